@@ -1,0 +1,3 @@
+package dev.tugboat.control.store;
+
+public record LeaseGrant(long id, long ttlSeconds) {}

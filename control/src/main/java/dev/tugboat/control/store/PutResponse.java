@@ -1,0 +1,4 @@
+package dev.tugboat.control.store;
+
+/** {@code prevKv} is null unless asked for and the key existed. */
+public record PutResponse(long revision, KeyValue prevKv) implements OpResponse {}
