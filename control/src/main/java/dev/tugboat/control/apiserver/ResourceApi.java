@@ -1,0 +1,19 @@
+package dev.tugboat.control.apiserver;
+
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/** The resource layer as the transport sees it: serves every verb but watch as one response, and watch as a stream. */
+public interface ResourceApi {
+
+  /** Every served resource, for discovery and routing (a resource not listed here is 404). */
+  List<ResourceInfo> resources();
+
+  CompletableFuture<ApiResponse> handle(ApiRequest request);
+
+  /**
+   * Starts a watch. An error before the first event (bad selector, 410 Gone) completes the future with that
+   * response and sends nothing; otherwise the future completes with null and events flow into {@code sink}.
+   */
+  CompletableFuture<ApiResponse> watch(ApiRequest request, WatchSink sink);
+}
