@@ -1,5 +1,6 @@
 package dev.tugboat.bench;
 
+import dev.tugboat.bench.apiserver.ApiServerBench;
 import dev.tugboat.bench.report.BenchReport;
 import dev.tugboat.bench.store.StoreBench;
 import java.nio.file.Files;
@@ -17,7 +18,7 @@ import picocli.CommandLine.Parameters;
     description = "Runs Tugboat and its references on the same work in one run; writes bench/results/PART.json.")
 public final class BenchMain implements Callable<Integer> {
 
-  @Parameters(index = "0", description = "store or all")
+  @Parameters(index = "0", description = "store, apiserver or all")
   String part;
 
   @Option(names = "--results", description = "directory for the JSON results (default: bench/results)")
@@ -25,6 +26,9 @@ public final class BenchMain implements Callable<Integer> {
 
   @Option(names = "--keys", description = "keys loaded for the store memory case (default: ${DEFAULT-VALUE})")
   int keys = 1_000_000;
+
+  @Option(names = "--pods", description = "pods for the API server cases (default: ${DEFAULT-VALUE})")
+  int pods = 10_000;
 
   public static void main(String[] args) {
     System.exit(new CommandLine(new BenchMain()).execute(args));
@@ -35,13 +39,13 @@ public final class BenchMain implements Callable<Integer> {
     Path home = Path.of(System.getProperty("tug.home", ".")).toAbsolutePath().normalize();
     Path out = results != null ? results : home.resolve("bench/results");
     List<BenchPart> parts = new ArrayList<>();
-    for (BenchPart p : List.<BenchPart>of(new StoreBench(home, keys))) {
+    for (BenchPart p : List.<BenchPart>of(new StoreBench(home, keys), new ApiServerBench(home, pods))) {
       if (part.equals("all") || part.equals(p.name())) {
         parts.add(p);
       }
     }
     if (parts.isEmpty()) {
-      System.err.println("tug bench: unknown part \"" + part + "\" (known: store, all)");
+      System.err.println("tug bench: unknown part \"" + part + "\" (known: store, apiserver, all)");
       return 2;
     }
     for (BenchPart p : parts) {

@@ -14,6 +14,12 @@ public final class Samples {
     nanos[count++] = elapsedNanos;
   }
 
+  public void addAll(Samples other) {
+    for (int i = 0; i < other.count; i++) {
+      add(other.nanos[i]);
+    }
+  }
+
   public int count() {
     return count;
   }
