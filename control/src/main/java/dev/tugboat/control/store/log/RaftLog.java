@@ -1,6 +1,9 @@
 package dev.tugboat.control.store.log;
 
 import dev.tugboat.control.store.StoreException;
+import dev.tugboat.control.store.raft.Entry;
+import dev.tugboat.control.store.raft.EntryType;
+import dev.tugboat.control.store.raft.HardState;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
@@ -56,6 +59,7 @@ public final class RaftLog implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(RaftLog.class);
   /** Recent entries kept in memory: replication to followers and applying both read the tail. */
   private static final int TAIL_CACHE_SIZE = 4096;
+  private static final EntryType[] ENTRY_TYPES = EntryType.values();
 
   /** How {@link #sync} makes the mapped writes durable. */
   public enum SyncMethod {
@@ -75,7 +79,7 @@ public final class RaftLog implements AutoCloseable {
   private final CycleFiles cycleFiles;
   private final Map<Integer, FileChannel> channels = new HashMap<>();
   private final IntHashSet unsyncedCycles = new IntHashSet();
-  private final LogEntry[] tailCache = new LogEntry[TAIL_CACHE_SIZE];
+  private final Entry[] tailCache = new Entry[TAIL_CACHE_SIZE];
   private boolean directoryUnsynced;
   private int newestCycleWritten = Integer.MIN_VALUE;
 
@@ -188,7 +192,7 @@ public final class RaftLog implements AutoCloseable {
       }
       case LogRecord.HARD_STATE -> {
         HardState read = new HardState(record.a(), record.b(), record.c());
-        if (read.isNewerThan(hardState)) {
+        if (isNewer(read, hardState)) {
           hardState = read;
         }
       }
@@ -236,9 +240,9 @@ public final class RaftLog implements AutoCloseable {
     return terms.getLong((int) (index - firstIndex()));
   }
 
-  public LogEntry entry(long index) {
+  public Entry entry(long index) {
     checkRange(index);
-    LogEntry cached = tailCache[(int) (index & (TAIL_CACHE_SIZE - 1))];
+    Entry cached = tailCache[(int) (index & (TAIL_CACHE_SIZE - 1))];
     if (cached != null && cached.index() == index && cached.term() == term(index)) {
       return cached;
     }
@@ -254,16 +258,16 @@ public final class RaftLog implements AutoCloseable {
       if (!record.isValid() || record.kind() != LogRecord.ENTRY || record.a() != index) {
         throw corrupt(index, position, "checksum or header mismatch");
       }
-      return new LogEntry(index, record.b(), record.entryType(), record.data());
+      return new Entry(index, record.b(), ENTRY_TYPES[record.entryType()], record.data());
     }
   }
 
   /** Entries {@code [from, to)}, stopping early once {@code maxBytes} of data is reached (always at least one). */
-  public List<LogEntry> entries(long from, long to, long maxBytes) {
-    List<LogEntry> result = new ArrayList<>((int) Math.min(to - from, 1024));
+  public List<Entry> entries(long from, long to, long maxBytes) {
+    List<Entry> result = new ArrayList<>((int) Math.min(to - from, 1024));
     long bytes = 0;
     for (long index = from; index < to; index++) {
-      LogEntry entry = entry(index);
+      Entry entry = entry(index);
       bytes += entry.data().length;
       if (!result.isEmpty() && bytes > maxBytes) {
         break;
@@ -277,7 +281,7 @@ public final class RaftLog implements AutoCloseable {
    * Appends {@code entries} (consecutive indexes). If the first one is not {@code lastIndex() + 1}, the entries from
    * its index on are replaced: Raft overwrites a conflicting uncommitted suffix.
    */
-  public void append(List<LogEntry> entries) {
+  public void append(List<Entry> entries) {
     if (entries.isEmpty()) {
       return;
     }
@@ -290,12 +294,12 @@ public final class RaftLog implements AutoCloseable {
       write(LogRecord.TRUNCATE, 0, first, 0, 0, null);
       dropFrom(first);
     }
-    for (LogEntry entry : entries) {
+    for (Entry entry : entries) {
       if (entry.index() != lastIndex() + 1) {
         throw new IllegalArgumentException("raft log " + directory + ": entry " + entry.index()
             + " does not follow entry " + lastIndex());
       }
-      long position = write(LogRecord.ENTRY, entry.type(), entry.index(), entry.term(), 0, entry.data());
+      long position = write(LogRecord.ENTRY, entry.type().ordinal(), entry.index(), entry.term(), 0, entry.data());
       positions.addLong(position);
       terms.addLong(entry.term());
       tailCache[(int) (entry.index() & (TAIL_CACHE_SIZE - 1))] = entry;
@@ -404,6 +408,20 @@ public final class RaftLog implements AutoCloseable {
     }
     snapshotIndex = index;
     snapshotTerm = term;
+  }
+
+  /**
+   * True if {@code a} may have been written after {@code b}. Terms only grow, a vote is cast at most once a term and
+   * commit only grows within a term, so of two hard states the newer is the larger in that order.
+   */
+  static boolean isNewer(HardState a, HardState b) {
+    if (a.term() != b.term()) {
+      return a.term() > b.term();
+    }
+    if ((a.vote() != 0) != (b.vote() != 0)) {
+      return a.vote() != 0;
+    }
+    return a.commit() > b.commit();
   }
 
   private static LongArrayList copyRange(LongArrayList list, int from, int to) {

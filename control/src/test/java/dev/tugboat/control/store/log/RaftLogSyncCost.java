@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.List;
+import dev.tugboat.control.store.raft.Entry;
 import net.openhft.chronicle.core.time.SystemTimeProvider;
 import net.openhft.chronicle.queue.RollCycles;
 
@@ -29,7 +30,7 @@ public final class RaftLogSyncCost {
           byte[] data = new byte[256];
           for (int i = 0; i < n; i++) {
             long start = System.nanoTime();
-            log.append(List.of(new LogEntry(i + 1, 1, 0, data)));
+            log.append(List.of(Entry.normal(i + 1, 1, data)));
             log.sync();
             samples[i] = System.nanoTime() - start;
           }

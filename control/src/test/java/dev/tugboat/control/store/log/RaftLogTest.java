@@ -12,6 +12,9 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
+import dev.tugboat.control.store.raft.Entry;
+import dev.tugboat.control.store.raft.EntryType;
+import dev.tugboat.control.store.raft.HardState;
 import net.openhft.chronicle.core.time.SetTimeProvider;
 import net.openhft.chronicle.queue.RollCycles;
 import org.junit.jupiter.api.Test;
@@ -27,19 +30,19 @@ class RaftLogTest {
     return RaftLog.open(dir, clock, RollCycles.FIVE_MINUTELY, RaftLog.SyncMethod.FILE_CHANNEL_FORCE);
   }
 
-  private static LogEntry entry(long index, long term) {
-    return new LogEntry(index, term, 0, ("entry-" + index + "-term-" + term).getBytes(StandardCharsets.UTF_8));
+  private static Entry entry(long index, long term) {
+    return new Entry(index, term, EntryType.NORMAL, ("entry-" + index + "-term-" + term).getBytes(StandardCharsets.UTF_8));
   }
 
-  private static List<LogEntry> entries(long from, long to, long term) {
-    List<LogEntry> list = new ArrayList<>();
+  private static List<Entry> entries(long from, long to, long term) {
+    List<Entry> list = new ArrayList<>();
     for (long i = from; i <= to; i++) {
       list.add(entry(i, term));
     }
     return list;
   }
 
-  private static void assertSameEntries(List<LogEntry> actual, List<LogEntry> expected) {
+  private static void assertSameEntries(List<Entry> actual, List<Entry> expected) {
     assertThat(actual).hasSameSizeAs(expected);
     for (int i = 0; i < expected.size(); i++) {
       assertThat(actual.get(i).index()).isEqualTo(expected.get(i).index());
@@ -55,7 +58,7 @@ class RaftLogTest {
       assertThat(log.lastIndex()).isZero();
       assertThat(log.hardState()).isEqualTo(HardState.EMPTY);
       log.append(entries(1, 100, 1));
-      log.append(List.of(new LogEntry(101, 2, 1, new byte[] {9, 8, 7})));
+      log.append(List.of(new Entry(101, 2, EntryType.CONF_CHANGE, new byte[] {9, 8, 7})));
       log.saveHardState(new HardState(2, 3, 90));
       log.sync();
     }
@@ -67,8 +70,8 @@ class RaftLogTest {
       assertThat(log.term(101)).isEqualTo(2);
       assertThat(log.hardState()).isEqualTo(new HardState(2, 3, 90));
       assertSameEntries(log.entries(1, 101, Long.MAX_VALUE), entries(1, 100, 1));
-      LogEntry last = log.entry(101);
-      assertThat(last.type()).isEqualTo(1);
+      Entry last = log.entry(101);
+      assertThat(last.type()).isEqualTo(EntryType.CONF_CHANGE);
       assertThat(last.data()).containsExactly(9, 8, 7);
       assertThat(log.discardedRecords()).isZero();
     }
@@ -87,7 +90,7 @@ class RaftLogTest {
     }
     try (RaftLog log = open()) {
       assertThat(log.lastIndex()).isEqualTo(8);
-      List<LogEntry> expected = new ArrayList<>(entries(1, 5, 1));
+      List<Entry> expected = new ArrayList<>(entries(1, 5, 1));
       expected.addAll(entries(6, 8, 2));
       assertSameEntries(log.entries(1, 9, Long.MAX_VALUE), expected);
     }
@@ -121,7 +124,7 @@ class RaftLogTest {
     try (RaftLog log = open()) {
       log.append(entries(1, 20, 1));
       log.saveHardState(new HardState(1, 1, 20));
-      log.append(List.of(new LogEntry(21, 1, 0, marker)));
+      log.append(List.of(new Entry(21, 1, EntryType.NORMAL, marker)));
       log.sync();
     }
     Path file = onlyCycleFile();
@@ -151,7 +154,7 @@ class RaftLogTest {
     Arrays.fill(marker, (byte) 0x6B);
     try (RaftLog log = open()) {
       log.append(entries(1, 20, 1));
-      log.append(List.of(new LogEntry(21, 1, 0, marker)));
+      log.append(List.of(new Entry(21, 1, EntryType.NORMAL, marker)));
       log.sync();
     }
     Path file = onlyCycleFile();
