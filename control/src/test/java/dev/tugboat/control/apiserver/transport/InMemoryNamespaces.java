@@ -95,6 +95,13 @@ final class InMemoryNamespaces implements ResourceApi {
     return CompletableFuture.completedFuture(null);
   }
 
+  /** Creates a namespace carrying an annotation of {@code padding} characters, to make large watch events. */
+  synchronized void createNamespace(String name, int padding) {
+    ObjectNode object = put("namespaces", null, name);
+    ((ObjectNode) object.get("metadata")).putObject("annotations").put("padding", "x".repeat(padding));
+    notifyWatchers("MODIFIED", object);
+  }
+
   int watcherCount() {
     return watchers.size();
   }
