@@ -411,6 +411,29 @@ public final class ContainerRuntime implements AutoCloseable {
     }
   }
 
+  /** Host pids of every process in the container's PID namespace, its first process first. */
+  public List<Integer> processes(String id) {
+    StateDirectory dir = existing(id);
+    ContainerRecord record = dir.read();
+    if (status(dir, record) == ContainerStatus.STOPPED) return List.of();
+    List<Integer> pids = new ArrayList<>(List.of(record.pid()));
+    try (Stream<Path> proc = Files.list(Path.of("/proc"))) {
+      Path ns = Files.readSymbolicLink(Path.of("/proc/" + record.pid() + "/ns/pid"));
+      for (Path p : proc.toList()) {
+        String name = p.getFileName().toString();
+        if (!name.chars().allMatch(Character::isDigit) || name.equals(Integer.toString(record.pid()))) continue;
+        try {
+          if (Files.readSymbolicLink(p.resolve("ns/pid")).equals(ns)) pids.add(Integer.parseInt(name));
+        } catch (IOException gone) {
+          // exited while listing
+        }
+      }
+    } catch (IOException e) {
+      throw new ContainerException("container \"" + id + "\": list processes: " + e, e);
+    }
+    return pids;
+  }
+
   /** The spec the container was created with (copied into its state directory). */
   public Spec containerSpec(String id) {
     return SpecParser.read(existing(id).path());
