@@ -16,6 +16,8 @@
  *   waits for `start`. Failures after start (only possible in init mode, or exec itself) go to fd 2 prefixed
  *   "tug-init: ", with exit status 127.
  *
+ *   -M FD           exec: join the mount namespace FD (the caller joined the others; a multi-threaded JVM cannot
+ *                   join a mount namespace and keep tug-init's path visible) and start at its root
  *   -S DIR          state directory, opened before pivot_root; -f and -x name files in it
  *   -r ROOT         pivot_root into ROOT (a mount point the caller prepared) after the -p mounts
  *   -p DEST         mount a fresh proc at ROOT/DEST before pivot_root (repeatable)
@@ -88,7 +90,7 @@ struct options {
   const char *masked[MAX_LIST]; int nmasked;
   const char *readonly[MAX_LIST]; int nreadonly;
   struct rlim rlimits[MAX_LIST]; int nrlimits;
-  int readonly_root, no_new_privs, init_mode, start_fd;
+  int readonly_root, no_new_privs, init_mode, start_fd, mount_ns_fd;
   int has_user; uid_t uid; gid_t gid;
   gid_t groups[MAX_LIST]; int ngroups;
   int has_caps; uint64_t caps[5]; /* bounding, effective, permitted, inheritable, ambient */
@@ -111,6 +113,7 @@ static void add(const char **list, int *n, const char *v) {
 static void parse(int argc, char **argv, struct options *o) {
   memset(o, 0, sizeof *o);
   o->start_fd = -1;
+  o->mount_ns_fd = -1;
   int i = 1;
   for (; i < argc; i++) {
     const char *a = argv[i];
@@ -118,11 +121,12 @@ static void parse(int argc, char **argv, struct options *o) {
     if (a[0] != '-' || a[1] == 0 || a[2] != 0) usage(a);
     char flag = a[1];
     const char *v = NULL;
-    if (strchr("SrpmoludgGcfsx", flag)) {
+    if (strchr("MSrpmoludgGcfsx", flag)) {
       if (i + 1 >= argc) usage(a);
       v = argv[++i];
     }
     switch (flag) {
+      case 'M': o->mount_ns_fd = (int) number(v, "-M"); break;
       case 'S': o->state_dir = v; break;
       case 'r': o->root = v; break;
       case 'p': add(o->proc, &o->nproc, v); break;
@@ -342,10 +346,19 @@ int main(int argc, char **argv) {
   if (fcntl(ERROR_FD, F_SETFD, FD_CLOEXEC)) { error_fd = 2; fail("fcntl(error fd 3)"); }
   parse(argc, argv, &o);
   /* Whatever the JVM left open without O_CLOEXEC must not reach the container. */
-  int keep = o.start_fd > ERROR_FD ? o.start_fd : ERROR_FD;
-  if (o.start_fd > ERROR_FD + 1) syscall(SYS_close_range, ERROR_FD + 1, o.start_fd - 1, 0);
+  int keep = ERROR_FD;
+  if (o.start_fd > keep) keep = o.start_fd;
+  if (o.mount_ns_fd > keep) keep = o.mount_ns_fd;
+  for (int fd = ERROR_FD + 1; fd < keep; fd++) {
+    if (fd != o.start_fd && fd != o.mount_ns_fd) close(fd);
+  }
   syscall(SYS_close_range, keep + 1, ~0U, 0);
   if (o.start_fd >= 0 && fcntl(o.start_fd, F_SETFD, FD_CLOEXEC)) fail("fcntl(start fd %d)", o.start_fd);
+  if (o.mount_ns_fd >= 0) {
+    if (setns(o.mount_ns_fd, CLONE_NEWNS)) fail("setns(mount namespace fd %d, CLONE_NEWNS)", o.mount_ns_fd);
+    close(o.mount_ns_fd);
+    if (chdir("/")) fail("chdir(\"/\")");
+  }
 
   int state_dir = -1;
   if (o.state_dir) {

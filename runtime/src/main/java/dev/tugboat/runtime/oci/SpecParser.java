@@ -81,6 +81,22 @@ public final class SpecParser {
     return new Spec(version, process, root, hostname, List.copyOf(mounts), linux, annotations);
   }
 
+  /** Parses a process.json (runc exec --process): one process object of the spec. */
+  public static Process parseProcess(String json) {
+    JsonNode tree;
+    try {
+      tree = JSON.readTree(json);
+    } catch (JacksonException e) {
+      throw new SpecException("process.json: not valid JSON: " + e.getOriginalMessage());
+    }
+    if (tree == null || tree.isMissingNode()) throw new SpecException("process.json: empty");
+    try {
+      return process(new JsonObjectReader(tree, "$"));
+    } catch (SpecException e) {
+      throw new SpecException(e.getMessage().replaceFirst("^config.json", "process.json"));
+    }
+  }
+
   private static Process process(JsonObjectReader p) {
     p.unsupported("commandLine", "apparmorProfile", "selinuxLabel", "oomScoreAdj", "scheduler", "ioPriority",
         "execCPUAffinity");
