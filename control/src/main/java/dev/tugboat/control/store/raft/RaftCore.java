@@ -69,7 +69,9 @@ public final class RaftCore {
     private Ready pendingReady;
 
     /**
-     * Starts (or restarts) a member from what {@code storage} holds.
+     * Starts (or restarts) a member from what {@code storage} holds. Its state machine is taken to reflect the
+     * storage's latest snapshot: the committed entries after it are handed out again in {@link Ready}s, so a durable
+     * state machine skips those it already applied (by index) and applies the rest.
      *
      * @throws IllegalStateException if the stored hard state contradicts the stored log
      */
@@ -229,7 +231,10 @@ public final class RaftCore {
         }
     }
 
-    /** Tells the leader how sending a snapshot to {@code id} ended. */
+    /**
+     * Tells the leader how sending a snapshot to {@code id} ended. The driver reports every SNAPSHOT message it was
+     * given: until then (or until two election timeouts pass) the leader sends that follower nothing but heartbeats.
+     */
     public void reportSnapshot(long nodeId, SnapshotStatus status) {
         Progress pr = progress.get(nodeId);
         if (role != StateRole.LEADER || pr == null || pr.state != Progress.State.SNAPSHOT) return;
@@ -750,6 +755,7 @@ public final class RaftCore {
         }
         send(Message.builder(MessageType.SNAPSHOT).to(to).snapshot(snapshot).build());
         pr.becomeSnapshot(snapshot.metadata().index());
+        pr.snapshotSentTick = clock;
         return true;
     }
 
@@ -807,6 +813,11 @@ public final class RaftCore {
         pr.recentActive = true;
         pr.probeSent = false;
         pr.leaseAckTick = Math.max(pr.leaseAckTick, m.index());
+        if (pr.state == Progress.State.SNAPSHOT && clock - pr.snapshotSentTick >= 2L * config.electionTicks()) {
+            // The follower is alive but neither its answer nor the driver's report came: the snapshot (or its
+            // acknowledgement) was lost. Probe again rather than wait forever.
+            pr.becomeProbe();
+        }
         if (pr.state == Progress.State.REPLICATE && pr.inflightsFull() && !pr.inflights.isEmpty()) {
             pr.inflights.removeFirst(); // a lost APPEND must not stall the pipeline forever
         }
