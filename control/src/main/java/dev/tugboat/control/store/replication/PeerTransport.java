@@ -15,6 +15,9 @@ import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.epoll.Epoll;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.util.concurrent.GlobalEventExecutor;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.epoll.EpollSocketChannel;
@@ -76,6 +79,8 @@ public final class PeerTransport implements AutoCloseable {
   private final Map<Long, Peer> peers = new HashMap<>();
   private volatile boolean closed;
   private Channel serverChannel;
+  /** Connections peers dialed to us; closed explicitly on close so that peers notice at once. */
+  private final ChannelGroup accepted = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
 
   public PeerTransport(long clusterId, long selfId, InetSocketAddress listenAddress,
                        Map<Long, InetSocketAddress> peerAddresses, Receiver receiver) {
@@ -103,6 +108,7 @@ public final class PeerTransport implements AutoCloseable {
         .childHandler(new ChannelInitializer<SocketChannel>() {
           @Override
           protected void initChannel(SocketChannel ch) {
+            accepted.add(ch);
             ch.pipeline().addLast(frameDecoder(), new InboundHandler());
           }
         });
@@ -145,6 +151,7 @@ public final class PeerTransport implements AutoCloseable {
     if (serverChannel != null) {
       serverChannel.close().awaitUninterruptibly();
     }
+    accepted.close().awaitUninterruptibly();
     for (Peer peer : peers.values()) {
       Channel ch = peer.channel;
       if (ch != null) {

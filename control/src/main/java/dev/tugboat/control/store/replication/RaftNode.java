@@ -211,6 +211,8 @@ public final class RaftNode implements AutoCloseable {
   // ---------------------------------------------------------------- the duty cycle (Raft thread)
 
   private void run() {
+    LOG.info("raft member {}: starting at term {}, commit {}, log {}..{}, applied {}", Long.toHexString(id),
+        core.term(), core.committedIndex(), storage.firstIndex(), storage.lastIndex(), appliedIndex);
     long nextTick = System.nanoTime() + tickNanos;
     if (core.confState().voters().size() == 1 && core.confState().voters().contains(id)) {
       core.campaign(); // alone: no reason to wait out an election timeout
