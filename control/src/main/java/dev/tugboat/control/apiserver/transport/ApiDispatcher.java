@@ -116,8 +116,18 @@ public final class ApiDispatcher {
       query.put("fieldSelector", List.of(selector == null || selector.isEmpty() ? byName : byName + "," + selector));
       name = null;
     }
+    String contentType = call.contentType();
+    byte[] body = call.body();
+    if (KubernetesProtobuf.isProtobuf(contentType) && body.length > 0) {
+      try {
+        body = KubernetesProtobuf.toJson(body);
+        contentType = StatusResponses.JSON;
+      } catch (IllegalArgumentException e) {
+        return answer(StatusResponses.unsupportedMediaType(e.getMessage()));
+      }
+    }
     ApiRequest request = new ApiRequest(verb, info.group(), info.version(), info.resource(), path.subresource(),
-        namespace, name, query, call.contentType(), call.accept(), call.body(), user);
+        namespace, name, query, contentType, call.accept(), body, user);
     if (verb.equals("watch")) {
       return new Routed.Watch(request);
     }

@@ -42,6 +42,11 @@ final class StatusResponses {
     return failure(413, "RequestEntityTooLarge", "Request entity too large: limit is " + limit, null);
   }
 
+  static ApiResponse unsupportedMediaType(String cause) {
+    return failure(415, "UnsupportedMediaType", "the body of the request was in an unknown format - accepted media "
+        + "types include: application/json, application/yaml, application/vnd.kubernetes.protobuf (" + cause + ")", null);
+  }
+
   static ApiResponse internalError(String message) {
     return failure(500, "InternalError", "Internal error occurred: " + message, null);
   }

@@ -82,6 +82,15 @@ class KubectlAgainstApiServerTest {
   }
 
   @Test
+  void kubectlCreateSendsProtobufWhichTheServerReads() throws Exception {
+    var result = TestApiServer.kubectl(admin, "create", "namespace", "from-protobuf", "-v=8");
+    assertThat(result.exitCode()).as(result.stderr()).isZero();
+    assertThat(result.stderr()).contains("Content-Type: application/vnd.kubernetes.protobuf");
+    var created = TestApiServer.kubectl(admin, "get", "ns", "from-protobuf", "-o", "name");
+    assertThat(created.stdout().trim()).isEqualTo("namespace/from-protobuf");
+  }
+
+  @Test
   void kubectlExplainReadsTheOpenApiV3Schema() throws Exception {
     var result = TestApiServer.kubectl(admin, "explain", "namespaces");
     assertThat(result.exitCode()).as(result.stderr()).isZero();
