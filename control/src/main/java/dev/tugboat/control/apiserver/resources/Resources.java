@@ -98,6 +98,8 @@ public final class Resources implements ResourceApi, AutoCloseable {
     for (WatchCache cache : resources.caches) {
       cache.start();
     }
+    // the first decode of each typed kind loads and introspects fabric8's model (seconds); do it before clients come
+    resources.workers.execute(() -> resources.registries.values().forEach(r -> TypedCheck.warmUp(r.type())));
     return resources;
   }
 
@@ -147,7 +149,7 @@ public final class Resources implements ResourceApi, AutoCloseable {
     }
   }
 
-  private Registry registry(String group, String resource) {
+  Registry registry(String group, String resource) {
     for (Registry registry : registries.values()) {
       if (registry.type().group().equals(group) && registry.type().resource().equals(resource)) {
         return registry;

@@ -33,6 +33,14 @@ final class TypedCheck {
 
   private TypedCheck() {}
 
+  static void warmUp(ResourceType type) {
+    try {
+      check(type, Codec.NODES.objectNode());
+    } catch (StatusError e) {
+      // an empty object may not decode for every kind; loading the classes is what counts
+    }
+  }
+
   static void check(ResourceType type, ObjectNode object) {
     Class<?> typed = TYPES.get(type.kind());
     if (typed == null) {
