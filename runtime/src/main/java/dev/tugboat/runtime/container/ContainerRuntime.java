@@ -142,7 +142,8 @@ public final class ContainerRuntime implements AutoCloseable {
       dir.write(record);
       exits.put(id, watch(dir, record, Linux.pidfdOpen(pid)));
       if (options.pidFile() != null) writePidFile(options.pidFile(), pid);
-      return state(id);
+      return new ContainerState(id, ContainerStatus.CREATED, pid, record.bundle(), record.rootfs(), record.created(),
+          record.annotations(), Optional.empty());
     } catch (RuntimeException | IOException e) {
       if (pid > 0) killAndReap(pid);
       if (cgroup != null) {
