@@ -110,22 +110,19 @@ final class ContainerFilesystem {
   }
 
   private static void populateDev(String root) {
+    Path dev = Path.of(inside(root, "/dev"));
     for (String device : DEVICES) {
-      Path node = Path.of(root, "dev", device);
+      Path node = dev.resolve(device);
       touch(node);
       Linux.mount("/dev/" + device, node.toString(), null, MS_BIND, null);
     }
-    for (String[] link : DEV_LINKS) symlink(link[0], Path.of(root, "dev", link[1]));
-    if (Files.isDirectory(Path.of(root, "dev", "pts"))) symlink("pts/ptmx", Path.of(root, "dev", "ptmx"));
+    for (String[] link : DEV_LINKS) symlink(link[0], dev.resolve(link[1]));
+    if (Files.isDirectory(dev.resolve("pts"))) symlink("pts/ptmx", dev.resolve("ptmx"));
   }
 
-  /** The host path of a container path; ".." may not climb out of the rootfs. */
+  /** The host path of a container path, symlinks resolved inside the rootfs. */
   static String inside(String root, String containerPath) {
-    Path normal = Path.of("/").resolve(containerPath).normalize();
-    if (normal.toString().contains("..")) {
-      throw new ContainerException("mount destination \"" + containerPath + "\" leaves the rootfs");
-    }
-    return normal.toString().equals("/") ? root : root + normal;
+    return SecureJoin.join(Path.of(root), containerPath).toString();
   }
 
   private static void mkdirs(Path dir) {
