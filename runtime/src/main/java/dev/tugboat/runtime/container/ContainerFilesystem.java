@@ -91,17 +91,13 @@ final class ContainerFilesystem {
     long flags = options.flags() & ~MountFlags.MS_RDONLY;
     Linux.mount("tmpfs", target, "tmpfs", flags, "mode=755");
     if (cgroup != null) {
-      try (var hierarchies = Files.list(Path.of("/sys/fs/cgroup"))) {
-        for (Path h : hierarchies.toList()) {
-          Path own = h.resolve(cgroup.path());
-          if (!Files.isDirectory(own, LinkOption.NOFOLLOW_LINKS)) continue;
-          Path inside = Path.of(target, h.getFileName().toString());
-          mkdirs(inside);
-          Linux.mount(own.toString(), inside.toString(), null, MS_BIND, null);
-          Linux.mount(null, inside.toString(), null, MS_BIND | MS_REMOUNT | options.flags(), null);
-        }
-      } catch (IOException e) {
-        throw new UncheckedIOException("list /sys/fs/cgroup: " + e.getMessage(), e);
+      Path cgroupRoot = Path.of("/sys/fs/cgroup");
+      for (Path own : cgroup.directories()) {
+        if (!own.startsWith(cgroupRoot) || own.equals(cgroupRoot)) continue;
+        Path inside = Path.of(target, cgroupRoot.relativize(own).getName(0).toString());
+        mkdirs(inside);
+        Linux.mount(own.toString(), inside.toString(), null, MS_BIND, null);
+        Linux.mount(null, inside.toString(), null, MS_BIND | MS_REMOUNT | options.flags(), null);
       }
     }
     if ((options.flags() & MountFlags.MS_RDONLY) != 0) {

@@ -138,7 +138,7 @@ public final class ContainerRuntime implements AutoCloseable {
           .orElseThrow(() -> new ContainerException(what + ": tug-init exited during set-up"));
       if (cgroup != null) cgroup.addProcess(pid);
       ContainerRecord record = new ContainerRecord(id, bundleDir.toString(), rootfs.target(), pid, startTime,
-          Instant.now().toString(), spec.annotations(), cgroup == null ? null : cgroup.path(), initMode);
+          Instant.now().toString(), spec.annotations(), cgroup == null ? null : cgroup.relativePath(), initMode);
       dir.write(record);
       exits.put(id, watch(dir, record, Linux.pidfdOpen(pid)));
       if (options.pidFile() != null) writePidFile(options.pidFile(), pid);
@@ -162,9 +162,10 @@ public final class ContainerRuntime implements AutoCloseable {
     }
   }
 
+  /** Below the tugboat parent: the spec's cgroupsPath if it names one, else the container id. */
   private static String cgroupPath(Spec spec, String id) {
     String path = spec.linux().cgroupsPath();
-    if (path == null || path.isEmpty()) return "tugboat/" + id;
+    if (path == null || path.isEmpty()) return id;
     return path.startsWith("/") ? path.substring(1) : path;
   }
 
