@@ -32,6 +32,8 @@
  *   -f NAME         start: open the FIFO NAME in -S for writing (blocks until a reader, `start`, opens it),
  *                   write one byte, then exec. This survives the exit of the JVM that created the container.
  *   -s FD           start: read one byte from FD (EOF: the caller gave up; exit 0 without running anything)
+ *   -C              after start, unshare a new cgroup namespace: by then the caller has moved this process into the
+ *                   container's cgroup, which so becomes the namespace's root (as runc does)
  *   -i              init mode: stay PID 1, fork the process, forward signals to it, reap every child
  *   -x NAME         init mode: when the process ends, write its wait status (decimal) to NAME in -S
  */
@@ -90,7 +92,7 @@ struct options {
   const char *masked[MAX_LIST]; int nmasked;
   const char *readonly[MAX_LIST]; int nreadonly;
   struct rlim rlimits[MAX_LIST]; int nrlimits;
-  int readonly_root, no_new_privs, init_mode, start_fd, mount_ns_fd;
+  int readonly_root, no_new_privs, init_mode, start_fd, mount_ns_fd, new_cgroup_ns;
   int has_user; uid_t uid; gid_t gid;
   gid_t groups[MAX_LIST]; int ngroups;
   int has_caps; uint64_t caps[5]; /* bounding, effective, permitted, inheritable, ambient */
@@ -161,6 +163,7 @@ static void parse(int argc, char **argv, struct options *o) {
       case 'f': o->start_fifo = v; break;
       case 's': o->start_fd = (int) number(v, "-s"); break;
       case 'i': o->init_mode = 1; break;
+      case 'C': o->new_cgroup_ns = 1; break;
       case 'x': o->exit_file = v; break;
       default: usage(a);
     }
@@ -378,12 +381,17 @@ int main(int argc, char **argv) {
   if (o.cwd && chdir(o.cwd)) fail("chdir(\"%s\")", o.cwd);
   char buf[PATH_MAX];
   const char *path = resolve(o.argv[0], buf, sizeof buf);
-  if (!o.init_mode) drop_privileges(&o);
+  /* Privileges go before ready, so their errors reach create; unless a cgroup namespace still has to be made
+     after start (which needs CAP_SYS_ADMIN), or init mode keeps them for the reaper. */
+  int drop_late = o.init_mode || o.new_cgroup_ns;
+  if (!drop_late) drop_privileges(&o);
 
   close(ERROR_FD); /* ready */
   error_fd = 2;
   wait_for_start(&o, state_dir);
+  if (o.new_cgroup_ns && unshare(CLONE_NEWCGROUP)) fail("unshare(CLONE_NEWCGROUP)");
   if (o.init_mode) run_as_init(&o, state_dir, path);
+  if (drop_late) drop_privileges(&o);
   if (state_dir >= 0) close(state_dir);
   exec_process(&o, path);
   return 127;

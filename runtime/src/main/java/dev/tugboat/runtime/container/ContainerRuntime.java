@@ -100,7 +100,8 @@ public final class ContainerRuntime implements AutoCloseable {
       int unshare = 0;
       for (Spec.Namespace n : spec.linux().namespaces()) {
         if (n.path() == null) {
-          if (n.type() != NamespaceType.PID) unshare |= n.type().cloneFlag();
+          // PID comes last in the spawner; cgroup is made by tug-init once the process is in its cgroup.
+          if (n.type() != NamespaceType.PID && n.type() != NamespaceType.CGROUP) unshare |= n.type().cloneFlag();
           continue;
         }
         int fd = Linux.open(n.path(), Linux.O_RDONLY | Linux.O_CLOEXEC, 0);

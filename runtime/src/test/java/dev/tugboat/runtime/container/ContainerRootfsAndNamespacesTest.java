@@ -71,6 +71,16 @@ class ContainerRootfsAndNamespacesTest {
   }
 
   @Test
+  void aNewCgroupNamespaceIsRootedAtTheContainersCgroup() throws Exception {
+    Path bundle = TestBundles.bundle(tmp.resolve("b"),
+        spec -> ((tools.jackson.databind.node.ArrayNode) spec.get("linux").get("namespaces")).addObject().put("type", "cgroup"),
+        "sh", "-c", "grep -E ':(pids|memory):' /proc/self/cgroup");
+    assertThat(runtime.run(bundle, "rt-cgns", CreateOptions.defaults().withStdio(Stdio.files(out, out))))
+        .isEqualTo(WaitStatus.exited(0));
+    assertThat(Files.readAllLines(out)).hasSize(2).allMatch(l -> l.endsWith(":/"));
+  }
+
+  @Test
   void execJoinsTheContainersCgroup() throws Exception {
     Path bundle = TestBundles.bundle(tmp.resolve("b"), "sleep", "100");
     runtime.create("rt-execcg", bundle, CreateOptions.defaults());
