@@ -86,6 +86,17 @@ class ContainerLifecycleTest {
   }
 
   @Test
+  void theProcessRunsAsTheSpecsUserWithItsGroups() throws Exception {
+    Path bundle = TestBundles.bundle(tmp.resolve("b"), spec -> {
+      var user = ((tools.jackson.databind.node.ObjectNode) spec.get("process")).putObject("user");
+      user.put("uid", 1000).put("gid", 100).putArray("additionalGids").add(10).add(20);
+    }, "sh", "-c", "id -u; id -g; id -G; grep CapEff /proc/self/status");
+    assertThat(runtime.run(bundle, "rt-user", logged())).isEqualTo(WaitStatus.exited(0));
+    // As with runc: runc's spec lists no inheritable capabilities, so none survive the switch to a non-root uid.
+    assertThat(output()).isEqualTo("1000\n100\n100 10 20\nCapEff:\t0000000000000000\n");
+  }
+
+  @Test
   void createStartStateKillDeleteFollowTheOciLifecycle() throws Exception {
     Path bundle = TestBundles.bundle(tmp.resolve("b"), "sleep", "100");
     ContainerState created = runtime.create("rt-life", bundle, CreateOptions.defaults());
