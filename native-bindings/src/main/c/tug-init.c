@@ -7,7 +7,7 @@
  * Protocol
  *   tug-init [OPTION]... -- PATH ARG0 [ARG]...     (PATH: the program, looked up in the environment's PATH
  *                                                   when it has no '/'; ARG0...: its argv)
- *   environment: exactly the container process's environment.
+ *   environment: the container process's environment (HOME is added from /etc/passwd if missing, as runc does).
  *   fd 0, 1, 2: the process's stdio, already in place.
  *   fd 3: the error pipe (write end). Every other fd is closed first thing.
  *
@@ -52,6 +52,7 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <grp.h>
@@ -190,7 +191,7 @@ static void enter_root(const struct options *o) {
   for (int k = 0; k < o->nproc; k++) {
     snprintf(path, sizeof path, "%s/%s", o->root, o->proc[k]);
     mkdir_p(path);
-    if (mount("proc", path, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL))
+    if (mount("proc", path, "proc", 0, NULL))
       fail("mount(\"proc\", \"%s\", \"proc\")", path);
   }
   if (chdir(o->root)) fail("chdir(\"%s\")", o->root);
@@ -218,7 +219,12 @@ static void make_readonly(const char *path) {
     if (errno == ENOENT) return;
     fail("mount(\"%s\", \"%s\", MS_BIND|MS_REC)", path, path);
   }
-  if (mount(path, path, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL))
+  /* A bind remount must repeat the flags the mount already has (the kernel refuses to drop locked ones). */
+  struct statvfs sv;
+  if (statvfs(path, &sv)) fail("statvfs(\"%s\")", path);
+  unsigned long keep = sv.f_flag & (ST_NOSUID | ST_NODEV | ST_NOEXEC | ST_SYNCHRONOUS | ST_MANDLOCK | ST_NOATIME
+      | ST_NODIRATIME | ST_RELATIME);
+  if (mount(path, path, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | keep, NULL))
     fail("mount(\"%s\", MS_REMOUNT|MS_RDONLY)", path);
 }
 
@@ -245,6 +251,30 @@ static const char *resolve(const char *name, char *buf, size_t size) {
   errno = last;
   fail("exec(\"%s\"): not found in PATH \"%s\"", name, path);
   return NULL;
+}
+
+/* Like runc: a process without HOME gets its user's home from the container's /etc/passwd, or "/". */
+static void set_home(const struct options *o) {
+  if (getenv("HOME")) return;
+  uid_t uid = o->has_user ? o->uid : getuid();
+  const char *home = "/";
+  static char line[1024], found[PATH_MAX];
+  FILE *f = fopen("/etc/passwd", "re");
+  if (f) {
+    while (fgets(line, sizeof line, f)) {
+      char *fields[7];
+      int n = 0;
+      char *save = NULL;
+      for (char *t = strtok_r(line, ":\n", &save); t && n < 7; t = strtok_r(NULL, ":\n", &save)) fields[n++] = t;
+      if (n >= 6 && (uid_t) strtoul(fields[2], NULL, 10) == uid) {
+        snprintf(found, sizeof found, "%s", fields[5]);
+        home = found;
+        break;
+      }
+    }
+    fclose(f);
+  }
+  if (setenv("HOME", home, 1)) fail("setenv(\"HOME\", \"%s\")", home);
 }
 
 static void drop_privileges(const struct options *o) {
@@ -378,6 +408,7 @@ int main(int argc, char **argv) {
     if (setrlimit(o.rlimits[k].resource, &r))
       fail("setrlimit(%d, %lld, %lld)", o.rlimits[k].resource, o.rlimits[k].soft, o.rlimits[k].hard);
   }
+  set_home(&o);
   if (o.cwd && chdir(o.cwd)) fail("chdir(\"%s\")", o.cwd);
   char buf[PATH_MAX];
   const char *path = resolve(o.argv[0], buf, sizeof buf);

@@ -22,8 +22,10 @@ import java.util.List;
  * /dev's standard nodes. Nothing here is visible outside the namespace, and it all vanishes with it.
  */
 final class ContainerFilesystem {
-  /** The device nodes every container gets, bound from the host's /dev (as runc does). */
-  private static final List<String> DEVICES = List.of("null", "zero", "full", "random", "urandom", "tty");
+  /** The device nodes every container gets (runc's defaults): name, major, minor. */
+  private static final List<Object[]> DEVICES = List.of(
+      new Object[] {"null", 1, 3}, new Object[] {"zero", 1, 5}, new Object[] {"full", 1, 7},
+      new Object[] {"random", 1, 8}, new Object[] {"urandom", 1, 9}, new Object[] {"tty", 5, 0});
   private static final List<String[]> DEV_LINKS = List.of(
       new String[] {"/proc/self/fd", "fd"}, new String[] {"/proc/self/fd/0", "stdin"},
       new String[] {"/proc/self/fd/1", "stdout"}, new String[] {"/proc/self/fd/2", "stderr"});
@@ -84,7 +86,7 @@ final class ContainerFilesystem {
 
   /**
    * A cgroup v1 host: a tmpfs at the destination with, per hierarchy, the container's own cgroup directory bound
-   * in (runc's layout), then everything made read-only as the options ask.
+   * in, read-only as the options ask (runc's layout: the tmpfs itself stays writable).
    */
   private void mountCgroups(String target, MountOptions options) {
     mkdirs(Path.of(target));
@@ -100,17 +102,14 @@ final class ContainerFilesystem {
         Linux.mount(null, inside.toString(), null, MS_BIND | MS_REMOUNT | options.flags(), null);
       }
     }
-    if ((options.flags() & MountFlags.MS_RDONLY) != 0) {
-      Linux.mount(null, target, null, MS_REMOUNT | options.flags(), null);
-    }
   }
 
   private static void populateDev(String root) {
     Path dev = Path.of(inside(root, "/dev"));
-    for (String device : DEVICES) {
-      Path node = dev.resolve(device);
-      touch(node);
-      Linux.mount("/dev/" + device, node.toString(), null, MS_BIND, null);
+    for (Object[] device : DEVICES) {
+      Path node = dev.resolve((String) device[0]);
+      if (Files.exists(node, LinkOption.NOFOLLOW_LINKS)) continue; // a /dev bound from elsewhere may have them
+      Linux.mknodChar(node.toString(), 0666, (int) device[1], (int) device[2]);
     }
     for (String[] link : DEV_LINKS) symlink(link[0], dev.resolve(link[1]));
     if (Files.isDirectory(dev.resolve("pts"))) symlink("pts/ptmx", dev.resolve("ptmx"));

@@ -163,11 +163,15 @@ public final class ContainerRuntime implements AutoCloseable {
     }
   }
 
-  /** Below the tugboat parent: the spec's cgroupsPath if it names one, else the container id. */
-  private static String cgroupPath(Spec spec, String id) {
+  /**
+   * Below the tugboat parent: the spec's cgroupsPath if it names one (a leading "/tugboat/", which the same bundle
+   * needs under runc on these machines, is that parent), else the container id.
+   */
+  static String cgroupPath(Spec spec, String id) {
     String path = spec.linux().cgroupsPath();
     if (path == null || path.isEmpty()) return id;
-    return path.startsWith("/") ? path.substring(1) : path;
+    path = path.replaceFirst("^/+", "");
+    return path.startsWith("tugboat/") ? path.substring("tugboat/".length()) : path;
   }
 
   private static void writePidFile(Path file, int pid) throws IOException {
