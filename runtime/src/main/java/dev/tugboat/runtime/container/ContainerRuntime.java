@@ -95,6 +95,11 @@ public final class ContainerRuntime implements AutoCloseable {
       Files.copy(bundleDir.resolve("config.json"), dir.path().resolve("config.json"));
       cgroup = cgroups.create(cgroupPath(spec, id), ResourceLimits.of(spec.linux().resources()));
       Linux.mkfifo(dir.fifo().toString(), 0622);
+      // Recorded before anything runs: should this JVM die mid-create, `delete --force` still finds what to remove.
+      String createdAt = Instant.now().toString();
+      String cgroupPath = cgroup == null ? null : cgroup.relativePath();
+      dir.write(new ContainerRecord(id, bundleDir.toString(), rootfs.target(), 0, 0, createdAt, spec.annotations(),
+          cgroupPath, initMode));
       List<Spawner.Join> joins = new ArrayList<>();
       Spawner.Join pidJoin = null;
       int unshare = 0;
@@ -128,6 +133,12 @@ public final class ContainerRuntime implements AutoCloseable {
         Linux.closeQuietly(error[1]);
         options.stdio().closeOpened(stdio);
       }
+      // Not reaped yet, so its stat is there even if it already failed.
+      long startTime = ProcStat.read(pid).map(ProcStat::startTime)
+          .orElseThrow(() -> new ContainerException(what + ": tug-init vanished during set-up"));
+      ContainerRecord record = new ContainerRecord(id, bundleDir.toString(), rootfs.target(), pid, startTime,
+          createdAt, spec.annotations(), cgroupPath, initMode);
+      dir.write(record);
       String failure;
       try {
         failure = new String(Linux.readAll(error[0])).trim();
@@ -135,12 +146,7 @@ public final class ContainerRuntime implements AutoCloseable {
         Linux.closeQuietly(error[0]);
       }
       if (!failure.isEmpty()) throw new ContainerException(what + ": tug-init: " + failure);
-      long startTime = ProcStat.read(pid).map(ProcStat::startTime)
-          .orElseThrow(() -> new ContainerException(what + ": tug-init exited during set-up"));
       if (cgroup != null) cgroup.addProcess(pid);
-      ContainerRecord record = new ContainerRecord(id, bundleDir.toString(), rootfs.target(), pid, startTime,
-          Instant.now().toString(), spec.annotations(), cgroup == null ? null : cgroup.relativePath(), initMode);
-      dir.write(record);
       exits.put(id, watch(dir, record, Linux.pidfdOpen(pid)));
       if (options.pidFile() != null) writePidFile(options.pidFile(), pid);
       return new ContainerState(id, ContainerStatus.CREATED, pid, record.bundle(), record.rootfs(), record.created(),
@@ -259,7 +265,9 @@ public final class ContainerRuntime implements AutoCloseable {
     StateDirectory dir = existing(id);
     ContainerRecord record = dir.read();
     ContainerStatus status = status(dir, record);
-    if (status == ContainerStatus.STOPPED) throw new ContainerException("container \"" + id + "\" is not running");
+    if (status == ContainerStatus.STOPPED || status == ContainerStatus.CREATING) {
+      throw new ContainerException("container \"" + id + "\" is not running");
+    }
     if (all && signal == Linux.SIGKILL && record.cgroupPath() != null) {
       cgroups.open(record.cgroupPath()).ifPresent(ContainerCgroup::killAll);
     }
@@ -276,10 +284,11 @@ public final class ContainerRuntime implements AutoCloseable {
     StateDirectory dir = existing(id);
     ContainerRecord record = dir.read();
     ContainerStatus status = status(dir, record);
-    if (status == ContainerStatus.RUNNING && !force) {
-      throw new ContainerException("container \"" + id + "\": cannot delete a running container (use --force)");
+    if ((status == ContainerStatus.RUNNING || status == ContainerStatus.CREATING) && !force) {
+      throw new ContainerException("container \"" + id + "\": cannot delete a container that is " + status.specName()
+          + " (use --force)");
     }
-    if (status != ContainerStatus.STOPPED) {
+    if (status == ContainerStatus.CREATED || status == ContainerStatus.RUNNING) {
       Optional<ContainerCgroup> cgroup = Optional.ofNullable(record.cgroupPath()).flatMap(cgroups::open);
       cgroup.ifPresent(ContainerCgroup::killAll);
       try {
@@ -457,6 +466,7 @@ public final class ContainerRuntime implements AutoCloseable {
 
   private static ContainerStatus status(StateDirectory dir, ContainerRecord r) {
     if (dir.exit().isPresent()) return ContainerStatus.STOPPED;
+    if (r.pid() == 0) return ContainerStatus.CREATING;
     if (!ProcStat.alive(r.pid(), r.pidStartTime())) return ContainerStatus.STOPPED;
     return dir.started() ? ContainerStatus.RUNNING : ContainerStatus.CREATED;
   }

@@ -109,7 +109,7 @@ class ContainerLifecycleTest {
     assertThatThrownBy(() -> runtime.start("rt-life"))
         .hasMessage("container \"rt-life\": cannot start a container that is running");
     assertThatThrownBy(() -> runtime.delete("rt-life", false))
-        .hasMessage("container \"rt-life\": cannot delete a running container (use --force)");
+        .hasMessage("container \"rt-life\": cannot delete a container that is running (use --force)");
     runtime.kill("rt-life", Linux.SIGKILL, false);
     assertThat(runtime.awaitExit("rt-life")).contains(WaitStatus.signaled(Linux.SIGKILL));
     ContainerState stopped = runtime.state("rt-life");
@@ -216,6 +216,19 @@ class ContainerLifecycleTest {
         .hasMessage("container \"rt-dup\" already exists");
     assertThat(runtime.state("rt-dup").status()).isEqualTo(ContainerStatus.CREATED);
     runtime.delete("rt-dup", true);
+  }
+
+  @Test
+  void aContainerLeftCreatingByACrashedJvmIsRemovedByForcedDelete() throws Exception {
+    // What a JVM that died between the state directory and the spawn leaves: a record without a process.
+    Path dir = Files.createDirectories(tmp.resolve("state/rt-crashed"));
+    new StateDirectory(dir).write(new ContainerRecord("rt-crashed", tmp.toString(), tmp.toString(), 0, 0,
+        "2026-11-28T00:00:00Z", java.util.Map.of(), null, false));
+    assertThat(runtime.state("rt-crashed").status()).isEqualTo(ContainerStatus.CREATING);
+    assertThatThrownBy(() -> runtime.delete("rt-crashed", false))
+        .hasMessage("container \"rt-crashed\": cannot delete a container that is creating (use --force)");
+    runtime.delete("rt-crashed", true);
+    assertThat(dir).doesNotExist();
   }
 
   @Test
