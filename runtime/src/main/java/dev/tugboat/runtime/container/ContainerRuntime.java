@@ -150,7 +150,7 @@ public final class ContainerRuntime implements AutoCloseable {
       exits.put(id, watch(dir, record, Linux.pidfdOpen(pid)));
       if (options.pidFile() != null) writePidFile(options.pidFile(), pid);
       return new ContainerState(id, ContainerStatus.CREATED, pid, record.bundle(), record.rootfs(), record.created(),
-          record.annotations(), Optional.empty());
+          record.annotations(), Optional.empty(), false);
     } catch (RuntimeException | IOException e) {
       if (pid > 0) killAndReap(pid);
       if (cgroup != null) {
@@ -239,7 +239,10 @@ public final class ContainerRuntime implements AutoCloseable {
     ContainerRecord r = dir.read();
     ContainerStatus status = status(dir, r);
     Optional<WaitStatus> exit = status == ContainerStatus.STOPPED ? dir.exit() : Optional.empty();
-    return new ContainerState(r.id(), status, r.pid(), r.bundle(), r.rootfs(), r.created(), r.annotations(), exit);
+    boolean oomKilled = status == ContainerStatus.STOPPED && r.cgroupPath() != null
+        && cgroups.open(r.cgroupPath()).map(ContainerCgroup::oomKilled).orElse(false);
+    return new ContainerState(r.id(), status, r.pid(), r.bundle(), r.rootfs(), r.created(), r.annotations(), exit,
+        oomKilled);
   }
 
   public List<ContainerState> list() {

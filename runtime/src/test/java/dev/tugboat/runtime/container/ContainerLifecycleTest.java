@@ -157,6 +157,21 @@ class ContainerLifecycleTest {
   }
 
   @Test
+  void aProcessBeyondItsMemoryLimitIsKilledAndTheStateSaysOomKilled() throws Exception {
+    Path bundle = TestBundles.bundle(tmp.resolve("b"), spec -> {
+      var resources = ((tools.jackson.databind.node.ObjectNode) spec.get("linux")).putObject("resources");
+      resources.putObject("memory").put("limit", 16L << 20).put("swap", 16L << 20);
+    }, "dd", "if=/dev/zero", "of=/dev/null", "bs=128M", "count=1");
+    runtime.create("rt-oom", bundle, logged());
+    runtime.start("rt-oom");
+    assertThat(runtime.awaitExit("rt-oom")).contains(WaitStatus.signaled(Linux.SIGKILL));
+    ContainerState state = runtime.state("rt-oom");
+    assertThat(state.oomKilled()).isTrue();
+    assertThat(state.toJson()).contains("\"oomKilled\" : true");
+    runtime.delete("rt-oom", false);
+  }
+
+  @Test
   void execRunsInTheContainersNamespacesAndReportsItsExitCode() throws Exception {
     Path bundle = TestBundles.bundle(tmp.resolve("b"), "sleep", "100");
     runtime.create("rt-exec", bundle, CreateOptions.defaults());

@@ -20,6 +20,7 @@ final class DirectV1Cgroups implements CgroupSupport {
     Cgroup c = new Cgroup(relativePath);
     for (String controller : CONTROLLERS) mkdirs(c.dir(controller));
     if (limits.memoryLimitBytes() != null) c.write("memory", "memory.limit_in_bytes", limits.memoryLimitBytes());
+    if (limits.memorySwapBytes() != null) c.write("memory", "memory.memsw.limit_in_bytes", limits.memorySwapBytes());
     if (limits.cpuShares() != null) c.write("cpu", "cpu.shares", limits.cpuShares());
     if (limits.cpuPeriodMicros() != null) c.write("cpu", "cpu.cfs_period_us", limits.cpuPeriodMicros());
     if (limits.cpuQuotaMicros() != null) c.write("cpu", "cpu.cfs_quota_us", limits.cpuQuotaMicros());
