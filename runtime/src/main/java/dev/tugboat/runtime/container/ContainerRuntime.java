@@ -263,7 +263,7 @@ public final class ContainerRuntime implements AutoCloseable {
     }
   }
 
-  /** Sends a signal to the container's first process, or with {@code all} to every process in its cgroup. */
+  /** Sends a signal to the container's first process, or with {@code all} to every process in it. */
   public void kill(String id, int signal, boolean all) {
     StateDirectory dir = existing(id);
     ContainerRecord record = dir.read();
@@ -271,8 +271,18 @@ public final class ContainerRuntime implements AutoCloseable {
     if (status == ContainerStatus.STOPPED || status == ContainerStatus.CREATING) {
       throw new ContainerException("container \"" + id + "\" is not running");
     }
-    if (all && signal == Linux.SIGKILL && record.cgroupPath() != null) {
-      cgroups.open(record.cgroupPath()).ifPresent(ContainerCgroup::killAll);
+    if (all) {
+      if (signal == Linux.SIGKILL && record.cgroupPath() != null) {
+        cgroups.open(record.cgroupPath()).ifPresent(ContainerCgroup::killAll);
+      }
+      for (int pid : processes(id)) {
+        if (pid == record.pid()) continue;
+        try {
+          Linux.kill(pid, signal);
+        } catch (NativeCallException exitedMeanwhile) {
+          // gone between listing and signalling
+        }
+      }
     }
     int pidfd = openPidfd(record);
     try {

@@ -19,6 +19,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 @ExtendWith(NoLeaks.class)
+// A guard against a hang (tests wait for container output without deadlines), not a performance bound.
+@org.junit.jupiter.api.Timeout(value = 10, unit = java.util.concurrent.TimeUnit.MINUTES)
 class ContainerLifecycleTest {
   @TempDir Path tmp;
   private ContainerRuntime runtime;
@@ -133,6 +135,19 @@ class ContainerLifecycleTest {
     assertThat(runtime.awaitExit("rt-term")).contains(WaitStatus.exited(3));
     assertThat(output()).contains("got TERM");
     runtime.delete("rt-term", false);
+  }
+
+  @Test
+  void killAllSignalsEveryProcessOfTheContainer() throws Exception {
+    Path bundle = TestBundles.bundle(tmp.resolve("b"), "sh", "-c",
+        "trap 'echo parent got TERM' TERM; sh -c 'trap \"echo child got TERM\" TERM; echo ready;"
+            + " while :; do sleep 0.05; done' & while :; do sleep 0.05; done");
+    runtime.create("rt-killall", bundle, logged());
+    runtime.start("rt-killall");
+    while (!output().contains("ready")) Thread.onSpinWait();
+    runtime.kill("rt-killall", Linux.SIGTERM, true);
+    while (!(output().contains("parent got TERM") && output().contains("child got TERM"))) Thread.onSpinWait();
+    runtime.delete("rt-killall", true);
   }
 
   @Test
