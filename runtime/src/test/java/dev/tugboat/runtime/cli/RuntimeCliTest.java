@@ -12,7 +12,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** `tug runtime` driven the way containerd drives runc: every command a separate JVM over the same --root. */
 // A guard against a hang (tests wait for container output without deadlines), not a performance bound.
-@org.junit.jupiter.api.Timeout(value = 10, unit = java.util.concurrent.TimeUnit.MINUTES)
+@org.junit.jupiter.api.Timeout(value = 10, unit = java.util.concurrent.TimeUnit.MINUTES,
+    threadMode = org.junit.jupiter.api.Timeout.ThreadMode.SEPARATE_THREAD)
 class RuntimeCliTest {
   @TempDir Path tmp;
 

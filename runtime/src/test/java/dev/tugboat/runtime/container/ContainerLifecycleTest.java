@@ -20,7 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 @ExtendWith(NoLeaks.class)
 // A guard against a hang (tests wait for container output without deadlines), not a performance bound.
-@org.junit.jupiter.api.Timeout(value = 10, unit = java.util.concurrent.TimeUnit.MINUTES)
+@org.junit.jupiter.api.Timeout(value = 10, unit = java.util.concurrent.TimeUnit.MINUTES,
+    threadMode = org.junit.jupiter.api.Timeout.ThreadMode.SEPARATE_THREAD)
 class ContainerLifecycleTest {
   @TempDir Path tmp;
   private ContainerRuntime runtime;
