@@ -117,6 +117,7 @@ public final class ContainerRuntime implements AutoCloseable {
       }
       int[] stdio = options.stdio().open();
       int[] error = Linux.pipe();
+      toClose.add(error[0]);
       Map<Integer, Integer> fds = new LinkedHashMap<>();
       fds.put(0, stdio[0]);
       fds.put(1, stdio[1]);
@@ -139,12 +140,7 @@ public final class ContainerRuntime implements AutoCloseable {
       ContainerRecord record = new ContainerRecord(id, bundleDir.toString(), rootfs.target(), pid, startTime,
           createdAt, spec.annotations(), cgroupPath, initMode);
       dir.write(record);
-      String failure;
-      try {
-        failure = new String(Linux.readAll(error[0])).trim();
-      } finally {
-        Linux.closeQuietly(error[0]);
-      }
+      String failure = new String(Linux.readAll(error[0])).trim();
       if (!failure.isEmpty()) throw new ContainerException(what + ": tug-init: " + failure);
       if (cgroup != null) cgroup.addProcess(pid);
       exits.put(id, watch(dir, record, Linux.pidfdOpen(pid)));
@@ -162,8 +158,11 @@ public final class ContainerRuntime implements AutoCloseable {
       }
       dir.removeAll();
       exits.remove(id);
-      if (e instanceof IOException io) throw new UncheckedIOException(what + ": " + io, io);
-      throw (RuntimeException) e;
+      if (e instanceof ContainerException || e instanceof dev.tugboat.runtime.oci.SpecException) {
+        throw (RuntimeException) e;
+      }
+      // A failed step (a mount in the spawner, say) names the call; this names the container it was for.
+      throw new ContainerException(what + ": " + (e.getMessage() == null ? e.toString() : e.getMessage()), e);
     } finally {
       toClose.forEach(Linux::closeQuietly);
     }

@@ -281,6 +281,17 @@ class ContainerLifecycleTest {
   }
 
   @Test
+  void aFailingMountNamesTheContainerTheCallAndTheErrnoAndLeavesNothing() throws Exception {
+    Path bundle = TestBundles.bundle(tmp.resolve("b"), spec -> spec.withArray("mounts").addObject()
+        .put("destination", "/data").put("type", "nosuchfs").put("source", "none"), "true");
+    assertThatThrownBy(() -> runtime.create("rt-badmount", bundle, CreateOptions.defaults()))
+        .isInstanceOf(ContainerException.class)
+        .hasMessage("container \"rt-badmount\": mount(\"none\", \"" + bundle.resolve("rootfs/data")
+            + "\", \"nosuchfs\", 0, NULL): ENODEV");
+    assertThat(tmp.resolve("state/rt-badmount")).doesNotExist();
+  }
+
+  @Test
   void terminalTrueIsRefusedClearly() throws Exception {
     Path bundle = TestBundles.bundle(tmp.resolve("b"), spec -> ((tools.jackson.databind.node.ObjectNode) spec.get("process"))
         .put("terminal", true), "true");
