@@ -52,6 +52,7 @@ public final class Linux {
   private static final int CLD_DUMPED = 3;
   private static final long SYS_PIVOT_ROOT = 155;
   private static final int F_SETFD = 2;
+  private static final int F_DUPFD_CLOEXEC = 1030;
   private static final int FD_CLOEXEC = 1;
   private static final int POLLIN = 1;
 
@@ -174,6 +175,11 @@ public final class Linux {
 
   public static void close(int fd) {
     check(LIBC.close(fd), call("close", fd));
+  }
+
+  /** {@code fcntl(fd, F_DUPFD_CLOEXEC, 0)}: a close-on-exec duplicate, so it never leaks into a spawned process. */
+  public static int dup(int fd) {
+    return check(LIBC.fcntl(fd, F_DUPFD_CLOEXEC, 0), call("fcntl", fd, sym("F_DUPFD_CLOEXEC"), 0));
   }
 
   /** Closes without reporting: for clean-up paths that already carry an error. */

@@ -34,7 +34,7 @@ public final class RuntimeCommand {
   @Option(names = "--log-format", description = "text or json (default ${DEFAULT-VALUE})")
   String logFormat = "text";
 
-  @Option(names = "--debug", description = "accepted for runc compatibility")
+  @Option(names = "--debug", description = "print stack traces with errors")
   boolean debug;
 
   @Option(names = "--systemd-cgroup", description = "not supported: Tugboat manages cgroupfs directly")

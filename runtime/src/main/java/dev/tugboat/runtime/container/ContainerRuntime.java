@@ -95,12 +95,18 @@ public final class ContainerRuntime implements AutoCloseable {
       Files.copy(bundleDir.resolve("config.json"), dir.path().resolve("config.json"));
       cgroup = cgroups.create(cgroupPath(spec, id), ResourceLimits.of(spec.linux().resources()));
       Linux.mkfifo(dir.fifo().toString(), 0622);
+      // Recorded before anything runs: should this JVM die mid-create, `delete --force` still finds what to remove.
+      String createdAt = Instant.now().toString();
+      String cgroupPath = cgroup == null ? null : cgroup.relativePath();
+      dir.write(new ContainerRecord(id, bundleDir.toString(), rootfs.target(), 0, 0, createdAt, spec.annotations(),
+          cgroupPath, initMode));
       List<Spawner.Join> joins = new ArrayList<>();
       Spawner.Join pidJoin = null;
       int unshare = 0;
       for (Spec.Namespace n : spec.linux().namespaces()) {
         if (n.path() == null) {
-          if (n.type() != NamespaceType.PID) unshare |= n.type().cloneFlag();
+          // PID comes last in the spawner; cgroup is made by tug-init once the process is in its cgroup.
+          if (n.type() != NamespaceType.PID && n.type() != NamespaceType.CGROUP) unshare |= n.type().cloneFlag();
           continue;
         }
         int fd = Linux.open(n.path(), Linux.O_RDONLY | Linux.O_CLOEXEC, 0);
@@ -111,6 +117,7 @@ public final class ContainerRuntime implements AutoCloseable {
       }
       int[] stdio = options.stdio().open();
       int[] error = Linux.pipe();
+      toClose.add(error[0]);
       Map<Integer, Integer> fds = new LinkedHashMap<>();
       fds.put(0, stdio[0]);
       fds.put(1, stdio[1]);
@@ -127,22 +134,19 @@ public final class ContainerRuntime implements AutoCloseable {
         Linux.closeQuietly(error[1]);
         options.stdio().closeOpened(stdio);
       }
-      String failure;
-      try {
-        failure = new String(Linux.readAll(error[0])).trim();
-      } finally {
-        Linux.closeQuietly(error[0]);
-      }
-      if (!failure.isEmpty()) throw new ContainerException(what + ": tug-init: " + failure);
+      // Not reaped yet, so its stat is there even if it already failed.
       long startTime = ProcStat.read(pid).map(ProcStat::startTime)
-          .orElseThrow(() -> new ContainerException(what + ": tug-init exited during set-up"));
-      if (cgroup != null) cgroup.addProcess(pid);
+          .orElseThrow(() -> new ContainerException(what + ": tug-init vanished during set-up"));
       ContainerRecord record = new ContainerRecord(id, bundleDir.toString(), rootfs.target(), pid, startTime,
-          Instant.now().toString(), spec.annotations(), cgroup == null ? null : cgroup.path(), initMode);
+          createdAt, spec.annotations(), cgroupPath, initMode);
       dir.write(record);
+      String failure = new String(Linux.readAll(error[0])).trim();
+      if (!failure.isEmpty()) throw new ContainerException(what + ": tug-init: " + failure);
+      if (cgroup != null) cgroup.addProcess(pid);
       exits.put(id, watch(dir, record, Linux.pidfdOpen(pid)));
       if (options.pidFile() != null) writePidFile(options.pidFile(), pid);
-      return state(id);
+      return new ContainerState(id, ContainerStatus.CREATED, pid, record.bundle(), record.rootfs(), record.created(),
+          record.annotations(), Optional.empty(), false);
     } catch (RuntimeException | IOException e) {
       if (pid > 0) killAndReap(pid);
       if (cgroup != null) {
@@ -154,17 +158,25 @@ public final class ContainerRuntime implements AutoCloseable {
       }
       dir.removeAll();
       exits.remove(id);
-      if (e instanceof IOException io) throw new UncheckedIOException(what + ": " + io, io);
-      throw (RuntimeException) e;
+      if (e instanceof ContainerException || e instanceof dev.tugboat.runtime.oci.SpecException) {
+        throw (RuntimeException) e;
+      }
+      // A failed step (a mount in the spawner, say) names the call; this names the container it was for.
+      throw new ContainerException(what + ": " + (e.getMessage() == null ? e.toString() : e.getMessage()), e);
     } finally {
       toClose.forEach(Linux::closeQuietly);
     }
   }
 
-  private static String cgroupPath(Spec spec, String id) {
+  /**
+   * Below the tugboat parent: the spec's cgroupsPath if it names one (a leading "/tugboat/", which the same bundle
+   * needs under runc on these machines, is that parent), else the container id.
+   */
+  static String cgroupPath(Spec spec, String id) {
     String path = spec.linux().cgroupsPath();
-    if (path == null || path.isEmpty()) return "tugboat/" + id;
-    return path.startsWith("/") ? path.substring(1) : path;
+    if (path == null || path.isEmpty()) return id;
+    path = path.replaceFirst("^/+", "");
+    return path.startsWith("tugboat/") ? path.substring("tugboat/".length()) : path;
   }
 
   private static void writePidFile(Path file, int pid) throws IOException {
@@ -226,7 +238,10 @@ public final class ContainerRuntime implements AutoCloseable {
     ContainerRecord r = dir.read();
     ContainerStatus status = status(dir, r);
     Optional<WaitStatus> exit = status == ContainerStatus.STOPPED ? dir.exit() : Optional.empty();
-    return new ContainerState(r.id(), status, r.pid(), r.bundle(), r.rootfs(), r.created(), r.annotations(), exit);
+    boolean oomKilled = status == ContainerStatus.STOPPED && r.cgroupPath() != null
+        && cgroups.open(r.cgroupPath()).map(ContainerCgroup::oomKilled).orElse(false);
+    return new ContainerState(r.id(), status, r.pid(), r.bundle(), r.rootfs(), r.created(), r.annotations(), exit,
+        oomKilled);
   }
 
   public List<ContainerState> list() {
@@ -247,14 +262,26 @@ public final class ContainerRuntime implements AutoCloseable {
     }
   }
 
-  /** Sends a signal to the container's first process, or with {@code all} to every process in its cgroup. */
+  /** Sends a signal to the container's first process, or with {@code all} to every process in it. */
   public void kill(String id, int signal, boolean all) {
     StateDirectory dir = existing(id);
     ContainerRecord record = dir.read();
     ContainerStatus status = status(dir, record);
-    if (status == ContainerStatus.STOPPED) throw new ContainerException("container \"" + id + "\" is not running");
-    if (all && signal == Linux.SIGKILL && record.cgroupPath() != null) {
-      cgroups.open(record.cgroupPath()).ifPresent(ContainerCgroup::killAll);
+    if (status == ContainerStatus.STOPPED || status == ContainerStatus.CREATING) {
+      throw new ContainerException("container \"" + id + "\" is not running");
+    }
+    if (all) {
+      if (signal == Linux.SIGKILL && record.cgroupPath() != null) {
+        cgroups.open(record.cgroupPath()).ifPresent(ContainerCgroup::killAll);
+      }
+      for (int pid : processes(id)) {
+        if (pid == record.pid()) continue;
+        try {
+          Linux.kill(pid, signal);
+        } catch (NativeCallException exitedMeanwhile) {
+          // gone between listing and signalling
+        }
+      }
     }
     int pidfd = openPidfd(record);
     try {
@@ -269,10 +296,11 @@ public final class ContainerRuntime implements AutoCloseable {
     StateDirectory dir = existing(id);
     ContainerRecord record = dir.read();
     ContainerStatus status = status(dir, record);
-    if (status == ContainerStatus.RUNNING && !force) {
-      throw new ContainerException("container \"" + id + "\": cannot delete a running container (use --force)");
+    if ((status == ContainerStatus.RUNNING || status == ContainerStatus.CREATING) && !force) {
+      throw new ContainerException("container \"" + id + "\": cannot delete a container that is " + status.specName()
+          + " (use --force)");
     }
-    if (status != ContainerStatus.STOPPED) {
+    if (status == ContainerStatus.CREATED || status == ContainerStatus.RUNNING) {
       Optional<ContainerCgroup> cgroup = Optional.ofNullable(record.cgroupPath()).flatMap(cgroups::open);
       cgroup.ifPresent(ContainerCgroup::killAll);
       try {
@@ -450,6 +478,7 @@ public final class ContainerRuntime implements AutoCloseable {
 
   private static ContainerStatus status(StateDirectory dir, ContainerRecord r) {
     if (dir.exit().isPresent()) return ContainerStatus.STOPPED;
+    if (r.pid() == 0) return ContainerStatus.CREATING;
     if (!ProcStat.alive(r.pid(), r.pidStartTime())) return ContainerStatus.STOPPED;
     return dir.started() ? ContainerStatus.RUNNING : ContainerStatus.CREATED;
   }

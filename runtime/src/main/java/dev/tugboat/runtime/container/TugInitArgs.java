@@ -45,6 +45,8 @@ final class TugInitArgs {
     addProcess(a, spec.process());
     a.add("-f");
     a.add(StateDirectory.EXEC_FIFO);
+    // Created by tug-init after start, once the process is in its cgroup, so that cgroup is the namespace's root.
+    if (spec.linux().creates(dev.tugboat.runtime.oci.NamespaceType.CGROUP)) a.add("-C");
     if (initMode) {
       a.add("-i");
       a.add("-x");
