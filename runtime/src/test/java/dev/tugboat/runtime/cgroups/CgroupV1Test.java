@@ -94,6 +94,22 @@ class CgroupV1Test {
     }
 
     @Test
+    void anAncestorMadeByAPlainMkdirGetsTheCpusetItNeedsToHoldTasks() throws Exception {
+        // A v1 cpuset made by mkdir alone has no CPUs and refuses tasks (ENOSPC); create fills in every level.
+        Path plain = Files.createDirectories(mounts.v1().get("cpuset").resolve("tugboat").resolve(name));
+        assertThat(CgroupFiles.read(plain.resolve("cpuset.cpus"))).isEmpty();
+        Cgroup cgroup = create(name + "/ctr", CgroupLimits.NONE);
+        created.add(driver.open(name));
+
+        try (HeldProcess process = HeldProcess.start("exec busybox sleep 1000")) {
+            cgroup.addProcess(process.pid());
+            assertThat(cgroup.pids()).containsExactly(process.pid());
+        }
+        assertThat(CgroupFiles.read(plain.resolve("cpuset.cpus")))
+                .isEqualTo(CgroupFiles.read(plain.getParent().resolve("cpuset.cpus")));
+    }
+
+    @Test
     void aProcessMovedInIsListedAndChargedAndKillAllEmptiesTheCgroup() throws Exception {
         Cgroup cgroup = create(name, CgroupLimits.NONE);
         try (HeldProcess process = HeldProcess.start(
