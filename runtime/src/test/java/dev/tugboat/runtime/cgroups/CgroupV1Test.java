@@ -245,6 +245,8 @@ class CgroupV1Test {
         create(name, CgroupLimits.NONE.withPidsLimit(5L));
 
         assertThat(driver.open(name).stats().pidsLimit()).isEqualTo(5L);
+        assertThat(driver.find(name)).isPresent();
+        assertThat(driver.find(name + "-missing")).isEmpty();
         assertThatThrownBy(() -> driver.open(name + "-missing"))
                 .isInstanceOf(CgroupException.class).hasMessageContaining("exists in no hierarchy");
     }
