@@ -212,6 +212,26 @@ class ImageStoreTest {
     }
 
     @Test
+    void archiveFilesMayLinkToEachOtherButNotToTheHost() throws IOException {
+        TestImage built = new TestImage("/bin/sh").layer(busyboxLayer(), false);
+        Path archive = built.writeDockerArchive(work.resolve("docker"), List.of("linked:1"), true);
+        // Layer paths as symlinks into blobs/, as some docker versions write them.
+        Files.createDirectories(archive.resolve("legacy"));
+        Files.createSymbolicLink(archive.resolve("legacy/layer.tar"), Path.of("../blobs/sha256/" + built.blobDigest(0).hex()));
+        String manifest = Files.readString(archive.resolve("manifest.json"));
+        Files.writeString(archive.resolve("manifest.json"),
+                manifest.replace("blobs/sha256/" + built.blobDigest(0).hex(), "legacy/layer.tar"));
+
+        assertThat(store.importArchive(archive, null).get(0).names()).containsExactly("linked:1");
+
+        Files.delete(archive.resolve("legacy/layer.tar"));
+        Files.createSymbolicLink(archive.resolve("legacy/layer.tar"), Path.of("/etc/passwd"));
+        assertThatThrownBy(() -> store.importArchive(archive, "other:1"))
+                .isInstanceOf(ImageException.class)
+                .hasMessageContaining("manifest.json[0]: layer: \"legacy/layer.tar\" is not a file inside the archive");
+    }
+
+    @Test
     void aDirectoryThatIsNoImageArchiveIsRefusedNamingBothFormats() throws IOException {
         Path empty = Files.createDirectory(work.resolve("empty"));
 
