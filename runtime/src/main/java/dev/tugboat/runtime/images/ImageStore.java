@@ -91,8 +91,8 @@ public final class ImageStore {
     }
 
     /**
-     * The image {@code reference} names: "name[:tag]", a manifest or config digest ("sha256:..."), or a prefix of at
-     * least 12 hex digits of the config digest (the image id "image ls" shows).
+     * The image {@code reference} names: "name[:tag]", a manifest or config digest ("sha256:...", also as
+     * "name@sha256:..."), or a prefix of at least 12 hex digits of the config digest (the image id "image ls" shows).
      */
     public Optional<Image> find(String reference) {
         StoreIndex index = readIndex();
@@ -438,6 +438,11 @@ public final class ImageStore {
     // ---- index ---------------------------------------------------------------------------------------------------
 
     private Optional<Digest> resolve(StoreIndex index, String reference) {
+        int at = reference.indexOf('@');
+        if (at > 0 && Digest.isDigest(reference.substring(at + 1))) {
+            // name@sha256:... pins the content; the name part does not have to be a tag of it.
+            return resolve(index, reference.substring(at + 1));
+        }
         if (Digest.isDigest(reference)) {
             Digest digest = Digest.parse(reference);
             if (index.images().containsKey(reference)) {

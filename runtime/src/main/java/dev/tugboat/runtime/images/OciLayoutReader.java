@@ -65,6 +65,11 @@ final class OciLayoutReader {
 
     private JsonNode resolvePlatform(JsonNode descriptor) {
         String mediaType = descriptor.path("mediaType").stringValue("");
+        if (mediaType.isEmpty()) {
+            // Some writers leave the descriptor's media type out; the blob says what it is.
+            JsonNode content = parseBytes(blob(descriptor, "manifest or index"), "blob " + descriptor.path("digest").asString());
+            mediaType = content.path("mediaType").stringValue(content.has("manifests") ? INDEX : MANIFEST);
+        }
         if (MANIFEST_TYPES.contains(mediaType)) {
             return descriptor;
         }

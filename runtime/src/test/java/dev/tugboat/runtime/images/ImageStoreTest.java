@@ -279,6 +279,33 @@ class ImageStoreTest {
     }
 
     @Test
+    void imagesAreFoundByNameDigestNameAtDigestAndIdPrefix() {
+        TestImage built = twoLayerImage();
+        store.importArchive(built.writeOciLayout(work.resolve("a"), "docker.io/library/box:1"), null);
+
+        for (String reference : List.of("box:1", "docker.io/library/box:1", built.manifestDigest().toString(),
+                built.configDigest().toString(), "box@" + built.manifestDigest(), built.configDigest().hex().substring(0, 12))) {
+            assertThat(store.find(reference)).as(reference).map(Image::manifestDigest).contains(built.manifestDigest());
+        }
+        assertThat(store.find("box:2")).isEmpty();
+        assertThat(store.find("box")).isEmpty();
+    }
+
+    @Test
+    void anIndexDescriptorWithoutMediaTypeIsReadByItsContent() throws IOException {
+        TestImage built = twoLayerImage();
+        Path layout = built.writeOciLayout(work.resolve("layout"), "plain:1");
+        Map<String, Object> descriptor = new java.util.LinkedHashMap<>(
+                TestImage.descriptor("application/vnd.oci.image.manifest.v1+json", built.manifest()));
+        descriptor.remove("mediaType");
+        descriptor.put("annotations", Map.of("org.opencontainers.image.ref.name", "plain:1"));
+        Files.write(layout.resolve("index.json"),
+                JsonMapper.shared().writeValueAsBytes(Map.of("schemaVersion", 2, "manifests", List.of(descriptor))));
+
+        assertThat(store.importArchive(layout, null).get(0).manifestDigest()).isEqualTo(built.manifestDigest());
+    }
+
+    @Test
     void removingAnUnknownImageNamesIt() {
         assertThatThrownBy(() -> store.remove("nothing:here"))
                 .isInstanceOf(ImageException.class).hasMessage("image nothing:here: not in the store " + store.root());
