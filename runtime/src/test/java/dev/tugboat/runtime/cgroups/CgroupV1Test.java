@@ -188,6 +188,23 @@ class CgroupV1Test {
     }
 
     @Test
+    void aFrozenCgroupRunsOnOnceThawed() throws Exception {
+        Cgroup cgroup = create(name, CgroupLimits.NONE);
+        try (HeldProcess process = HeldProcess.start("echo resumed; exec busybox sleep 1000")) {
+            cgroup.addProcess(process.pid());
+
+            cgroup.freeze();
+            Path state = mounts.v1().get("freezer").resolve("tugboat").resolve(name).resolve("freezer.state");
+            assertThat(CgroupFiles.read(state)).isEqualTo("FROZEN");
+            // Released while frozen, the shell can only answer once thawed.
+            process.release();
+            cgroup.thaw();
+
+            assertThat(process.readLine()).isEqualTo("resumed");
+        }
+    }
+
+    @Test
     void deleteIsIdempotent() {
         Cgroup cgroup = create(name, CgroupLimits.NONE);
 
