@@ -10,8 +10,6 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.security.DigestInputStream;
-import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
@@ -22,8 +20,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.stream.Stream;
-import tools.jackson.core.JacksonException;
-import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -40,10 +36,6 @@ import tools.jackson.databind.json.JsonMapper;
 public final class ImageStore {
 
     public static final Path DEFAULT_ROOT = Path.of("/var/lib/tugboat/images");
-
-    private static final String LAYER_TAR = "application/vnd.oci.image.layer.v1.tar";
-    private static final String LAYER_TAR_GZIP = "application/vnd.oci.image.layer.v1.tar+gzip";
-    private static final String CONFIG = "application/vnd.oci.image.config.v1+json";
 
     private final Path root;
     private final Path blobs;
@@ -151,7 +143,7 @@ public final class ImageStore {
                     throw new ImageException("import " + source + ": --name needs an archive with one image; it holds "
                             + sources.size());
                 }
-                Staging stage = new Staging(staging);
+                ImageImport stage = new ImageImport(this, staging);
                 List<Image> images = new ArrayList<>();
                 for (ImageSource image : sources) {
                     List<String> names = override != null ? List.of(override.toString()) : image.names();
@@ -177,7 +169,7 @@ public final class ImageStore {
                 + "docker save archive (manifest.json)");
     }
 
-    private static Path unpackArchive(Path file, Path into) throws IOException {
+    static Path unpackArchive(Path file, Path into) throws IOException {
         Files.createDirectories(into);
         try (InputStream in = LayerCompression.decompress(Files.newInputStream(file), "archive " + file)) {
             LayerUnpacker.unpack(in, into, "archive " + file);
@@ -185,152 +177,17 @@ public final class ImageStore {
         return into;
     }
 
-    /** An import's verified blobs and unpacked layers, waiting in its staging directory. */
-    private final class Staging {
-        final Path blobDir;
-        final Path layerDir;
-        final Map<Digest, Path> stagedBlobs = new LinkedHashMap<>();
-        final Map<Digest, Long> stagedLayers = new LinkedHashMap<>();
 
-        Staging(Path staging) throws IOException {
-            this.blobDir = Files.createDirectories(staging.resolve("blobs"));
-            this.layerDir = Files.createDirectories(staging.resolve("layers"));
-        }
-
-        Image image(ImageSource source) throws IOException {
-            Digest configDigest = blob(source.configFile(), source.configDigest(), source.origin() + ": config");
-            JsonNode config;
-            List<Digest> diffIds = new ArrayList<>();
-            try {
-                config = json.readTree(Files.readAllBytes(blobPath(configDigest)));
-                for (JsonNode diffId : config.path("rootfs").path("diff_ids").values()) {
-                    diffIds.add(Digest.parse(diffId.asString()));
-                }
-            } catch (JacksonException | IllegalArgumentException e) {
-                throw new ImageException(source.origin() + ": config " + configDigest + ": " + e.getMessage(), e);
-            }
-            if (diffIds.size() != source.layers().size()) {
-                throw new ImageException(source.origin() + ": config " + configDigest + " lists " + diffIds.size()
-                        + " diff ids in rootfs.diff_ids, the manifest " + source.layers().size() + " layers");
-            }
-            List<ImageLayer> imageLayers = new ArrayList<>();
-            Digest chainId = null;
-            for (int i = 0; i < diffIds.size(); i++) {
-                chainId = Digest.chainId(chainId, diffIds.get(i));
-                imageLayers.add(layer(source, i, diffIds.get(i), chainId));
-            }
-            byte[] manifest = source.manifest() != null ? source.manifest()
-                    : manifestFor(configDigest, Files.size(blobPath(configDigest)), imageLayers);
-            Digest manifestDigest = Digest.of(manifest);
-            if (!stagedBlobs.containsKey(manifestDigest)) {
-                Path file = blobDir.resolve(manifestDigest.hex());
-                Files.write(file, manifest);
-                stagedBlobs.put(manifestDigest, file);
-            }
-            return new Image(List.of(), manifestDigest, configDigest, imageLayers, ImageConfig.of(config));
-        }
-
-        private ImageLayer layer(ImageSource source, int i, Digest diffId, Digest chainId) throws IOException {
-            ImageSource.LayerSource layer = source.layers().get(i);
-            String what = source.origin() + ": layer " + (layer.digest() != null ? layer.digest() : i + " (" + source.layers().get(i).file().getFileName() + ")");
-            Digest blobDigest = blob(layer.file(), layer.digest(), what);
-            Path blob = blobPath(blobDigest);
-            String mediaType = layer.mediaType() != null ? layer.mediaType() : mediaTypeOf(blob);
-            long size = Files.size(blob);
-            Long unpacked = stagedLayers.get(chainId);
-            if (unpacked == null) {
-                Optional<ImageLayer> stored = storedLayer(chainId);
-                if (stored.isPresent() && Files.isDirectory(layerDir(chainId))) {
-                    unpacked = stored.get().unpackedBytes();
-                } else {
-                    unpacked = unpack(blob, diffId, chainId, "layer " + blobDigest, what + " (rootfs.diff_ids[" + i + "])");
-                }
-                stagedLayers.put(chainId, unpacked);
-            }
-            return new ImageLayer(blobDigest, mediaType, size, diffId, chainId, unpacked);
-        }
-
-        /** Unpacks the blob while digesting its uncompressed tar, which must match the config's diff id. */
-        private long unpack(Path blob, Digest diffId, Digest chainId, String layerName, String what) throws IOException {
-            Path target = Files.createDirectories(layerDir.resolve(chainId.hex()).resolve("diff"));
-            MessageDigest sha256 = Digest.newSha256();
-            LayerUnpacker.Result result;
-            try (DigestInputStream tar = new DigestInputStream(LayerCompression.decompress(Files.newInputStream(blob), what), sha256)) {
-                result = LayerUnpacker.unpack(tar, target, layerName);
-                // The diff id covers the whole uncompressed stream, padding after the end-of-archive marker included.
-                tar.transferTo(java.io.OutputStream.nullOutputStream());
-            }
-            Digest actual = Digest.fromMessageDigest(sha256);
-            if (!actual.equals(diffId)) {
-                throw new ImageException(what + ": uncompressed content has digest " + actual + ", expected diff id " + diffId);
-            }
-            return result.regularFileBytes();
-        }
-
-        /** Copies the file into the staging blobs while digesting it; the digest must match {@code expected} if given. */
-        private Digest blob(Path file, Digest expected, String what) throws IOException {
-            if (expected != null && stagedBlobs.containsKey(expected)) {
-                return expected;
-            }
-            Path copy = blobDir.resolve("incoming-" + UUID.randomUUID());
-            MessageDigest sha256 = Digest.newSha256();
-            try (InputStream in = new DigestInputStream(Files.newInputStream(file), sha256)) {
-                Files.copy(in, copy);
-            }
-            Digest actual = Digest.fromMessageDigest(sha256);
-            if (expected != null && !actual.equals(expected)) {
-                throw new ImageException(what + ": blob " + expected + " has digest " + actual + ", expected " + expected);
-            }
-            Path named = blobDir.resolve(actual.hex());
-            Files.move(copy, named, StandardCopyOption.REPLACE_EXISTING);
-            stagedBlobs.put(actual, named);
-            return actual;
-        }
-
-        private Path blobPath(Digest digest) {
-            return stagedBlobs.get(digest);
-        }
-    }
-
-    private Optional<ImageLayer> storedLayer(Digest chainId) {
+    /** The layer with this chain id as an image of the index records it. */
+    Optional<ImageLayer> storedLayer(Digest chainId) {
         return readIndex().images().values().stream()
                 .flatMap(image -> image.layers().stream())
                 .filter(layer -> layer.chainId().equals(chainId))
                 .findFirst();
     }
 
-    private static String mediaTypeOf(Path blob) throws IOException {
-        byte[] head;
-        try (InputStream in = Files.newInputStream(blob)) {
-            head = in.readNBytes(8);
-        }
-        return LayerCompression.detect(head) == LayerCompression.GZIP ? LAYER_TAR_GZIP : LAYER_TAR;
-    }
-
-    // A docker save archive has no manifest: write the OCI manifest it would have had, so every image has one.
-    private byte[] manifestFor(Digest configDigest, long configSize, List<ImageLayer> imageLayers) {
-        Map<String, Object> manifest = new LinkedHashMap<>();
-        manifest.put("schemaVersion", 2);
-        manifest.put("mediaType", OciLayoutReader.MANIFEST);
-        Map<String, Object> config = new LinkedHashMap<>();
-        config.put("mediaType", CONFIG);
-        config.put("digest", configDigest.toString());
-        config.put("size", configSize);
-        manifest.put("config", config);
-        List<Map<String, Object>> layerDescriptors = new ArrayList<>();
-        for (ImageLayer layer : imageLayers) {
-            Map<String, Object> descriptor = new LinkedHashMap<>();
-            descriptor.put("mediaType", layer.mediaType());
-            descriptor.put("digest", layer.blobDigest().toString());
-            descriptor.put("size", layer.blobSize());
-            layerDescriptors.add(descriptor);
-        }
-        manifest.put("layers", layerDescriptors);
-        return json.writeValueAsBytes(manifest);
-    }
-
     /** Moves the staged blobs and layers into the store, then points the tags at the new images. */
-    private void commit(Staging stage, List<Image> images) throws IOException {
+    private void commit(ImageImport stage, List<Image> images) throws IOException {
         for (Map.Entry<Digest, Path> blob : stage.stagedBlobs.entrySet()) {
             Path target = blobFile(blob.getKey());
             if (!Files.exists(target)) {
