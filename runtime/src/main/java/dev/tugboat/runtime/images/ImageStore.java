@@ -212,7 +212,7 @@ public final class ImageStore {
         }
         writeIndex(new StoreIndex(tags, stored));
         // A tag moved to a new image may leave the old one unreferenced.
-        collectGarbage(new StoreIndex(tags, stored), Set.of());
+        collectGarbage(new StoreIndex(tags, stored));
     }
 
     // ---- removal -------------------------------------------------------------------------------------------------
@@ -253,13 +253,13 @@ public final class ImageStore {
             }
             StoreIndex updated = new StoreIndex(tags, images);
             writeIndex(updated);
-            int[] deleted = collectGarbage(updated, Set.of());
+            int[] deleted = collectGarbage(updated);
             return new Removal(untagged, deletedImages, deleted[0], deleted[1]);
         });
     }
 
     /** Deletes blobs and layer directories no image of the index refers to; returns {blobs, layers} deleted. */
-    private int[] collectGarbage(StoreIndex index, Set<Digest> keep) throws IOException {
+    private int[] collectGarbage(StoreIndex index) throws IOException {
         Set<String> liveBlobs = new HashSet<>();
         Set<String> liveLayers = new HashSet<>();
         for (Image image : index.images().values()) {
@@ -270,7 +270,6 @@ public final class ImageStore {
                 liveLayers.add(layer.chainId().hex());
             }
         }
-        keep.forEach(digest -> liveBlobs.add(digest.hex()));
         int blobCount = 0;
         int layerCount = 0;
         try (Stream<Path> files = Files.list(blobs)) {
