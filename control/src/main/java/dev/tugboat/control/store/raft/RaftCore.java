@@ -84,11 +84,12 @@ public final class RaftCore {
         HardState hs = initial.hardState();
         this.confState = initial.confState();
         if (!hs.isEmpty()) {
-            if (hs.commit() < log.committed || hs.commit() > log.lastIndex()) {
+            if (hs.commit() > log.lastIndex()) {
                 throw new IllegalStateException("raft node " + id + ": stored commit " + hs.commit()
-                    + " is outside the stored log [" + log.committed + ", " + log.lastIndex() + "]");
+                    + " is beyond the stored log's last index " + log.lastIndex());
             }
-            log.committed = hs.commit();
+            // A snapshot saved after the hard state (a crash between the two writes) is committed all the same.
+            log.committed = Math.max(log.committed, hs.commit());
             term = hs.term();
             vote = hs.vote();
         }

@@ -30,7 +30,8 @@ final class Simulation {
 
     /** The fault and feature mix of one run, derived from the seed. */
     record Options(int members, int steps, double lossRate, double duplicateRate, int maxDelay, double crashRate,
-                   double tornWriteRate, double partitionRate, int clients, boolean preVote, boolean checkQuorum,
+                   double tornWriteRate, double partitionRate, double leaderFaultRate, int clients,
+                   boolean preVote, boolean checkQuorum,
                    ReadOnlyOption readOnlyOption, int snapshotEvery, int maxInflight, long maxSizePerMessage,
                    boolean membershipChanges, boolean transfers) {
 
@@ -44,6 +45,7 @@ final class Simulation {
                 pick(r, 0.0, 0.001, 0.003),
                 pick(r, 0.0, 0.5),
                 pick(r, 0.0, 0.002, 0.005),
+                pick(r, 0.0, 0.002, 0.006),
                 1 + r.nextInt(4),
                 r.nextInt(4) != 0,
                 checkQuorum,
@@ -90,6 +92,8 @@ final class Simulation {
         final long id;
         ClientOp current;
         long deadline;
+        /** The member the client believes leads; it sticks to it until that fails, as real clients do. */
+        long leaderHint;
 
         Client(long id) {
             this.id = id;
@@ -215,6 +219,20 @@ final class Simulation {
         if (rng.nextDouble() < options.partitionRate()) {
             for (Long id : partition.keySet()) partition.put(id, rng.nextInt(2));
             partitionUntil = now + 50 + rng.nextInt(300);
+        }
+        SimNode leader = currentLeader();
+        if (leader != null && rng.nextDouble() < options.leaderFaultRate()) {
+            if (rng.nextBoolean()) {
+                crash(leader);
+            } else {
+                // Cut the leader off with at most a minority, leaving clients talking to a deposed leader.
+                partition.replaceAll((id, g) -> 0);
+                partition.put(leader.id, 1);
+                for (Long id : partition.keySet()) {
+                    if (id != leader.id && rng.nextInt(options.members()) == 0) partition.put(id, 1);
+                }
+                partitionUntil = now + 50 + rng.nextInt(300);
+            }
         }
     }
 
@@ -369,12 +387,15 @@ final class Simulation {
     private void giveUp(Client c) {
         if (!c.current.isPut) c.current.abandoned = true;
         c.current = null;
+        c.leaderHint = RaftCore.NONE;
     }
 
     /** Starts a put (when {@code putPrefix} is non-null) or a get; returns whether it was accepted. */
     private boolean submit(Client c, String putPrefix, String key) {
-        SimNode target = pickTarget();
+        SimNode target = c.leaderHint == RaftCore.NONE ? null : nodes.get(c.leaderHint);
+        if (target == null || !target.isUp()) target = pickTarget();
         if (target == null) return false;
+        c.leaderHint = target.id;
         long opId = ++opCounter;
         boolean isPut = putPrefix != null;
         ClientOp op = new ClientOp(c.id, opId, isPut, key, isPut ? putPrefix + opId : null, ++eventClock);
@@ -387,6 +408,7 @@ final class Simulation {
                 target.waitingReads.put(opId, op);
             }
         } catch (ProposalDroppedException e) {
+            c.leaderHint = RaftCore.NONE;
             return false; // refused outright: it never entered any log
         }
         history.add(op);
@@ -395,12 +417,17 @@ final class Simulation {
         return true;
     }
 
-    /** Mostly the leader (clients find it by redirects in practice); sometimes any member, to exercise forwarding. */
+    /**
+     * Where a client turns when it knows no leader: the newest leader (found by redirects in practice), any member
+     * that believes it leads (perhaps deposed without knowing), or any member (which forwards).
+     */
     private SimNode pickTarget() {
         List<SimNode> up = nodes.values().stream().filter(SimNode::isUp).toList();
         if (up.isEmpty()) return null;
-        SimNode leader = currentLeader();
-        if (leader != null && rng.nextInt(5) != 0) return leader;
+        List<SimNode> leaders = up.stream().filter(n -> n.core.role() == StateRole.LEADER).toList();
+        int choice = rng.nextInt(10);
+        if (choice < 6 && currentLeader() != null) return currentLeader();
+        if (choice < 8 && !leaders.isEmpty()) return leaders.get(rng.nextInt(leaders.size()));
         return up.get(rng.nextInt(up.size()));
     }
 
@@ -480,7 +507,8 @@ final class Simulation {
             step();
             if (leader == null || leader.core.role() != StateRole.LEADER) continue;
             long commit = leader.core.committedIndex();
-            boolean caughtUp = true;
+            // A new leader knows the true commit index only once an entry of its own term is committed.
+            boolean caughtUp = leader.core.termAt(commit) == leader.core.term() && leader.lastApplied == commit;
             for (long id : leader.core.confState().voters()) {
                 if (nodes.get(id).lastApplied < commit) caughtUp = false;
             }
