@@ -25,7 +25,7 @@ final class Simulation {
 
     static final int STEPS_PER_TICK = 4;
     static final int ELECTION_TICKS = 10;
-    static final int CLIENT_TIMEOUT_STEPS = 60 * STEPS_PER_TICK;
+    static final int CLIENT_TIMEOUT_STEPS = 30 * STEPS_PER_TICK;
     static final List<String> KEYS = List.of("a", "b", "c");
 
     /** The fault and feature mix of one run, derived from the seed. */
@@ -94,9 +94,12 @@ final class Simulation {
         long deadline;
         /** The member the client believes leads; it sticks to it until that fails, as real clients do. */
         long leaderHint;
+        /** Out of 10 operations, how many are gets: some clients mostly read, some mostly write. */
+        final int readsInTen;
 
-        Client(long id) {
+        Client(long id, int readsInTen) {
             this.id = id;
+            this.readsInTen = readsInTen;
         }
     }
 
@@ -120,6 +123,8 @@ final class Simulation {
     private final List<ClientOp> history = new ArrayList<>();
     private final TreeMap<Long, Long> leaderOfTerm = new TreeMap<>();
     private final TreeMap<Long, Committed> committed = new TreeMap<>();
+    /** For each put operation, when a member first applied it (event clock). */
+    private final TreeMap<Long, Long> firstAppliedAt = new TreeMap<>();
     private long now;
     /** Orders every invocation and response, finer than steps. */
     private long eventClock;
@@ -133,6 +138,7 @@ final class Simulation {
     int snapshotsSent;
     int confChanges;
     int transfers;
+    int readsByDeposedLeaders;
 
     Simulation(long seed, Options options) {
         this.seed = seed;
@@ -148,7 +154,7 @@ final class Simulation {
             nodes.put(id, node);
             partition.put(id, 0);
         }
-        for (int c = 0; c < options.clients(); c++) clients.add(new Client(c + 1));
+        for (int c = 0; c < options.clients(); c++) clients.add(new Client(c + 1, 1 + rng.nextInt(9)));
     }
 
     /** Runs the whole scenario; throws AssertionError naming the seed on any violation. */
@@ -159,9 +165,17 @@ final class Simulation {
             checkLogMatching();
             List<KvOperation> ops = new ArrayList<>();
             for (ClientOp op : history) {
-                // A get without an answer says nothing; a put without one may or may not have happened.
-                boolean silentGet = !op.isPut && (op.abandoned || op.returned == KvOperation.UNKNOWN);
-                if (!silentGet) ops.add(op.toOperation());
+                // A get without an answer says nothing.
+                if (!op.isPut && (op.abandoned || op.returned == KvOperation.UNKNOWN)) continue;
+                if (op.isPut && op.returned == KvOperation.UNKNOWN) {
+                    // A put whose client gave up: it never happened if it was never committed; otherwise it took
+                    // effect (at its commit) before anyone applied it. This only narrows what the checker allows.
+                    Long firstApplied = firstAppliedAt.get(op.opId);
+                    if (firstApplied == null) continue;
+                    ops.add(new KvOperation(op.client, true, op.key, op.value, op.invoked, firstApplied));
+                    continue;
+                }
+                ops.add(op.toOperation());
             }
             LinearizabilityChecker.Result result = LinearizabilityChecker.check(ops);
             if (!result.linearizable()) fail(result.toString());
@@ -228,8 +242,10 @@ final class Simulation {
                 // Cut the leader off with at most a minority, leaving clients talking to a deposed leader.
                 partition.replaceAll((id, g) -> 0);
                 partition.put(leader.id, 1);
-                for (Long id : partition.keySet()) {
-                    if (id != leader.id && rng.nextInt(options.members()) == 0) partition.put(id, 1);
+                List<Long> others = new ArrayList<>(partition.keySet());
+                others.remove(leader.id);
+                for (int k = rng.nextInt((options.members() - 1) / 2); k > 0; k--) {
+                    partition.put(others.remove(rng.nextInt(others.size())), 1);
                 }
                 partitionUntil = now + 50 + rng.nextInt(300);
             }
@@ -339,6 +355,7 @@ final class Simulation {
         if (e.type() != EntryType.NORMAL || e.data().length == 0) return;
         KvStateMachine.Put put = KvStateMachine.Put.decode(e.data());
         n.stateMachine.apply(put);
+        firstAppliedAt.putIfAbsent(put.opId(), ++eventClock);
         ClientOp op = n.waitingWrites.remove(put.opId());
         if (op != null) respond(op);
     }
@@ -351,6 +368,7 @@ final class Simulation {
             ClientOp op = n.waitingReads.remove(ByteBuffer.wrap(rs.requestContext()).getLong());
             if (op == null) continue;
             op.value = n.stateMachine.get(op.key);
+            if (n.core.role() == StateRole.LEADER && currentLeader() != n) readsByDeposedLeaders++;
             respond(op);
         }
     }
@@ -372,13 +390,13 @@ final class Simulation {
 
     // ---------------------------------------------------------------- clients
 
-    private final Client finalClient = new Client(0);
+    private final Client finalClient = new Client(0, 10);
 
     private void runClients() {
         for (Client c : clients) {
             if (c.current != null && now > c.deadline) giveUp(c);
             if (clientsOn && c.current == null && rng.nextInt(4) == 0) {
-                submit(c, rng.nextInt(5) < 2 ? null : "v", KEYS.get(rng.nextInt(KEYS.size())));
+                submit(c, rng.nextInt(10) < c.readsInTen ? null : "v", KEYS.get(rng.nextInt(KEYS.size())));
             }
         }
         if (finalClient.current != null && now > finalClient.deadline) giveUp(finalClient);
@@ -509,11 +527,11 @@ final class Simulation {
             long commit = leader.core.committedIndex();
             // A new leader knows the true commit index only once an entry of its own term is committed.
             boolean caughtUp = leader.core.termAt(commit) == leader.core.term() && leader.lastApplied == commit;
-            for (long id : leader.core.confState().voters()) {
-                if (nodes.get(id).lastApplied < commit) caughtUp = false;
-            }
-            for (long id : leader.core.confState().learners()) {
-                if (nodes.get(id).lastApplied < commit) caughtUp = false;
+            for (SimNode n : nodes.values()) {
+                if (leader.core.confState().isMember(n.id)
+                    && (n.lastApplied < commit || n.core.term() != leader.core.term())) {
+                    caughtUp = false;
+                }
             }
             if (!caughtUp) continue;
             for (ClientOp op : history) {
@@ -588,7 +606,7 @@ final class Simulation {
         long acked = history.stream().filter(o -> o.returned != KvOperation.UNKNOWN).count();
         return "seed " + seed + ": " + history.size() + " ops (" + acked + " acked), " + elections + " leaders, "
             + crashes + " crashes, " + snapshotsSent + " snapshots sent, " + confChanges + " conf changes, "
-            + transfers + " transfers, last index " + nodes.values().stream()
+            + transfers + " transfers, " + readsByDeposedLeaders + " reads served by deposed leaders, last index " + nodes.values().stream()
             .mapToLong(n -> n.storage.lastIndex()).max().orElse(0);
     }
 }
