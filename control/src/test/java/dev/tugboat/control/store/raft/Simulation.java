@@ -144,12 +144,15 @@ final class Simulation {
         this.seed = seed;
         this.options = options;
         this.rng = new SplittableRandom(seed);
-        Long[] voters = new Long[options.members()];
-        for (int i = 0; i < options.members(); i++) voters[i] = (long) i + 1;
-        for (Long id : voters) {
+        List<Long> voters = new ArrayList<>();
+        for (int i = 0; i < options.members(); i++) voters.add((long) i + 1);
+        // With membership changes, one more member starts outside the cluster, to be added later.
+        int total = options.members() + (options.membershipChanges() ? 1 : 0);
+        for (long id = 1; id <= total; id++) {
             RaftConfig config = new RaftConfig(id, ELECTION_TICKS, 1, options.maxSizePerMessage(),
                 options.maxInflight(), 0, options.checkQuorum(), options.preVote(), options.readOnlyOption(), false);
-            SimNode node = new SimNode(id, config, new MemoryStorage(ConfState.ofVoters(voters)));
+            MemoryStorage storage = voters.contains(id) ? MemoryStorage.bootstrap(voters) : MemoryStorage.joining();
+            SimNode node = new SimNode(id, config, storage);
             node.start(rng.nextLong());
             nodes.put(id, node);
             partition.put(id, 0);
@@ -244,7 +247,8 @@ final class Simulation {
                 partition.put(leader.id, 1);
                 List<Long> others = new ArrayList<>(partition.keySet());
                 others.remove(leader.id);
-                for (int k = rng.nextInt((options.members() - 1) / 2); k > 0; k--) {
+                int voters = leader.core.confState().voters().size();
+                for (int k = rng.nextInt(Math.max(1, (voters - 1) / 2)); k > 0; k--) {
                     partition.put(others.remove(rng.nextInt(others.size())), 1);
                 }
                 partitionUntil = now + 50 + rng.nextInt(300);
