@@ -84,11 +84,12 @@ public final class RaftCore {
         HardState hs = initial.hardState();
         this.confState = initial.confState();
         if (!hs.isEmpty()) {
-            if (hs.commit() < log.committed || hs.commit() > log.lastIndex()) {
+            if (hs.commit() > log.lastIndex()) {
                 throw new IllegalStateException("raft node " + id + ": stored commit " + hs.commit()
-                    + " is outside the stored log [" + log.committed + ", " + log.lastIndex() + "]");
+                    + " is beyond the stored log's last index " + log.lastIndex());
             }
-            log.committed = hs.commit();
+            // A snapshot saved after the hard state (a crash between the two writes) is committed all the same.
+            log.committed = Math.max(log.committed, hs.commit());
             term = hs.term();
             vote = hs.vote();
         }
@@ -407,9 +408,11 @@ public final class RaftCore {
             progress.put(member, pr);
         }
         // Entries of earlier terms are committed only through an entry of this term: append one right away.
-        // Until it commits, conf changes must wait (one may be pending among the uncommitted entries).
-        pendingConfIndex = last;
+        // Configuration changes wait until it is applied: an uncommitted change of an earlier leader may be among
+        // the entries before it, and single-member changes are safe only one at a time, each proposed after the
+        // leader committed an entry of its own term.
         appendEntries(List.of(new Entry(0, 0, EntryType.NORMAL, null)));
+        pendingConfIndex = log.lastIndex();
     }
 
     private List<Long> members() {

@@ -30,11 +30,11 @@ class SimulationTest {
 
     @Test
     void threeMemberClusterStaysSafeAndLinearizableUnderFaults() {
-        runSeeds(3, 200, 1_000);
+        runSeeds(3, 150, 1_000);
     }
 
     @Test
     void fiveMemberClusterStaysSafeAndLinearizableUnderFaults() {
-        runSeeds(5, 120, 5_000);
+        runSeeds(5, 60, 5_000);
     }
 }
