@@ -16,7 +16,6 @@ import java.util.List;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -29,9 +28,6 @@ class JetcdTest {
 
   @BeforeEach
   void start() {
-    // With -Dtest=JetcdTest surefire runs it in every execution; only the jetcd-client one has Vert.x 4.
-    Assumptions.assumeTrue(hasVertx4(), "jetcd needs Vert.x 4, this classpath has fabric8's Vert.x 5: "
-        + "JetcdTest runs in the jetcd-client surefire execution (control/pom.xml)");
     store = MvccKeyValueStore.inMemory();
     server = EtcdGrpcServer.start(store,
         new SingleMemberCluster("jetcd", List.of("http://127.0.0.1:2380"), List.of("http://127.0.0.1:2379"), "t"),
@@ -41,20 +37,9 @@ class JetcdTest {
 
   @AfterEach
   void stop() {
-    if (client != null) {
-      client.close();
-      server.close();
-      store.close();
-    }
-  }
-
-  private static boolean hasVertx4() {
-    try {
-      Class.forName("io.vertx.core.net.impl.VertxSslContext");
-      return true;
-    } catch (ClassNotFoundException e) {
-      return false;
-    }
+    client.close();
+    server.close();
+    store.close();
   }
 
   private static ByteSequence bs(String s) {
