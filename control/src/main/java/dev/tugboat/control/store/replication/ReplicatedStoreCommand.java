@@ -61,7 +61,7 @@ public final class ReplicatedStoreCommand implements Callable<Integer> {
   @Option(names = "--election-timeout", defaultValue = "1000", description = "Milliseconds before an election.")
   long electionMillis;
 
-  @Option(names = "--snapshot-count", defaultValue = "10000", description = "Applied entries between snapshots.")
+  @Option(names = "--snapshot-count", defaultValue = "100000", description = "Applied entries between snapshots.")
   long snapshotCount;
 
   /** Builds the member's configuration from the flags; errors name the flag. */

@@ -51,10 +51,13 @@ public record ReplicatedStoreConfig(String name, Path dataDir, Map<String, List<
     return members;
   }
 
-  /** Every member's id, by name: derived from its peer URLs and the token, as etcd derives them. */
+  /**
+   * Every member's id, by name: derived from its peer URLs and the token as etcd derives them, with the sign bit
+   * cleared because the Raft core takes positive ids.
+   */
   public Map<String, Long> memberIds() {
     Map<String, Long> ids = new LinkedHashMap<>();
-    initialCluster.forEach((n, urls) -> ids.put(n, SingleMemberCluster.memberId(urls, clusterToken)));
+    initialCluster.forEach((n, urls) -> ids.put(n, SingleMemberCluster.memberId(urls, clusterToken) & Long.MAX_VALUE));
     return ids;
   }
 
