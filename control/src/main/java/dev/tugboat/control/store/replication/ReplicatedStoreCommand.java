@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -85,12 +86,13 @@ public final class ReplicatedStoreCommand implements Callable<Integer> {
       clientAddresses.add(ReplicatedStoreConfig.socketAddress("--listen-client-urls", url));
     }
     CountDownLatch stop = new CountDownLatch(1);
+    CountDownLatch closed = new CountDownLatch(1);
     try (ReplicatedStore store = ReplicatedStore.start(config);
          EtcdGrpcServer server = EtcdGrpcServer.start(store.store(), store.membership(), clientAddresses)) {
       Runtime.getRuntime().addShutdownHook(new Thread(() -> {
         stop.countDown();
         try {
-          Thread.sleep(2000); // let the main thread close the store cleanly
+          closed.await(15, TimeUnit.SECONDS); // the JVM halts when hooks return: let main close the log first
         } catch (InterruptedException ignored) {
           Thread.currentThread().interrupt();
         }
@@ -98,6 +100,8 @@ public final class ReplicatedStoreCommand implements Callable<Integer> {
       LOG.info("store member {} ({}) of cluster {} serving clients on {}", config.name(),
           Long.toHexString(config.memberId()), Long.toHexString(config.clusterId()), server.addresses());
       stop.await();
+    } finally {
+      closed.countDown();
     }
     return 0;
   }
