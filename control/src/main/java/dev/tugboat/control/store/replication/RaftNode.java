@@ -432,6 +432,8 @@ public final class RaftNode implements AutoCloseable {
       readDeadlines.pollFirst().future().completeExceptionally(new StoreException(StoreException.Code.TIMEOUT,
           "etcdserver: request timed out (no read index within " + config.requestTimeout().toMillis() + " ms)"));
     }
+    // a read index request lost with a leader never gets its ReadState: forget batches nobody waits for
+    sentReads.values().removeIf(batch -> batch.barriers().stream().allMatch(r -> r.future().isDone()));
   }
 
   private void failEverything(StoreException cause) {
