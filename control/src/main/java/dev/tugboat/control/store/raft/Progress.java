@@ -22,6 +22,8 @@ final class Progress {
     State state = State.PROBE;
     /** SNAPSHOT: the index of the snapshot sent. */
     long pendingSnapshot;
+    /** SNAPSHOT: the leader clock reading when it was sent. */
+    long snapshotSentTick;
     /** PROBE: an APPEND is out and unanswered, so no more are sent until a response or heartbeat response. */
     boolean probeSent;
     /** Heard from since the last check-quorum round (the leader itself always counts). */

@@ -69,7 +69,9 @@ public final class RaftCore {
     private Ready pendingReady;
 
     /**
-     * Starts (or restarts) a member from what {@code storage} holds.
+     * Starts (or restarts) a member from what {@code storage} holds. Its state machine is taken to reflect the
+     * storage's latest snapshot: the committed entries after it are handed out again in {@link Ready}s, so a durable
+     * state machine skips those it already applied (by index) and applies the rest.
      *
      * @throws IllegalStateException if the stored hard state contradicts the stored log
      */
@@ -82,11 +84,12 @@ public final class RaftCore {
         HardState hs = initial.hardState();
         this.confState = initial.confState();
         if (!hs.isEmpty()) {
-            if (hs.commit() < log.committed || hs.commit() > log.lastIndex()) {
+            if (hs.commit() > log.lastIndex()) {
                 throw new IllegalStateException("raft node " + id + ": stored commit " + hs.commit()
-                    + " is outside the stored log [" + log.committed + ", " + log.lastIndex() + "]");
+                    + " is beyond the stored log's last index " + log.lastIndex());
             }
-            log.committed = hs.commit();
+            // A snapshot saved after the hard state (a crash between the two writes) is committed all the same.
+            log.committed = Math.max(log.committed, hs.commit());
             term = hs.term();
             vote = hs.vote();
         }
@@ -229,7 +232,10 @@ public final class RaftCore {
         }
     }
 
-    /** Tells the leader how sending a snapshot to {@code id} ended. */
+    /**
+     * Tells the leader how sending a snapshot to {@code id} ended. The driver reports every SNAPSHOT message it was
+     * given: until then (or until two election timeouts pass) the leader sends that follower nothing but heartbeats.
+     */
     public void reportSnapshot(long nodeId, SnapshotStatus status) {
         Progress pr = progress.get(nodeId);
         if (role != StateRole.LEADER || pr == null || pr.state != Progress.State.SNAPSHOT) return;
@@ -402,9 +408,11 @@ public final class RaftCore {
             progress.put(member, pr);
         }
         // Entries of earlier terms are committed only through an entry of this term: append one right away.
-        // Until it commits, conf changes must wait (one may be pending among the uncommitted entries).
-        pendingConfIndex = last;
+        // Configuration changes wait until it is applied: an uncommitted change of an earlier leader may be among
+        // the entries before it, and single-member changes are safe only one at a time, each proposed after the
+        // leader committed an entry of its own term.
         appendEntries(List.of(new Entry(0, 0, EntryType.NORMAL, null)));
+        pendingConfIndex = log.lastIndex();
     }
 
     private List<Long> members() {
@@ -750,6 +758,7 @@ public final class RaftCore {
         }
         send(Message.builder(MessageType.SNAPSHOT).to(to).snapshot(snapshot).build());
         pr.becomeSnapshot(snapshot.metadata().index());
+        pr.snapshotSentTick = clock;
         return true;
     }
 
@@ -807,6 +816,11 @@ public final class RaftCore {
         pr.recentActive = true;
         pr.probeSent = false;
         pr.leaseAckTick = Math.max(pr.leaseAckTick, m.index());
+        if (pr.state == Progress.State.SNAPSHOT && clock - pr.snapshotSentTick >= 2L * config.electionTicks()) {
+            // The follower is alive but neither its answer nor the driver's report came: the snapshot (or its
+            // acknowledgement) was lost. Probe again rather than wait forever.
+            pr.becomeProbe();
+        }
         if (pr.state == Progress.State.REPLICATE && pr.inflightsFull() && !pr.inflights.isEmpty()) {
             pr.inflights.removeFirst(); // a lost APPEND must not stall the pipeline forever
         }

@@ -22,8 +22,16 @@ final class RaftLog {
     RaftLog(Storage storage) {
         this.storage = storage;
         this.unstableOffset = storage.lastIndex() + 1;
-        this.committed = storage.firstIndex() - 1;
-        this.applied = storage.firstIndex() - 1;
+        // The state machine restarts from the latest snapshot, which may lie after the compaction point (the
+        // driver keeps some entries before it for slow followers).
+        long snapshotIndex = storage.firstIndex() - 1;
+        try {
+            snapshotIndex = Math.max(snapshotIndex, storage.snapshot().metadata().index());
+        } catch (SnapshotTemporarilyUnavailableException e) {
+            // only the compaction point is known
+        }
+        this.committed = snapshotIndex;
+        this.applied = snapshotIndex;
     }
 
     long firstIndex() {
