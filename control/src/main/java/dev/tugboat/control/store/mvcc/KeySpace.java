@@ -38,6 +38,7 @@ final class KeySpace {
   // The write transaction in progress, if any.
   private long writeMain;
   private long writeSub;
+  /** The changes as watch events, collected only while someone watches. */
   private List<WatchEvent> writeEvents;
 
   /** The newest revision; etcd starts an empty store at 1. */
@@ -141,10 +142,10 @@ final class KeySpace {
 
   // ---- writes
 
-  void beginWrite() {
+  void beginWrite(boolean collectEvents) {
     writeMain = revision + 1;
     writeSub = 0;
-    writeEvents = new ArrayList<>();
+    writeEvents = collectEvents ? new ArrayList<>() : null;
   }
 
   /** The main revision the write transaction in progress writes at. */
@@ -163,7 +164,9 @@ final class KeySpace {
         ? new Entry(nextRevision(), writeMain, 1, lease, value)
         : new Entry(nextRevision(), prev.createRevision(), prev.version() + 1, lease, value);
     keys.put(key, append(history, entry));
-    writeEvents.add(event(key, entry, prev));
+    if (writeEvents != null) {
+      writeEvents.add(event(key, entry, prev));
+    }
     return prev;
   }
 
@@ -174,16 +177,18 @@ final class KeySpace {
     for (Map.Entry<byte[], Entry> d : deleted) {
       Entry tombstone = Entry.tombstone(nextRevision());
       keys.put(d.getKey(), append(keys.get(d.getKey()), tombstone));
-      writeEvents.add(event(d.getKey(), tombstone, d.getValue()));
+      if (writeEvents != null) {
+        writeEvents.add(event(d.getKey(), tombstone, d.getValue()));
+      }
     }
     return deleted;
   }
 
-  /** Ends the write transaction; the revision moves on only if something changed. Returns the changes. */
+  /** Ends the write transaction; the revision moves on only if something changed. Returns the collected events. */
   List<WatchEvent> endWrite() {
-    List<WatchEvent> events = writeEvents;
+    List<WatchEvent> events = writeEvents == null ? List.of() : writeEvents;
     writeEvents = null;
-    if (!events.isEmpty()) {
+    if (writeSub > 0) {
       revision = writeMain;
     }
     return events;

@@ -48,7 +48,7 @@ public final class StoreStateMachine {
 
   /** {@code watchExecutor} runs watch listeners; each watch's callbacks run one at a time. */
   public StoreStateMachine(Executor watchExecutor) {
-    this.watchHub = new WatchHub(watchExecutor, keySpace::revision, lock.readLock());
+    this.watchHub = new WatchHub(watchExecutor, keySpace, lock);
   }
 
   // ---- apply
@@ -101,7 +101,7 @@ public final class StoreStateMachine {
 
   private PutResponse applyPut(PutRequest put) {
     checkPut(put);
-    keySpace.beginWrite();
+    keySpace.beginWrite(watchHub.hasWatchers());
     PutResponse response;
     try {
       response = put(put);
@@ -112,7 +112,7 @@ public final class StoreStateMachine {
   }
 
   private DeleteRangeResponse applyDeleteRange(DeleteRangeRequest delete) {
-    keySpace.beginWrite();
+    keySpace.beginWrite(watchHub.hasWatchers());
     DeleteRangeResponse response;
     try {
       response = deleteRange(delete);
@@ -125,7 +125,7 @@ public final class StoreStateMachine {
   private TxnResponse applyTxn(TxnRequest txn) {
     TxnPath path = decide(txn);
     checkPuts(txn, path);
-    keySpace.beginWrite();
+    keySpace.beginWrite(watchHub.hasWatchers());
     TxnResponse response;
     try {
       response = runTxn(txn, path);
@@ -147,7 +147,7 @@ public final class StoreStateMachine {
     if (!leases.contains(id)) {
       throw leaseNotFound(id);
     }
-    keySpace.beginWrite();
+    keySpace.beginWrite(watchHub.hasWatchers());
     try {
       for (byte[] key : leases.revoke(id)) {
         keySpace.deleteRange(key, KeyRanges.NONE);
@@ -443,7 +443,7 @@ public final class StoreStateMachine {
   public Watcher watch(WatchRequest request, WatchListener listener) {
     lock.writeLock().lock();
     try {
-      return watchHub.start(request, listener, keySpace);
+      return watchHub.start(request, listener);
     } finally {
       lock.writeLock().unlock();
     }

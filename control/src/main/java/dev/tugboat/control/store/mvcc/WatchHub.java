@@ -10,8 +10,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.Lock;
-import java.util.function.LongSupplier;
+import java.util.concurrent.locks.ReadWriteLock;
 
 /**
  * The running watches. New watches replay history and join under the state machine's write lock, so every change is
@@ -20,20 +19,20 @@ import java.util.function.LongSupplier;
 final class WatchHub {
 
   private final Executor executor;
-  private final LongSupplier currentRevision;
-  /** The state machine's read lock: a progress notification must not overtake the events of its revision. */
-  private final Lock readLock;
+  private final KeySpace keySpace;
+  /** The state machine's lock: a progress notification must not overtake the events of its revision. */
+  private final ReadWriteLock lock;
   private final Map<Long, Watcher> watchers = new ConcurrentHashMap<>();
   private final AtomicLong nextId = new AtomicLong(1);
 
-  WatchHub(Executor executor, LongSupplier currentRevision, Lock readLock) {
+  WatchHub(Executor executor, KeySpace keySpace, ReadWriteLock lock) {
     this.executor = executor;
-    this.currentRevision = currentRevision;
-    this.readLock = readLock;
+    this.keySpace = keySpace;
+    this.lock = lock;
   }
 
-  /** Starts a watch; the caller holds the write lock and passes the keyspace the watch replays from. */
-  Watcher start(WatchRequest request, WatchListener listener, KeySpace keySpace) {
+  /** Starts a watch; the caller holds the write lock. */
+  Watcher start(WatchRequest request, WatchListener listener) {
     Watcher watcher = new Watcher(nextId.getAndIncrement(), normalized(request, keySpace), listener, executor, this);
     long start = watcher.request().startRevision();
     if (start < keySpace.compactRevision()) {
@@ -64,24 +63,48 @@ final class WatchHub {
   }
 
   void requestProgress(Watcher watcher) {
-    readLock.lock();
+    lock.readLock().lock();
     try {
-      watcher.offerProgress(currentRevision.getAsLong());
+      watcher.offerProgress(keySpace.revision());
     } finally {
-      readLock.unlock();
+      lock.readLock().unlock();
     }
   }
 
   void periodicProgress() {
-    readLock.lock();
+    lock.readLock().lock();
     try {
-      long revision = currentRevision.getAsLong();
+      long revision = keySpace.revision();
       for (Watcher watcher : watchers.values()) {
         watcher.offerPeriodicProgress(revision);
       }
     } finally {
-      readLock.unlock();
+      lock.readLock().unlock();
     }
+  }
+
+  /** A watch that fell behind has drained its queue: give it what it missed, from history, under the write lock. */
+  void catchUp(Watcher watcher) {
+    lock.writeLock().lock();
+    try {
+      if (!watchers.containsKey(watcher.id())) {
+        return;
+      }
+      long from = watcher.resumeRevision();
+      if (from < keySpace.compactRevision()) {
+        watchers.remove(watcher.id());
+        watcher.offerCompacted(keySpace.compactRevision());
+        return;
+      }
+      WatchRequest r = watcher.request();
+      watcher.caughtUp(keySpace.history(r.key(), r.rangeEnd(), from));
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+
+  boolean hasWatchers() {
+    return !watchers.isEmpty();
   }
 
   void remove(Watcher watcher) {

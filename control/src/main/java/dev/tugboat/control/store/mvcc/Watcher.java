@@ -12,6 +12,7 @@ import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,10 +20,15 @@ import org.slf4j.LoggerFactory;
 /**
  * One watch: filters the store's changes to its range and hands them to its listener, in revision order, on one
  * executor thread at a time. Deliveries are queued by the applying thread, so a slow listener never slows apply.
+ *
+ * <p>A listener that falls more than {@link #MAX_QUEUED_BATCHES} revisions behind stops being queued to (etcd calls
+ * such a watcher a victim); once it has drained its queue, it catches up from the store's history, so it still gets
+ * every event exactly once, or learns that the history it needs was compacted.
  */
 final class Watcher implements Watch {
 
   private static final Logger LOG = LoggerFactory.getLogger(Watcher.class);
+  static final int MAX_QUEUED_BATCHES = 1024;
 
   private final long id;
   private final WatchRequest request;
@@ -31,6 +37,9 @@ final class Watcher implements Watch {
   private final WatchHub hub;
   private final Queue<Runnable> deliveries = new ConcurrentLinkedQueue<>();
   private final AtomicBoolean scheduled = new AtomicBoolean();
+  private final AtomicInteger queuedBatches = new AtomicInteger();
+  /** 0 while every change is queued; else the first revision this watch was not given (to replay from history). */
+  private volatile long resumeRevision;
   private final ReentrantLock delivering = new ReentrantLock();
   private volatile boolean ended;
   /** Set when events are queued, cleared by the periodic progress notification. */
@@ -55,9 +64,17 @@ final class Watcher implements Watch {
 
   /** Queues the events of one revision that this watch wants (the caller passes them in apply order). */
   void offer(long revision, List<WatchEvent> events) {
-    if (revision < request.startRevision()) {
+    if (revision < request.startRevision() || resumeRevision != 0) {
       return;
     }
+    if (queuedBatches.get() >= MAX_QUEUED_BATCHES) {
+      resumeRevision = revision;
+      return;
+    }
+    offerUnbounded(revision, events);
+  }
+
+  private void offerUnbounded(long revision, List<WatchEvent> events) {
     List<WatchEvent> wanted = null;
     for (WatchEvent event : events) {
       if (!wants(event)) {
@@ -71,23 +88,44 @@ final class Watcher implements Watch {
     if (wanted != null) {
       List<WatchEvent> batch = wanted;
       sentSinceProgress = true;
-      enqueue(() -> listener.onEvents(revision, batch));
+      queuedBatches.incrementAndGet();
+      enqueue(() -> {
+        queuedBatches.decrementAndGet();
+        listener.onEvents(revision, batch);
+      });
     }
   }
 
-  /** Queues events replayed from history: they may span several revisions. */
+  /** Queues events replayed from history (they may span many revisions): replay is not limited. */
   void offerHistory(List<WatchEvent> events) {
     int from = 0;
     for (int i = 1; i <= events.size(); i++) {
       if (i == events.size() || events.get(i).kv().modRevision() != events.get(from).kv().modRevision()) {
-        offer(events.get(from).kv().modRevision(), events.subList(from, i));
+        long revision = events.get(from).kv().modRevision();
+        if (revision >= request.startRevision()) {
+          offerUnbounded(revision, events.subList(from, i));
+        }
         from = i;
       }
     }
   }
 
+  /** The revision to replay from if this watch fell behind, else 0. */
+  long resumeRevision() {
+    return resumeRevision;
+  }
+
+  /** Called by the hub, under the write lock, with the history it missed. */
+  void caughtUp(List<WatchEvent> missed) {
+    resumeRevision = 0;
+    offerHistory(missed);
+  }
+
+  /** Progress is only reported to a watch that has been given every change (as etcd reports it to synced ones). */
   void offerProgress(long revision) {
-    enqueue(() -> listener.onProgress(revision));
+    if (resumeRevision == 0) {
+      enqueue(() -> listener.onProgress(revision));
+    }
   }
 
   /** A periodic progress notification, sent only to watches that asked and saw no events since the last one. */
@@ -174,6 +212,8 @@ final class Watcher implements Watch {
       }
       if (ended) {
         deliveries.clear();
+      } else if (resumeRevision != 0) {
+        hub.catchUp(this);  // queues the missed history, delivered by the loop below
       }
     } finally {
       delivering.unlock();

@@ -97,6 +97,24 @@ class EtcdctlTest {
   }
 
   @Test
+  void interactiveTxnReadsItsPromptsAnswersFromStandardInput() {
+    ok("put", "mode", "a");
+    String answers = "value(\"mode\") = \"a\"\n\nput mode b\n\nput mode c\n\n";
+    Etcdctl.Result r = etcdctl.runWithInput(answers.getBytes(StandardCharsets.UTF_8), "txn", "-i");
+    assertThat(r.exitCode()).as(r.stderr()).isZero();
+    assertThat(r.stdout()).contains("compares:").contains("success requests").contains("SUCCESS");
+    assertThat(ok("get", "mode", "--print-value-only").out()).isEqualTo("b");
+  }
+
+  @Test
+  void lockRunsItsCommandWhileHoldingTheLock() {
+    // etcdctl's lock uses a session lease with keep-alives, a txn on create revision, a sorted and filtered get
+    // and a watch: most of the API in one command.
+    assertThat(ok("lock", "tug-test-lock", "echo", "locked").out()).isEqualTo("locked");
+    assertThat(ok("get", "tug-test-lock", "--prefix").out()).isEmpty();
+  }
+
+  @Test
   void txnComparingModRevisionAndVersion() {
     ok("put", "cas", "1");
     long rev = revision();
@@ -122,7 +140,7 @@ class EtcdctlTest {
   }
 
   @Test
-  void leaseGrantKeepAliveTimeToLiveAndRevoke() {
+  void leaseGrantKeepAliveTimeToLiveAndRevoke() throws Exception {
     String granted = ok("lease", "grant", "100").out();
     Matcher m = Pattern.compile("lease ([0-9a-f]+) granted with TTL\\(100s\\)").matcher(granted);
     assertThat(m.matches()).as(granted).isTrue();
@@ -132,6 +150,9 @@ class EtcdctlTest {
         .matches("lease " + id + " granted with TTL\\(100s\\), remaining\\(\\d+s\\), attached keys\\(\\[leased\\]\\)");
     assertThat(ok("lease", "keep-alive", "--once", id).out()).isEqualTo("lease " + id + " keepalived with TTL(100)");
     assertThat(ok("lease", "list").out()).contains(id);
+    try (Etcdctl.Running keepAlive = etcdctl.new Running("lease", "keep-alive", id)) {
+      assertThat(keepAlive.next(1)).containsExactly("lease " + id + " keepalived with TTL(100)");
+    }
     assertThat(ok("lease", "revoke", id).out()).isEqualTo("lease " + id + " revoked");
     assertThat(ok("get", "leased").out()).isEmpty();
     assertThat(ok("lease", "timetolive", id).out()).isEqualTo("lease " + id + " already expired");

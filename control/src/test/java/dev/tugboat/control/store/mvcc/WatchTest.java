@@ -190,4 +190,59 @@ class WatchTest {
       Thread.onSpinWait();
     }
   }
+
+  /** A listener that holds its first delivery until released, so the store gets ahead of it. */
+  private static final class StalledListener extends RecordingListener {
+    final CountDownLatch release = new CountDownLatch(1);
+
+    @Override
+    public void onEvents(long revision, List<dev.tugboat.control.store.WatchEvent> events) {
+      try {
+        release.await(60, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      super.onEvents(revision, events);
+    }
+  }
+
+  @Test
+  void aWatchThatFallsFarBehindCatchesUpFromHistoryWithEveryEventOnceAndInOrder() {
+    StalledListener listener = new StalledListener();
+    store.watch(WatchRequest.prefix(b("lag/"), 0), listener);
+    int writes = Watcher.MAX_QUEUED_BATCHES * 3;
+    for (int i = 0; i < writes; i++) {
+      put("lag/" + (i % 7), Integer.toString(i));
+    }
+    listener.release.countDown();
+    List<String> lines = listener.next(writes);
+    for (int i = 0; i < writes; i++) {
+      assertThat(lines.get(i)).isEqualTo((i + 2) + " PUT lag/" + (i % 7) + "=" + i);
+    }
+    put("lag/after", "x");
+    assertThat(listener.next(1)).containsExactly((writes + 2) + " PUT lag/after=x");
+  }
+
+  @Test
+  void aWatchThatFellBehindPastACompactionEndsCompacted() {
+    StalledListener listener = new StalledListener();
+    store.watch(WatchRequest.prefix(b("lag/"), 0), listener);
+    int writes = Watcher.MAX_QUEUED_BATCHES * 2;
+    for (int i = 0; i < writes; i++) {
+      put("lag/k", Integer.toString(i));
+    }
+    long compactAt = store.currentRevision();
+    await(store.compact(compactAt));
+    listener.release.countDown();
+    // What was queued before the watch fell behind arrives in order; then the watch ends.
+    int delivered = 0;
+    String line;
+    while (!(line = listener.next(1).get(0)).startsWith("compacted")) {
+      assertThat(line).isEqualTo((delivered + 2) + " PUT lag/k=" + delivered);
+      delivered++;
+    }
+    assertThat(line).isEqualTo("compacted " + compactAt);
+    assertThat(delivered).isBetween(Watcher.MAX_QUEUED_BATCHES, Watcher.MAX_QUEUED_BATCHES + 1);
+    assertThat(store.stateMachine().watchCount()).isZero();
+  }
 }

@@ -1,0 +1,109 @@
+package dev.tugboat.control.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import picocli.CommandLine;
+
+class StoreCommandTest {
+
+  @TempDir
+  Path dir;
+
+  private static String stderrOf(String... args) {
+    StringWriter err = new StringWriter();
+    CommandLine cli = new CommandLine(new StoreCommand()).setErr(new PrintWriter(err));
+    assertThat(cli.execute(args)).as("exit code").isEqualTo(2);
+    return err.toString();
+  }
+
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', value = {
+      "--listen-client-urls=ftp://127.0.0.1:2379 | --listen-client-urls: ftp://127.0.0.1:2379: the scheme must be http",
+      "--listen-client-urls=https://127.0.0.1:2379 | --listen-client-urls: https://127.0.0.1:2379: TLS is not supported",
+      "--listen-client-urls=http://example.com:2379 | --listen-client-urls: http://example.com:2379: listen URLs need an IP",
+      "--listen-peer-urls=http://127.0.0.1 | --listen-peer-urls: http://127.0.0.1: needs a host and a port",
+      "--advertise-client-urls=http://a b | --advertise-client-urls: 'http://a b' is not a URL",
+      "--initial-cluster-state=maybe | --initial-cluster-state: 'maybe' must be new or existing",
+      "--initial-cluster=other=http://127.0.0.1:2380 | --initial-cluster: 'other=http://127.0.0.1:2380' has no member named 'default'",
+      "--initial-cluster=default=http://127.0.0.1:2390 | --initial-cluster: member 'default' has [http://127.0.0.1:2390] but --initial-advertise-peer-urls is",
+      "--initial-cluster=default | --initial-cluster: 'default' must be NAME=URL",
+      "--name=a/b | --name: 'a/b' must be letters",
+      "--no-such-flag | Unknown option: '--no-such-flag'",
+  })
+  void aBadFlagIsRefusedNamingTheFlag(String arg, String message) {
+    assertThat(stderrOf(arg)).contains(message);
+  }
+
+  @Test
+  void severalMembersAreRefusedUntilReplicationIsWiredIn() {
+    assertThat(stderrOf("--name=a", "--initial-advertise-peer-urls=http://127.0.0.1:2380",
+        "--initial-cluster=a=http://127.0.0.1:2380,b=http://127.0.0.1:2381"))
+        .contains("--initial-cluster: 2 members given");
+  }
+
+  @Test
+  void etcdsDefaultsDescribeOneLocalMember() {
+    StoreCommand command = new StoreCommand();
+    new CommandLine(command).parseArgs("--name=infra0");
+    StoreCommand.StoreMember member = command.validated();
+    assertThat(member.dataDir()).isEqualTo(Path.of("infra0.etcd"));
+    assertThat(member.listenClientAddresses()).containsExactly(new InetSocketAddress("127.0.0.1", 2379));
+    assertThat(member.initialCluster()).containsEntry("infra0", List.of("http://localhost:2380"));
+  }
+
+  @Test
+  void aStartedStoreServesEtcdctlAndKeepsItsDataAcrossRestarts() throws Exception {
+    int port = freePort();
+    String[] args = {"--name=solo", "--data-dir=" + dir.resolve("solo.etcd"),
+        "--listen-client-urls=http://127.0.0.1:" + port, "--advertise-client-urls=http://127.0.0.1:" + port,
+        "--initial-advertise-peer-urls=http://127.0.0.1:2380", "--listen-peer-urls=http://127.0.0.1:2380",
+        "--initial-cluster=solo=http://127.0.0.1:2380", "--initial-cluster-token=test", "--initial-cluster-state=new"};
+    try (StoreCommand.RunningStore running = start(args)) {
+      assertThat(etcdctl(port, "put", "kept", "yes")).isEqualTo("OK");
+      assertThat(etcdctl(port, "member", "list")).contains("solo, http://127.0.0.1:2380, http://127.0.0.1:" + port);
+    }
+    try (StoreCommand.RunningStore running = start(args)) {
+      assertThat(etcdctl(port, "get", "kept", "--print-value-only")).isEqualTo("yes");
+    }
+  }
+
+  private static StoreCommand.RunningStore start(String... args) {
+    StoreCommand command = new StoreCommand();
+    new CommandLine(command).parseArgs(args);
+    return StoreCommand.start(command.validated());
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      return socket.getLocalPort();
+    }
+  }
+
+  private static String etcdctl(int port, String... args) throws Exception {
+    List<String> command = new java.util.ArrayList<>(List.of("etcdctl", "--endpoints=127.0.0.1:" + port));
+    command.addAll(List.of(args));
+    ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
+    pb.environment().put("ETCDCTL_API", "3");
+    Process p = pb.start();
+    try {
+      String out = new String(p.getInputStream().readAllBytes()).strip();
+      assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+      assertThat(p.exitValue()).as(out).isZero();
+      return out;
+    } finally {
+      p.destroyForcibly();
+    }
+  }
+}
