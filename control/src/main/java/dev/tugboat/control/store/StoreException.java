@@ -8,7 +8,9 @@ public class StoreException extends RuntimeException {
 
   public enum Code {
     COMPACTED, FUTURE_REVISION, LEASE_NOT_FOUND, LEASE_EXISTS, REQUEST_TOO_LARGE, TOO_MANY_OPS,
-    DUPLICATE_KEY, NO_LEADER, TIMEOUT, STOPPED, INVALID_ARGUMENT, MEMBER_NOT_FOUND, CORRUPT
+    DUPLICATE_KEY, NO_LEADER, TIMEOUT, STOPPED, INVALID_ARGUMENT, MEMBER_NOT_FOUND, CORRUPT,
+    // Added with the store implementation: etcd answers each of these with its own message.
+    KEY_NOT_FOUND, EMPTY_KEY, VALUE_PROVIDED, LEASE_PROVIDED, LEASE_TTL_TOO_LARGE
   }
 
   private final Code code;

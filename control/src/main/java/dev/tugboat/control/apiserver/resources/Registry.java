@@ -1,0 +1,610 @@
+package dev.tugboat.control.apiserver.resources;
+
+import dev.tugboat.control.apiserver.resources.selection.Selection;
+import dev.tugboat.control.apiserver.resources.validation.FieldError;
+import dev.tugboat.control.apiserver.resources.validation.ObjectMetaValidation;
+import dev.tugboat.control.apiserver.resources.watchcache.WatchCache;
+import dev.tugboat.control.store.Compare;
+import dev.tugboat.control.store.DeleteRangeRequest;
+import dev.tugboat.control.store.KeyRanges;
+import dev.tugboat.control.store.KeyValue;
+import dev.tugboat.control.store.KeyValueStore;
+import dev.tugboat.control.store.Op;
+import dev.tugboat.control.store.PutRequest;
+import dev.tugboat.control.store.RangeRequest;
+import dev.tugboat.control.store.RangeResponse;
+import dev.tugboat.control.store.TxnRequest;
+import dev.tugboat.control.store.TxnResponse;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.function.UnaryOperator;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * The generic storage logic for one resource (Kubernetes' {@code registry/generic/registry.Store}): objects as JSON
+ * in the store, {@code resourceVersion} from the store's mod revision, writes as transactions guarded by that
+ * revision, then the kind's strategy for everything kind-specific. Methods block on the store; they run on the
+ * resource layer's workers.
+ */
+public final class Registry {
+
+  private static final int MAX_RETRIES = 64;
+  private static final char[] GENERATE_NAME_ALPHABET = "bcdfghjklmnpqrstvwxz2456789".toCharArray();
+
+  private final ResourceType type;
+  private final KeyValueStore store;
+  private final Clock clock;
+  private final WatchCache cache;
+  private final NamespaceLifecycle namespaces;
+  private final SecureRandom random = new SecureRandom();
+
+  public Registry(ResourceType type, KeyValueStore store, Clock clock, WatchCache cache, NamespaceLifecycle namespaces) {
+    this.type = type;
+    this.store = store;
+    this.clock = clock;
+    this.cache = cache;
+    this.namespaces = namespaces;
+  }
+
+  public ResourceType type() {
+    return type;
+  }
+
+  public WatchCache cache() {
+    return cache;
+  }
+
+  // ---- reads ----
+
+  /** The object, or 404. */
+  public ObjectNode get(String namespace, String name) {
+    ObjectNode object = read(namespace, name);
+    if (object == null) {
+      throw notFound(name);
+    }
+    return object;
+  }
+
+  /** The object as stored now, with its resourceVersion, or null. */
+  ObjectNode read(String namespace, String name) {
+    RangeResponse response = StoreCalls.await(store.range(RangeRequest.key(type.key(namespace, name))));
+    return response.kvs().isEmpty() ? null : decode(response.kvs().get(0));
+  }
+
+  public static ObjectNode decode(KeyValue kv) {
+    ObjectNode object = Codec.parseStored(kv.value());
+    Tree.metadata(object).put("resourceVersion", Long.toString(kv.modRevision()));
+    return object;
+  }
+
+  /**
+   * A list object. {@code resourceVersion=0} without a continue token is served from the watch cache; otherwise a
+   * consistent read of the store at one revision, in chunks of {@code limit}.
+   */
+  public ObjectNode list(String namespace, Selection selection, String resourceVersion, long limit,
+                         String continueToken) {
+    ArrayNode items = Codec.NODES.arrayNode();
+    ObjectNode list = listShell();
+    ObjectNode metadata = (ObjectNode) list.get("metadata");
+    if ("0".equals(resourceVersion) && (continueToken == null || continueToken.isEmpty())) {
+      long revision = cache.list(namespace, selection, items::add);
+      metadata.put("resourceVersion", Long.toString(revision));
+      list.set("items", items);
+      return list;
+    }
+    byte[] prefix = type.collectionPrefix(namespace);
+    String prefixText = new String(prefix, StandardCharsets.UTF_8);
+    byte[] end = KeyRanges.prefixEnd(prefix);
+    byte[] start = prefix;
+    long revision = 0;
+    if (continueToken != null && !continueToken.isEmpty()) {
+      ContinueToken token = ContinueToken.decode(continueToken);
+      revision = token.revision();
+      start = ContinueToken.bytes(prefixText + token.start());
+    } else if (resourceVersion != null && !resourceVersion.isEmpty() && !"0".equals(resourceVersion)) {
+      revision = parseResourceVersion(resourceVersion);
+    }
+    long remaining = -1;
+    String lastKey = null;
+    boolean more = false;
+    while (true) {
+      RangeRequest request = new RangeRequest(start, end, limit > 0 ? limit - items.size() : 0, revision,
+          false, false, false);
+      RangeResponse response;
+      try {
+        response = StoreCalls.await(store.range(request));
+      } catch (StatusError e) {
+        if (e.code() == 410 && continueToken != null && !continueToken.isEmpty()) {
+          throw StatusError.gone("The provided continue parameter is too old to display a consistent list result. "
+              + "You can start a new list without the continue parameter.");
+        }
+        throw e;
+      }
+      revision = response.revision();
+      for (KeyValue kv : response.kvs()) {
+        lastKey = new String(kv.key(), StandardCharsets.UTF_8);
+        ObjectNode object = decode(kv);
+        if (selection.matches(object)) {
+          items.add(object);
+        }
+      }
+      more = response.more();
+      if (limit <= 0 || !more || items.size() >= limit) {
+        if (selection.isEverything() && more) {
+          remaining = response.count() - response.kvs().size();
+        }
+        break;
+      }
+      start = ContinueToken.bytes(ContinueToken.startAfter(lastKey));
+    }
+    metadata.put("resourceVersion", Long.toString(revision));
+    if (more && lastKey != null) {
+      metadata.put("continue",
+          new ContinueToken(revision, ContinueToken.startAfter(lastKey.substring(prefixText.length()))).encode());
+      if (remaining >= 0) {
+        metadata.put("remainingItemCount", remaining);
+      }
+    }
+    list.set("items", items);
+    return list;
+  }
+
+  ObjectNode listShell() {
+    ObjectNode list = Codec.NODES.objectNode();
+    list.put("kind", type.kind() + "List");
+    list.put("apiVersion", type.apiVersion());
+    list.putObject("metadata");
+    return list;
+  }
+
+  static long parseResourceVersion(String resourceVersion) {
+    try {
+      long revision = Long.parseLong(resourceVersion);
+      if (revision < 0) {
+        throw new NumberFormatException();
+      }
+      return revision;
+    } catch (NumberFormatException e) {
+      throw StatusError.badRequest("invalid resource version: \"" + resourceVersion + "\"");
+    }
+  }
+
+  // ---- create ----
+
+  public ObjectNode create(String namespace, ObjectNode object, boolean dryRun) {
+    checkKind(object);
+    ObjectNode metadata = Tree.metadata(object);
+    bindNamespace(namespace, metadata);
+    metadata.remove("resourceVersion");
+    String name = Tree.text(metadata, "name");
+    String generateName = Tree.text(metadata, "generateName");
+    boolean generated = (name == null || name.isEmpty()) && generateName != null && !generateName.isEmpty();
+    if (type.namespaced()) {
+      namespaces.admitCreate(type, namespace, name == null || name.isEmpty() ? generateName : name);
+    }
+    Instant now = clock.instant();
+    metadata.put("uid", UUID.randomUUID().toString());
+    metadata.put("creationTimestamp", Timestamps.format(now));
+    metadata.remove("deletionTimestamp");
+    metadata.remove("deletionGracePeriodSeconds");
+    metadata.remove("selfLink");
+    metadata.remove("managedFields");
+    if (type.strategy().tracksGeneration()) {
+      metadata.put("generation", 1);
+    } else {
+      metadata.remove("generation");
+    }
+    type.strategy().prepareForCreate(object);
+    type.strategy().applyDefaults(object);
+    for (int attempt = 0; ; attempt++) {
+      // each attempt starts from what the client sent, so numbers reserved by a lost race are chosen afresh
+      ObjectNode candidate = object.deepCopy();
+      if (generated) {
+        Tree.metadata(candidate).put("name", generateName(generateName));
+      }
+      validate(candidate, type.strategy().validate(candidate));
+      String finalName = Tree.name(candidate);
+      Allocator allocator = type.strategy().allocator();
+      Allocator.Reservation reservation = allocator == null ? Allocator.Reservation.NONE
+          : allocator.reserve(candidate, null);
+      if (dryRun) {
+        return candidate;
+      }
+      byte[] key = type.key(namespace, finalName);
+      List<Compare> compares = new ArrayList<>();
+      compares.add(new Compare(key, KeyRanges.NONE, Compare.Target.CREATE, Compare.Result.EQUAL, 0, null));
+      compares.addAll(reservation.compares());
+      List<Op> ops = new ArrayList<>();
+      ops.add(PutRequest.of(key, encodeForStore(candidate)));
+      ops.addAll(reservation.ops());
+      TxnResponse response = StoreCalls.await(store.txn(new TxnRequest(compares, ops,
+          List.of(new RangeRequest(key, KeyRanges.NONE, 0, 0, true, false, false)))));
+      if (response.succeeded()) {
+        Tree.metadata(candidate).put("resourceVersion", Long.toString(response.revision()));
+        return candidate;
+      }
+      RangeResponse existing = (RangeResponse) response.responses().get(0);
+      if (!existing.kvs().isEmpty()) {
+        if (generated && attempt < 8) {
+          continue;
+        }
+        throw StatusError.alreadyExists(type.group(), type.resource(), finalName);
+      }
+      if (attempt >= MAX_RETRIES) {
+        throw StatusError.conflict(type.group(), type.resource(), finalName,
+            "could not reserve its allocations after " + MAX_RETRIES + " attempts");
+      }
+    }
+  }
+
+  private String generateName(String base) {
+    String prefix = base.length() > 58 ? base.substring(0, 58) : base;
+    StringBuilder name = new StringBuilder(prefix);
+    for (int i = 0; i < 5; i++) {
+      name.append(GENERATE_NAME_ALPHABET[random.nextInt(GENERATE_NAME_ALPHABET.length)]);
+    }
+    return name.toString();
+  }
+
+  private void checkKind(ObjectNode object) {
+    String kind = Tree.text(object, "kind");
+    String apiVersion = Tree.text(object, "apiVersion");
+    if (kind != null && !kind.isEmpty() && !kind.equals(type.kind())) {
+      throw StatusError.badRequest("the kind of the provided object (" + kind + ") does not match the resource "
+          + StatusError.groupResource(type.group(), type.resource()) + " (kind " + type.kind() + ")");
+    }
+    if (apiVersion != null && !apiVersion.isEmpty() && !apiVersion.equals(type.apiVersion())) {
+      throw StatusError.badRequest("the API version in the data (" + apiVersion
+          + ") does not match the expected API version (" + type.apiVersion() + ")");
+    }
+    object.put("kind", type.kind());
+    object.put("apiVersion", type.apiVersion());
+  }
+
+  private void bindNamespace(String namespace, ObjectNode metadata) {
+    String bodyNamespace = Tree.text(metadata, "namespace");
+    if (type.namespaced()) {
+      if (bodyNamespace != null && !bodyNamespace.isEmpty() && !bodyNamespace.equals(namespace)) {
+        throw StatusError.badRequest("the namespace of the provided object does not match the namespace sent on "
+            + "the request");
+      }
+      metadata.put("namespace", namespace);
+    } else {
+      metadata.remove("namespace");
+    }
+  }
+
+  private void validate(ObjectNode object, List<FieldError> kindErrors) {
+    List<FieldError> errors = new ArrayList<>(ObjectMetaValidation.validate(object, type.namespaced(),
+        type.strategy()::validateName));
+    errors.addAll(kindErrors);
+    if (!errors.isEmpty()) {
+      throw StatusError.invalid(type.group(), type.kind(), Tree.textOr(object, "", "metadata", "name"), errors);
+    }
+  }
+
+  /** Stored values carry no resourceVersion: it is the key's mod revision. */
+  static byte[] encodeForStore(ObjectNode object) {
+    ObjectNode metadata = (ObjectNode) object.get("metadata");
+    JsonNode resourceVersion = metadata.remove("resourceVersion");
+    try {
+      return Codec.encode(object);
+    } finally {
+      if (resourceVersion != null) {
+        metadata.set("resourceVersion", resourceVersion);
+      }
+    }
+  }
+
+  // ---- update and patch ----
+
+  /**
+   * What a write may change: the main resource (not status), the status subresource (only status), or a
+   * subresource the registry itself implements (binding, scale, finalize), whose change is taken as computed.
+   */
+  public enum Target { MAIN, STATUS, SUBRESOURCE }
+
+  /** Replaces the object (PUT) with {@code object}. */
+  public ObjectNode update(String namespace, String name, ObjectNode object, Target target, boolean dryRun) {
+    checkKind(object);
+    ObjectNode metadata = Tree.metadata(object);
+    bindNamespace(namespace, metadata);
+    String bodyName = Tree.text(metadata, "name");
+    if (bodyName == null || bodyName.isEmpty()) {
+      metadata.put("name", name);
+    } else if (!bodyName.equals(name)) {
+      throw StatusError.badRequest("the name of the object (" + bodyName + ") does not match the name on the URL ("
+          + name + ")");
+    }
+    return guaranteedUpdate(namespace, name, current -> object.deepCopy(), target, dryRun,
+        type.strategy().allowCreateOnUpdate() && target == Target.MAIN);
+  }
+
+  /**
+   * Reads the object, lets {@code change} compute its new form, and writes it guarded by the read's revision,
+   * retrying on races. A resourceVersion in the changed object is a precondition (409 if it is not current).
+   */
+  public ObjectNode guaranteedUpdate(String namespace, String name, UnaryOperator<ObjectNode> change, Target target,
+                                    boolean dryRun, boolean allowCreate) {
+    for (int attempt = 0; attempt < MAX_RETRIES; attempt++) {
+      ObjectNode current = read(namespace, name);
+      if (current == null) {
+        if (allowCreate) {
+          ObjectNode created = change.apply(null);
+          String precondition = Tree.text(created, "metadata", "resourceVersion");
+          if (precondition != null && !precondition.isEmpty()) {
+            throw notFound(name);
+          }
+          try {
+            return create(namespace, created, dryRun);
+          } catch (StatusError e) {
+            if ("AlreadyExists".equals(e.reason())) {
+              continue;
+            }
+            throw e;
+          }
+        }
+        throw notFound(name);
+      }
+      ObjectNode updated = change.apply(current.deepCopy());
+      String currentVersion = Tree.text(current, "metadata", "resourceVersion");
+      String precondition = Tree.text(updated, "metadata", "resourceVersion");
+      if (precondition != null && !precondition.isEmpty() && !precondition.equals(currentVersion)) {
+        throw StatusError.modified(type.group(), type.resource(), name);
+      }
+      ObjectNode next = prepareUpdate(updated, current, target);
+      Write write = write(namespace, name, next, current, dryRun);
+      if (write != null) {
+        return write.object;
+      }
+    }
+    throw StatusError.conflict(type.group(), type.resource(), name,
+        "too many concurrent writes; please try again");
+  }
+
+  private ObjectNode prepareUpdate(ObjectNode updated, ObjectNode current, Target target) {
+    ResourceStrategy strategy = type.strategy();
+    ObjectNode next;
+    List<FieldError> errors;
+    if (target == Target.STATUS) {
+      next = current.deepCopy();
+      JsonNode status = updated.get("status");
+      if (status == null) {
+        next.remove("status");
+      } else {
+        next.set("status", status.deepCopy());
+      }
+      strategy.applyDefaults(next);
+      errors = strategy.validateStatusUpdate(next, current);
+    } else if (target == Target.SUBRESOURCE) {
+      next = updated;
+      strategy.applyDefaults(next);
+      if (strategy.tracksGeneration() && specChanged(next, current)) {
+        Tree.metadata(next).put("generation", current.path("metadata").path("generation").asLong(0) + 1);
+      }
+      errors = strategy.validate(next);
+    } else {
+      next = updated;
+      next.put("kind", type.kind());
+      next.put("apiVersion", type.apiVersion());
+      ObjectNode metadata = Tree.metadata(next);
+      ObjectNode oldMetadata = (ObjectNode) current.get("metadata");
+      for (String field : new String[] {"uid", "creationTimestamp", "deletionTimestamp",
+          "deletionGracePeriodSeconds", "generation", "namespace", "name"}) {
+        JsonNode value = oldMetadata.get(field);
+        if (value == null) {
+          metadata.remove(field);
+        } else {
+          metadata.set(field, value.deepCopy());
+        }
+      }
+      metadata.remove("selfLink");
+      metadata.remove("managedFields");
+      strategy.prepareForUpdate(next, current);
+      strategy.applyDefaults(next);
+      if (strategy.tracksGeneration() && specChanged(next, current)) {
+        metadata.put("generation", oldMetadata.path("generation").asLong(0) + 1);
+      }
+      errors = new ArrayList<>(strategy.validateUpdate(next, current));
+      if (Tree.isPresent(oldMetadata.get("deletionTimestamp"))) {
+        List<String> before = strings(oldMetadata.get("finalizers"));
+        for (String finalizer : strings(metadata.get("finalizers"))) {
+          if (!before.contains(finalizer)) {
+            errors.add(FieldError.forbidden("metadata.finalizers",
+                "no new finalizers can be added if the object is being deleted, found new finalizers [\""
+                    + finalizer + "\"]"));
+            break;
+          }
+        }
+      }
+    }
+    validate(next, errors);
+    Tree.metadata(next).put("resourceVersion", Tree.textOr(current, "", "metadata", "resourceVersion"));
+    return next;
+  }
+
+  private static boolean specChanged(ObjectNode next, ObjectNode current) {
+    ObjectNode a = next.deepCopy();
+    ObjectNode b = current.deepCopy();
+    for (ObjectNode node : new ObjectNode[] {a, b}) {
+      node.remove("metadata");
+      node.remove("status");
+    }
+    return !a.equals(b);
+  }
+
+  static List<String> strings(JsonNode array) {
+    List<String> values = new ArrayList<>();
+    if (array != null && array.isArray()) {
+      for (JsonNode value : array) {
+        values.add(value.asString());
+      }
+    }
+    return values;
+  }
+
+  private record Write(ObjectNode object) {}
+
+  /**
+   * Writes {@code next} over {@code current} if current is still the stored state; null when it was not (retry).
+   * Deletes instead when {@code next} is being deleted and has no finalizers left.
+   */
+  private Write write(String namespace, String name, ObjectNode next, ObjectNode current, boolean dryRun) {
+    byte[] key = type.key(namespace, name);
+    long modRevision = Long.parseLong(Tree.textOr(current, "0", "metadata", "resourceVersion"));
+    Compare unchanged = Compare.modRevision(key, Compare.Result.EQUAL, modRevision);
+    ObjectMetaView meta = new ObjectMetaView(next);
+    Allocator allocator = type.strategy().allocator();
+    if (meta.deletionTimestamp() != null && meta.finalizers().isEmpty() && type.strategy().deleteWhenFinalized(next)) {
+      if (dryRun) {
+        return new Write(next);
+      }
+      List<Op> ops = new ArrayList<>();
+      ops.add(DeleteRangeRequest.key(key));
+      if (allocator != null) {
+        ops.addAll(allocator.release(current));
+      }
+      TxnResponse response = StoreCalls.await(store.txn(new TxnRequest(List.of(unchanged), ops, List.of())));
+      if (!response.succeeded()) {
+        return null;
+      }
+      Tree.metadata(next).put("resourceVersion", Long.toString(response.revision()));
+      return new Write(next);
+    }
+    if (next.equals(current)) {
+      return new Write(current);
+    }
+    Allocator.Reservation reservation = allocator == null ? Allocator.Reservation.NONE
+        : allocator.reserve(next, current);
+    if (dryRun) {
+      return new Write(next);
+    }
+    List<Compare> compares = new ArrayList<>();
+    compares.add(unchanged);
+    compares.addAll(reservation.compares());
+    List<Op> ops = new ArrayList<>();
+    ops.add(PutRequest.of(key, encodeForStore(next)));
+    ops.addAll(reservation.ops());
+    TxnResponse response = StoreCalls.await(store.txn(new TxnRequest(compares, ops, List.of())));
+    if (!response.succeeded()) {
+      return null;
+    }
+    Tree.metadata(next).put("resourceVersion", Long.toString(response.revision()));
+    return new Write(next);
+  }
+
+  // ---- delete ----
+
+  /** The outcome of a delete: the object's last state, and whether it is gone or still being deleted. */
+  public record Deletion(ObjectNode object, boolean gone) {}
+
+  public Deletion delete(String namespace, String name, DeleteOptions options, boolean dryRun) {
+    for (int attempt = 0; attempt < MAX_RETRIES; attempt++) {
+      ObjectNode current = read(namespace, name);
+      if (current == null) {
+        throw notFound(name);
+      }
+      options.checkPreconditions(type, current);
+      ResourceStrategy strategy = type.strategy();
+      ObjectNode marked = current.deepCopy();
+      boolean keep = markForDeletion(marked, current, options);
+      if (keep) {
+        if (marked.equals(current)) {
+          return new Deletion(current, false);
+        }
+        Write write = write(namespace, name, marked, current, dryRun);
+        if (write == null) {
+          continue;
+        }
+        return new Deletion(write.object, false);
+      }
+      if (dryRun) {
+        return new Deletion(current, true);
+      }
+      byte[] key = type.key(namespace, name);
+      long modRevision = Long.parseLong(Tree.text(current, "metadata", "resourceVersion"));
+      List<Op> ops = new ArrayList<>();
+      ops.add(DeleteRangeRequest.key(key));
+      if (strategy.allocator() != null) {
+        ops.addAll(strategy.allocator().release(current));
+      }
+      TxnResponse response = StoreCalls.await(store.txn(new TxnRequest(
+          List.of(Compare.modRevision(key, Compare.Result.EQUAL, modRevision)), ops, List.of())));
+      if (response.succeeded()) {
+        return new Deletion(current, true);
+      }
+    }
+    throw StatusError.conflict(type.group(), type.resource(), name, "too many concurrent writes; please try again");
+  }
+
+  /**
+   * Sets deletionTimestamp (and grace) on {@code object} when it must stay for now: it has finalizers, or its
+   * strategy deletes it gracefully. Returns whether it stays.
+   */
+  private boolean markForDeletion(ObjectNode object, ObjectNode current, DeleteOptions options) {
+    Instant now = clock.instant();
+    GracefulDeletion graceful = type.strategy() instanceof GracefulDeletion g ? g : null;
+    ObjectMetaView meta = new ObjectMetaView(current);
+    if (graceful != null) {
+      Long grace = graceful.gracePeriod(current, options);
+      if (grace != null && grace > 0) {
+        Long existing = meta.deletionGracePeriodSeconds();
+        if (meta.deletionTimestamp() == null || existing == null || grace < existing) {
+          ObjectNode metadata = Tree.metadata(object);
+          metadata.put("deletionTimestamp", Timestamps.format(now.plusSeconds(grace)));
+          metadata.put("deletionGracePeriodSeconds", grace);
+        }
+        graceful.onMarkedForDeletion(object);
+        return true;
+      }
+      if (graceful.keepsAfterGrace(current)) {
+        ObjectNode metadata = Tree.metadata(object);
+        if (meta.deletionTimestamp() == null) {
+          metadata.put("deletionTimestamp", Timestamps.format(now));
+        }
+        metadata.put("deletionGracePeriodSeconds", 0);
+        graceful.onMarkedForDeletion(object);
+        return true;
+      }
+    }
+    if (!meta.finalizers().isEmpty()) {
+      ObjectNode metadata = Tree.metadata(object);
+      if (meta.deletionTimestamp() == null) {
+        metadata.put("deletionTimestamp", Timestamps.format(now));
+        metadata.put("deletionGracePeriodSeconds", 0);
+      } else if (meta.deletionGracePeriodSeconds() != null && meta.deletionGracePeriodSeconds() > 0) {
+        metadata.put("deletionGracePeriodSeconds", 0);
+      }
+      return true;
+    }
+    return false;
+  }
+
+  /** Deletes every object matching {@code selection} in {@code namespace}; answers the list of what it deleted. */
+  public ObjectNode deleteCollection(String namespace, Selection selection, DeleteOptions options, boolean dryRun) {
+    ObjectNode list = list(namespace, selection, null, 0, null);
+    ArrayNode deleted = Codec.NODES.arrayNode();
+    for (JsonNode item : list.get("items")) {
+      try {
+        deleted.add(delete(Tree.namespace(item), Tree.name(item), options, dryRun).object());
+      } catch (StatusError e) {
+        if (e.code() != 404) {
+          throw e;
+        }
+      }
+    }
+    list.set("items", deleted);
+    return list;
+  }
+
+  StatusError notFound(String name) {
+    return StatusError.notFound(type.group(), type.resource(), name);
+  }
+}

@@ -1,0 +1,438 @@
+package dev.tugboat.control.apiserver.resources;
+
+import dev.tugboat.control.apiserver.ApiRequest;
+import dev.tugboat.control.apiserver.ApiResponse;
+import dev.tugboat.control.apiserver.ResourceApi;
+import dev.tugboat.control.apiserver.ResourceInfo;
+import dev.tugboat.control.apiserver.WatchSink;
+import dev.tugboat.control.apiserver.resources.kinds.PodStrategy;
+import dev.tugboat.control.apiserver.resources.patch.JsonMergePatch;
+import dev.tugboat.control.apiserver.resources.patch.JsonPatch;
+import dev.tugboat.control.apiserver.resources.patch.PatchException;
+import dev.tugboat.control.apiserver.resources.patch.PatchSchema;
+import dev.tugboat.control.apiserver.resources.patch.StrategicMergePatch;
+import dev.tugboat.control.apiserver.resources.selection.FieldSelector;
+import dev.tugboat.control.apiserver.resources.selection.LabelSelector;
+import dev.tugboat.control.apiserver.resources.selection.Selection;
+import dev.tugboat.control.apiserver.resources.selection.SelectorException;
+import dev.tugboat.control.apiserver.resources.table.TableConvertor;
+import dev.tugboat.control.apiserver.resources.watchcache.EventEncoder;
+import dev.tugboat.control.apiserver.resources.watchcache.WatchCache;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.function.UnaryOperator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * The resource layer's entry point: routes each {@link ApiRequest} to the registry of its resource and turns the
+ * outcome (an object, a list, a Table or a {@link StatusError}) into a response. Store calls block, so requests run
+ * on the resource layer's own workers, never on the transport's threads.
+ */
+final class ResourceHandler implements ResourceApi {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ResourceHandler.class);
+  private static final String JSON = "application/json";
+
+  private final Map<String, Registry> registries;
+  private final List<ResourceInfo> infos;
+  private final ExecutorService workers;
+  private final Clock clock;
+
+  ResourceHandler(Map<String, Registry> registries, ExecutorService workers, Clock clock) {
+    this.registries = registries;
+    this.workers = workers;
+    this.clock = clock;
+    List<ResourceInfo> list = new ArrayList<>();
+    registries.values().forEach(r -> list.add(r.type().info()));
+    this.infos = List.copyOf(list);
+  }
+
+  static String routeKey(String group, String version, String resource) {
+    return (group == null ? "" : group) + "/" + version + "/" + resource;
+  }
+
+  @Override
+  public List<ResourceInfo> resources() {
+    return infos;
+  }
+
+  @Override
+  public CompletableFuture<ApiResponse> handle(ApiRequest request) {
+    try {
+      return CompletableFuture.supplyAsync(() -> respond(request), workers);
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      return CompletableFuture.completedFuture(error(StatusError.serviceUnavailable("the API server is shutting "
+          + "down")));
+    }
+  }
+
+  ApiResponse respond(ApiRequest request) {
+    try {
+      return dispatch(request);
+    } catch (StatusError e) {
+      return error(e);
+    } catch (SelectorException e) {
+      return error(StatusError.badRequest(e.getMessage()));
+    } catch (CompletionException e) {
+      return error(e.getCause() instanceof StatusError s ? s : (StatusError) StoreCalls.translate(e.getCause()));
+    } catch (RuntimeException e) {
+      LOG.warn("{} {} {}/{}: {}", request.verb(), request.resource(), request.namespace(), request.name(), e, e);
+      return error(StatusError.internal(e.toString()));
+    }
+  }
+
+  static ApiResponse error(StatusError e) {
+    return new ApiResponse(e.code(), JSON, Codec.encode(e.toStatus()));
+  }
+
+  private static ApiResponse ok(int status, JsonNode body) {
+    return new ApiResponse(status, JSON, Codec.encode(body));
+  }
+
+  private Registry registry(ApiRequest request) {
+    Registry registry = registries.get(routeKey(request.group(), request.version(), request.resource()));
+    if (registry == null) {
+      throw new StatusError(404, "NotFound", "the server could not find the requested resource", null);
+    }
+    if (registry.type().namespaced() && request.name() != null && request.namespace() == null) {
+      throw StatusError.badRequest("a namespace is required to address " + request.resource() + " by name");
+    }
+    String subresource = request.subresource();
+    if (subresource != null && !subresource.isEmpty() && !registry.type().hasSubresource(subresource)) {
+      throw new StatusError(404, "NotFound", "the server could not find the requested resource ("
+          + request.resource() + "/" + subresource + ")", null);
+    }
+    return registry;
+  }
+
+  private ApiResponse dispatch(ApiRequest request) {
+    Registry registry = registry(request);
+    ResourceType type = registry.type();
+    String subresource = request.subresource() == null || request.subresource().isEmpty() ? null
+        : request.subresource();
+    String namespace = type.namespaced() ? request.namespace() : null;
+    String name = request.name();
+    boolean dryRun = dryRun(request);
+    if (subresource != null && List.of("log", "exec", "attach", "portforward").contains(subresource)) {
+      throw StatusError.serviceUnavailable(type.resource() + "/" + subresource + " for \"" + name + "\" is proxied to"
+          + " the pod's node agent, which this API server cannot reach yet");
+    }
+    switch (request.verb()) {
+      case "get": {
+        ObjectNode object = registry.get(namespace, name);
+        if ("scale".equals(subresource)) {
+          return ok(200, Scales.of(object));
+        }
+        return asTableOrObject(request, type, object);
+      }
+      case "list": {
+        long limit = parseLong(request.queryParam("limit"), "limit");
+        ObjectNode list = registry.list(namespace, selection(request, type), request.queryParam("resourceVersion"),
+            limit, request.queryParam("continue"));
+        if (wantsTable(request)) {
+          return ok(200, TableConvertor.forType(type).table(list, includeObject(request), clock.instant()));
+        }
+        return ok(200, list);
+      }
+      case "create": {
+        if ("binding".equals(subresource)) {
+          return bind(registry, namespace, name, Codec.decodeBody(request.body(), request.contentType()), dryRun);
+        }
+        if (subresource != null) {
+          throw StatusError.methodNotAllowed("create is not supported on " + type.resource() + "/" + subresource);
+        }
+        ObjectNode object = Codec.decodeBody(request.body(), request.contentType());
+        TypedCheck.check(type, object);
+        return ok(201, registry.create(namespace, object, dryRun));
+      }
+      case "update":
+        return update(request, registry, namespace, name, subresource, dryRun);
+      case "patch":
+        return patch(request, registry, namespace, name, subresource, dryRun);
+      case "delete": {
+        if (subresource != null) {
+          throw StatusError.methodNotAllowed("delete is not supported on " + type.resource() + "/" + subresource);
+        }
+        DeleteOptions options = deleteOptions(request);
+        Registry.Deletion deletion = registry.delete(namespace, name, options, dryRun);
+        return ok(200, deletion.object());
+      }
+      case "deletecollection": {
+        DeleteOptions options = deleteOptions(request);
+        return ok(200, registry.deleteCollection(namespace, selection(request, type), options, dryRun));
+      }
+      default:
+        throw StatusError.methodNotAllowed("verb " + request.verb() + " is not supported on " + type.resource());
+    }
+  }
+
+  private ApiResponse update(ApiRequest request, Registry registry, String namespace, String name,
+                             String subresource, boolean dryRun) {
+    ResourceType type = registry.type();
+    ObjectNode body = Codec.decodeBody(request.body(), request.contentType());
+    if ("scale".equals(subresource)) {
+      ObjectNode updated = registry.guaranteedUpdate(namespace, name, current -> Scales.apply(current, body, true),
+          Registry.Target.SUBRESOURCE, dryRun, false);
+      return ok(200, Scales.of(updated));
+    }
+    if ("finalize".equals(subresource)) {
+      ObjectNode updated = registry.guaranteedUpdate(namespace, name, current -> {
+        JsonNode finalizers = body.path("spec").path("finalizers");
+        ObjectNode spec = Tree.object(current, "spec");
+        if (finalizers.isArray()) {
+          spec.set("finalizers", finalizers.deepCopy());
+        } else {
+          spec.remove("finalizers");
+        }
+        String precondition = Tree.text(body, "metadata", "resourceVersion");
+        if (precondition != null && !precondition.isEmpty()) {
+          Tree.metadata(current).put("resourceVersion", precondition);
+        }
+        return current;
+      }, Registry.Target.SUBRESOURCE, dryRun, false);
+      return ok(200, updated);
+    }
+    TypedCheck.check(type, body);
+    if ("status".equals(subresource)) {
+      return ok(200, registry.update(namespace, name, body, Registry.Target.STATUS, dryRun));
+    }
+    boolean existed = !type.strategy().allowCreateOnUpdate() || registry.read(namespace, name) != null;
+    ObjectNode updated = registry.update(namespace, name, body, Registry.Target.MAIN, dryRun);
+    return ok(existed ? 200 : 201, updated);
+  }
+
+  private ApiResponse patch(ApiRequest request, Registry registry, String namespace, String name, String subresource,
+                            boolean dryRun) {
+    ResourceType type = registry.type();
+    String contentType = request.contentType() == null ? "" : request.contentType().toLowerCase();
+    int semicolon = contentType.indexOf(';');
+    String mediaType = (semicolon >= 0 ? contentType.substring(0, semicolon) : contentType).trim();
+    UnaryOperator<JsonNode> patcher;
+    switch (mediaType) {
+      case "application/json-patch+json": {
+        JsonNode patch = Codec.decodeJson(request.body(), "json patch");
+        patcher = target -> JsonPatch.apply(target, patch);
+        break;
+      }
+      case "application/merge-patch+json": {
+        JsonNode patch = Codec.decodeJson(request.body(), "merge patch");
+        patcher = target -> JsonMergePatch.apply(target, patch);
+        break;
+      }
+      case "application/strategic-merge-patch+json": {
+        JsonNode patch = Codec.decodeJson(request.body(), "strategic merge patch");
+        PatchSchema schema = PatchSchema.forKind("scale".equals(subresource) ? "Scale" : type.kind());
+        patcher = target -> StrategicMergePatch.apply(target, patch, schema);
+        break;
+      }
+      case "application/apply-patch+yaml":
+        throw StatusError.unsupportedMediaType("server-side apply (application/apply-patch+yaml) is not supported by "
+            + "this server yet; use client-side apply (kubectl apply without --server-side)");
+      default:
+        throw StatusError.unsupportedMediaType("the body of the request was in an unknown format - accepted media "
+            + "types include: application/json-patch+json, application/merge-patch+json, "
+            + "application/strategic-merge-patch+json");
+    }
+    if ("scale".equals(subresource)) {
+      ObjectNode updated = registry.guaranteedUpdate(namespace, name,
+          current -> Scales.apply(current, patchObject(patcher, Scales.of(current), type, name), false),
+          Registry.Target.SUBRESOURCE, dryRun, false);
+      return ok(200, Scales.of(updated));
+    }
+    Registry.Target target = "status".equals(subresource) ? Registry.Target.STATUS : Registry.Target.MAIN;
+    ObjectNode updated = registry.guaranteedUpdate(namespace, name, current -> {
+      ObjectNode patched = patchObject(patcher, current, type, name);
+      TypedCheck.check(type, patched);
+      return patched;
+    }, target, dryRun, false);
+    return ok(200, updated);
+  }
+
+  private static ObjectNode patchObject(UnaryOperator<JsonNode> patcher, ObjectNode current, ResourceType type,
+                                        String name) {
+    JsonNode result;
+    try {
+      result = patcher.apply(current);
+    } catch (PatchException e) {
+      throw e.invalidInput() ? StatusError.badRequest(e.getMessage())
+          : new StatusError(422, "Invalid", e.getMessage(), null);
+    }
+    if (!(result instanceof ObjectNode patched)) {
+      throw StatusError.badRequest("the patch turned " + StatusError.groupResource(type.group(), type.resource())
+          + " \"" + name + "\" into something that is not an object");
+    }
+    String patchedName = Tree.text(patched, "metadata", "name");
+    if (patchedName != null && !patchedName.equals(name)) {
+      throw StatusError.badRequest("the name of the object (" + patchedName + ") does not match the name on the URL ("
+          + name + ")");
+    }
+    return patched;
+  }
+
+  private ApiResponse bind(Registry registry, String namespace, String name, ObjectNode binding, boolean dryRun) {
+    String node = Tree.text(binding, "target", "name");
+    if (node == null || node.isEmpty()) {
+      throw StatusError.invalid("", "Binding", name, List.of(
+          dev.tugboat.control.apiserver.resources.validation.FieldError.required("target.name", "")));
+    }
+    String bindingName = Tree.text(binding, "metadata", "name");
+    String podName = bindingName == null || bindingName.isEmpty() ? name : bindingName;
+    if (name != null && !name.equals(podName)) {
+      throw StatusError.badRequest("the name of the binding (" + podName + ") does not match the pod (" + name + ")");
+    }
+    registry.guaranteedUpdate(namespace, podName, pod -> {
+      String assigned = Tree.textOr(pod, "", "spec", "nodeName");
+      if (!assigned.isEmpty()) {
+        throw StatusError.conflict("", "pods/binding", podName, "pod " + podName + " is already assigned to node \""
+            + assigned + "\"");
+      }
+      if (Tree.isPresent(Tree.at(pod, "metadata", "deletionTimestamp"))) {
+        throw StatusError.conflict("", "pods/binding", podName, "pod " + podName
+            + " is being deleted, cannot be assigned to a host");
+      }
+      String uid = Tree.text(binding, "metadata", "uid");
+      if (uid != null && !uid.isEmpty() && !uid.equals(Tree.text(pod, "metadata", "uid"))) {
+        throw StatusError.conflict("", "pods/binding", podName, "the UID in the binding does not match the pod");
+      }
+      PodStrategy.bind(pod, node, Timestamps.format(clock.instant()));
+      return pod;
+    }, Registry.Target.SUBRESOURCE, dryRun, false);
+    ObjectNode status = Codec.NODES.objectNode();
+    status.put("kind", "Status");
+    status.put("apiVersion", "v1");
+    status.putObject("metadata");
+    status.put("status", "Success");
+    status.put("code", 201);
+    return ok(201, status);
+  }
+
+  // ---- watch ----
+
+  @Override
+  public CompletableFuture<ApiResponse> watch(ApiRequest request, WatchSink sink) {
+    try {
+      Registry registry = registry(request);
+      ResourceType type = registry.type();
+      String namespace = type.namespaced() ? request.namespace() : null;
+      Selection selection = selection(request, type);
+      if (request.name() != null) {
+        selection = new Selection(selection.labels(), FieldSelector.parse("metadata.name=" + request.name(),
+            type.strategy().fieldNames()), selection.fieldsOf());
+      }
+      String resourceVersion = request.queryParam("resourceVersion");
+      boolean sendInitialEvents = "true".equals(request.queryParam("sendInitialEvents"));
+      Long from = resourceVersion == null || resourceVersion.isEmpty() || resourceVersion.equals("0")
+          || sendInitialEvents ? null : Registry.parseResourceVersion(resourceVersion);
+      long timeout = parseLong(request.queryParam("timeoutSeconds"), "timeoutSeconds");
+      boolean bookmarks = "true".equals(request.queryParam("allowWatchBookmarks"));
+      EventEncoder encoder = wantsTable(request)
+          ? TableConvertor.forType(type).watchEncoder(includeObject(request), clock)
+          : EventEncoder.OBJECT;
+      WatchCache.WatchSpec spec = new WatchCache.WatchSpec(namespace, selection, from, bookmarks,
+          sendInitialEvents && bookmarks, timeout, encoder);
+      return registry.cache().watch(spec, sink).handle((ok, failure) -> {
+        if (failure == null) {
+          return null;
+        }
+        Throwable cause = failure instanceof CompletionException ? failure.getCause() : failure;
+        return error(cause instanceof StatusError s ? s : StatusError.internal(String.valueOf(cause)));
+      });
+    } catch (StatusError e) {
+      return CompletableFuture.completedFuture(error(e));
+    } catch (SelectorException e) {
+      return CompletableFuture.completedFuture(error(StatusError.badRequest(e.getMessage())));
+    }
+  }
+
+  // ---- request parameters ----
+
+  private static Selection selection(ApiRequest request, ResourceType type) {
+    LabelSelector labels = LabelSelector.parse(request.queryParam("labelSelector"));
+    FieldSelector fields = FieldSelector.parse(request.queryParam("fieldSelector"), type.strategy().fieldNames());
+    return new Selection(labels, fields, type.strategy()::fields);
+  }
+
+  private static boolean dryRun(ApiRequest request) {
+    List<String> values = request.query().get("dryRun");
+    if (values == null || values.isEmpty()) {
+      return false;
+    }
+    for (String value : values) {
+      if (!value.equals("All")) {
+        throw StatusError.badRequest("dryRun: Unsupported value: \"" + value + "\": supported values: \"All\"");
+      }
+    }
+    return true;
+  }
+
+  private static long parseLong(String value, String name) {
+    if (value == null || value.isEmpty()) {
+      return 0;
+    }
+    try {
+      long parsed = Long.parseLong(value);
+      if (parsed < 0) {
+        throw new NumberFormatException();
+      }
+      return parsed;
+    } catch (NumberFormatException e) {
+      throw StatusError.badRequest(name + ": invalid value \"" + value + "\": must be a non-negative integer");
+    }
+  }
+
+  private static DeleteOptions deleteOptions(ApiRequest request) {
+    ObjectNode body = request.body() == null || request.body().length == 0 ? null
+        : Codec.decodeBody(request.body(), request.contentType());
+    return DeleteOptions.from(body, request.queryParam("gracePeriodSeconds"), request.queryParam("propagationPolicy"));
+  }
+
+  static boolean wantsTable(ApiRequest request) {
+    String accept = request.accept();
+    if (accept == null) {
+      return false;
+    }
+    for (String part : accept.split(",")) {
+      String p = part.replace(" ", "");
+      if (p.contains("as=Table") && p.contains("g=meta.k8s.io") && (p.contains("v=v1;") || p.endsWith("v=v1")
+          || p.contains("v=v1beta1"))) {
+        return true;
+      }
+      if (p.startsWith("application/json") && !p.contains("as=")) {
+        return false;
+      }
+    }
+    return false;
+  }
+
+  private static String includeObject(ApiRequest request) {
+    String value = request.queryParam("includeObject");
+    if (value == null || value.isEmpty()) {
+      return "Metadata";
+    }
+    if (!value.equals("None") && !value.equals("Metadata") && !value.equals("Object")) {
+      throw StatusError.badRequest("includeObject: Unsupported value: \"" + value
+          + "\": supported values: \"Metadata\", \"None\", \"Object\"");
+    }
+    return value;
+  }
+
+  private ApiResponse asTableOrObject(ApiRequest request, ResourceType type, ObjectNode object) {
+    if (!wantsTable(request)) {
+      return ok(200, object);
+    }
+    ObjectNode list = Codec.NODES.objectNode();
+    list.putObject("metadata").put("resourceVersion", Tree.textOr(object, "", "metadata", "resourceVersion"));
+    ArrayNode items = list.putArray("items");
+    items.add(object);
+    return ok(200, TableConvertor.forType(type).table(list, includeObject(request), clock.instant()));
+  }
+}

@@ -1,0 +1,194 @@
+package dev.tugboat.control.apiserver.resources;
+
+import dev.tugboat.control.apiserver.ApiRequest;
+import dev.tugboat.control.apiserver.ApiResponse;
+import dev.tugboat.control.apiserver.ResourceApi;
+import dev.tugboat.control.apiserver.ResourceInfo;
+import dev.tugboat.control.apiserver.WatchSink;
+import dev.tugboat.control.apiserver.resources.kinds.ServiceAllocator;
+import dev.tugboat.control.apiserver.resources.kinds.ServiceCidr;
+import dev.tugboat.control.apiserver.resources.watchcache.WatchCache;
+import dev.tugboat.control.store.KeyValueStore;
+import java.time.Clock;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicInteger;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * The resource layer over a {@link KeyValueStore}: {@code Resources.over(store, clock)} serves every resource of
+ * {@link #resources()} and makes sure the built-in namespaces and the {@code kubernetes} service exist.
+ */
+public final class Resources implements ResourceApi, AutoCloseable {
+
+  /**
+   * @param serviceCidr          the range cluster IPs come from; its first address is the kubernetes service's
+   * @param nodePortMin          lowest node port handed out
+   * @param nodePortMax          highest node port handed out
+   * @param bookmarkIntervalMs   how often watchers that allow bookmarks get one (Kubernetes: about a minute)
+   * @param watchHistory         changes kept per resource for watches that resume from a resourceVersion
+   * @param workers              threads serving requests (store calls block on them)
+   * @param advertiseAddress     the API server's address for the kubernetes Endpoints, or null to leave them out
+   * @param advertisePort        its port
+   */
+  public record Options(String serviceCidr, int nodePortMin, int nodePortMax, long bookmarkIntervalMs,
+                        int watchHistory, int workers, String advertiseAddress, int advertisePort) {
+
+    public static Options defaults() {
+      return new Options("10.96.0.0/12", 30000, 32767, 60_000, 10_000, 32, null, 6443);
+    }
+
+    public Options withBookmarkIntervalMs(long interval) {
+      return new Options(serviceCidr, nodePortMin, nodePortMax, interval, watchHistory, workers, advertiseAddress,
+          advertisePort);
+    }
+
+    public Options withWatchHistory(int history) {
+      return new Options(serviceCidr, nodePortMin, nodePortMax, bookmarkIntervalMs, history, workers,
+          advertiseAddress, advertisePort);
+    }
+
+    public Options withAdvertise(String address, int port) {
+      return new Options(serviceCidr, nodePortMin, nodePortMax, bookmarkIntervalMs, watchHistory, workers, address,
+          port);
+    }
+  }
+
+  private final ResourceHandler handler;
+  private final ExecutorService workers;
+  private final ScheduledExecutorService scheduler;
+  private final List<WatchCache> caches;
+  private final Map<String, Registry> registries;
+  private final ServiceCidr cidr;
+
+  private Resources(KeyValueStore store, Clock clock, Options options) {
+    this.cidr = ServiceCidr.parse(options.serviceCidr());
+    ServiceAllocator allocator = new ServiceAllocator(store, cidr, options.nodePortMin(), options.nodePortMax());
+    this.workers = Executors.newFixedThreadPool(options.workers(), daemonThreads("tug-resources"));
+    this.scheduler = Executors.newSingleThreadScheduledExecutor(daemonThreads("tug-watch-timers"));
+    List<ResourceType> types = Catalog.types(allocator);
+    NamespaceLifecycle lifecycle = new NamespaceLifecycle(store, "/registry/namespaces/");
+    Map<String, Registry> map = new LinkedHashMap<>();
+    java.util.ArrayList<WatchCache> cacheList = new java.util.ArrayList<>();
+    for (ResourceType type : types) {
+      WatchCache cache = new WatchCache(type, store, scheduler, options.watchHistory(), options.bookmarkIntervalMs());
+      cacheList.add(cache);
+      map.put(ResourceHandler.routeKey(type.group(), type.info().version(), type.resource()),
+          new Registry(type, store, clock, cache, lifecycle));
+    }
+    this.registries = map;
+    this.caches = List.copyOf(cacheList);
+    this.handler = new ResourceHandler(map, workers, clock);
+  }
+
+  /** The resource layer with default options (service CIDR 10.96.0.0/12, node ports 30000-32767). */
+  public static Resources over(KeyValueStore store, Clock clock) {
+    return over(store, clock, Options.defaults());
+  }
+
+  public static Resources over(KeyValueStore store, Clock clock, Options options) {
+    Resources resources = new Resources(store, clock, options);
+    resources.bootstrap(options);
+    for (WatchCache cache : resources.caches) {
+      cache.start();
+    }
+    // the first decode of each typed kind loads and introspects fabric8's model (seconds); do it before clients come
+    resources.workers.execute(() -> resources.registries.values().forEach(r -> TypedCheck.warmUp(r.type())));
+    return resources;
+  }
+
+  /** Creates what every cluster has from the start, keeping whatever already exists. */
+  private void bootstrap(Options options) {
+    Registry namespaces = registry("", "namespaces");
+    for (String name : List.of("default", "kube-system", "kube-public", "kube-node-lease")) {
+      ObjectNode namespace = Codec.NODES.objectNode();
+      namespace.putObject("metadata").put("name", name);
+      createIfAbsent(namespaces, null, namespace);
+    }
+    ObjectNode service = Codec.NODES.objectNode();
+    ObjectNode metadata = service.putObject("metadata");
+    metadata.put("name", "kubernetes");
+    ObjectNode labels = metadata.putObject("labels");
+    labels.put("component", "apiserver");
+    labels.put("provider", "kubernetes");
+    ObjectNode spec = service.putObject("spec");
+    spec.put("clusterIP", cidr.address(1));
+    ObjectNode port = spec.putArray("ports").addObject();
+    port.put("name", "https");
+    port.put("port", 443);
+    port.put("protocol", "TCP");
+    port.put("targetPort", options.advertisePort());
+    createIfAbsent(registry("", "services"), "default", service);
+    if (options.advertiseAddress() != null) {
+      ObjectNode endpoints = Codec.NODES.objectNode();
+      endpoints.putObject("metadata").put("name", "kubernetes");
+      ObjectNode subset = endpoints.putArray("subsets").addObject();
+      subset.putArray("addresses").addObject().put("ip", options.advertiseAddress());
+      ObjectNode endpointPort = subset.putArray("ports").addObject();
+      endpointPort.put("name", "https");
+      endpointPort.put("port", options.advertisePort());
+      endpointPort.put("protocol", "TCP");
+      Registry endpointsRegistry = registry("", "endpoints");
+      endpointsRegistry.update("default", "kubernetes", endpoints, Registry.Target.MAIN, false);
+    }
+  }
+
+  private static void createIfAbsent(Registry registry, String namespace, ObjectNode object) {
+    try {
+      registry.create(namespace, object, false);
+    } catch (StatusError e) {
+      if (!"AlreadyExists".equals(e.reason())) {
+        throw e;
+      }
+    }
+  }
+
+  Registry registry(String group, String resource) {
+    for (Registry registry : registries.values()) {
+      if (registry.type().group().equals(group) && registry.type().resource().equals(resource)) {
+        return registry;
+      }
+    }
+    throw new IllegalStateException("no registry for " + resource);
+  }
+
+  @Override
+  public List<ResourceInfo> resources() {
+    return handler.resources();
+  }
+
+  @Override
+  public CompletableFuture<ApiResponse> handle(ApiRequest request) {
+    return handler.handle(request);
+  }
+
+  @Override
+  public CompletableFuture<ApiResponse> watch(ApiRequest request, WatchSink sink) {
+    return handler.watch(request, sink);
+  }
+
+  /** Stops the watch caches (ending their watchers) and the worker threads. */
+  @Override
+  public void close() {
+    for (WatchCache cache : caches) {
+      cache.close();
+    }
+    workers.shutdownNow();
+    scheduler.shutdownNow();
+  }
+
+  private static ThreadFactory daemonThreads(String prefix) {
+    AtomicInteger counter = new AtomicInteger();
+    return runnable -> {
+      Thread thread = new Thread(runnable, prefix + "-" + counter.incrementAndGet());
+      thread.setDaemon(true);
+      return thread;
+    };
+  }
+}

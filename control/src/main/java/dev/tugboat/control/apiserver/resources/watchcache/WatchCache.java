@@ -1,0 +1,395 @@
+package dev.tugboat.control.apiserver.resources.watchcache;
+
+import dev.tugboat.control.apiserver.WatchSink;
+import dev.tugboat.control.apiserver.resources.Codec;
+import dev.tugboat.control.apiserver.resources.Registry;
+import dev.tugboat.control.apiserver.resources.ResourceType;
+import dev.tugboat.control.apiserver.resources.StatusError;
+import dev.tugboat.control.apiserver.resources.selection.Selection;
+import dev.tugboat.control.store.KeyValue;
+import dev.tugboat.control.store.KeyValueStore;
+import dev.tugboat.control.store.RangeRequest;
+import dev.tugboat.control.store.RangeResponse;
+import dev.tugboat.control.store.Watch;
+import dev.tugboat.control.store.WatchEvent;
+import dev.tugboat.control.store.WatchListener;
+import dev.tugboat.control.store.WatchRequest;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * The current state and recent history of one resource, kept by a single store watch on its prefix and fanned out
+ * to every API watcher (Kubernetes' {@code cacher}). It also answers lists at {@code resourceVersion=0} from memory.
+ * Objects it holds are shared and must not be modified.
+ */
+public final class WatchCache implements WatchListener {
+
+  private static final Logger LOG = LoggerFactory.getLogger(WatchCache.class);
+  private static final long FUTURE_REVISION_WAIT_MS = 3000;
+
+  /** One change, as the API reports it. {@code previous} is the object before, for selector transitions. */
+  static final class Event {
+    private final String type;
+    private final String key;
+    private final ObjectNode object;
+    private final ObjectNode previous;
+    private final long revision;
+    private byte[] objectJson;
+
+    Event(String type, String key, ObjectNode object, ObjectNode previous, long revision) {
+      this.type = type;
+      this.key = key;
+      this.object = object;
+      this.previous = previous;
+      this.revision = revision;
+    }
+
+    String type() {
+      return type;
+    }
+
+    String key() {
+      return key;
+    }
+
+    ObjectNode object() {
+      return object;
+    }
+
+    ObjectNode previous() {
+      return previous;
+    }
+
+    long revision() {
+      return revision;
+    }
+
+    /** The object's JSON, encoded once for all watchers. */
+    byte[] objectJson() {
+      if (objectJson == null) {
+        objectJson = Codec.encode(object);
+      }
+      return objectJson;
+    }
+  }
+
+  private final ResourceType type;
+  private final KeyValueStore store;
+  private final ScheduledExecutorService scheduler;
+  private final int historyCapacity;
+  private final long bookmarkIntervalMs;
+
+  private final TreeMap<String, ObjectNode> objects = new TreeMap<>();
+  private final ArrayDeque<Event> history = new ArrayDeque<>();
+  private final List<Watcher> watchers = new ArrayList<>();
+  private final List<Pending> pending = new ArrayList<>();
+  private long revision;
+  /** Every event with a revision above this is in {@link #history}. */
+  private long windowStart;
+  private Watch storeWatch;
+  private boolean started;
+  private boolean closed;
+
+  private record Pending(long revision, Runnable action) {}
+
+  public WatchCache(ResourceType type, KeyValueStore store, ScheduledExecutorService scheduler, int historyCapacity,
+                    long bookmarkIntervalMs) {
+    this.type = type;
+    this.store = store;
+    this.scheduler = scheduler;
+    this.historyCapacity = historyCapacity;
+    this.bookmarkIntervalMs = bookmarkIntervalMs;
+  }
+
+  public ResourceType type() {
+    return type;
+  }
+
+  /** Lists the prefix and starts the store watch right after the list's revision. Idempotent. */
+  public synchronized void start() {
+    if (started || closed) {
+      return;
+    }
+    byte[] prefix = type.collectionPrefix(null);
+    RangeResponse response = store.range(RangeRequest.prefix(prefix)).join();
+    objects.clear();
+    history.clear();
+    for (KeyValue kv : response.kvs()) {
+      objects.put(new String(kv.key(), StandardCharsets.UTF_8), Registry.decode(kv));
+    }
+    revision = response.revision();
+    windowStart = revision;
+    WatchRequest request = new WatchRequest(prefix, dev.tugboat.control.store.KeyRanges.prefixEnd(prefix),
+        revision + 1, false, true, false, false);
+    storeWatch = store.watch(request, this);
+    started = true;
+  }
+
+  public synchronized void close() {
+    closed = true;
+    if (storeWatch != null) {
+      storeWatch.cancel();
+    }
+    for (Watcher watcher : List.copyOf(watchers)) {
+      removeWatcher(watcher);
+      watcher.sink().close();
+    }
+  }
+
+  public synchronized long revision() {
+    return revision;
+  }
+
+  // ---- store events ----
+
+  @Override
+  public void onEvents(long eventRevision, List<WatchEvent> events) {
+    synchronized (this) {
+      if (closed) {
+        return;
+      }
+      for (WatchEvent event : events) {
+        String key = new String(event.kv().key(), StandardCharsets.UTF_8);
+        ObjectNode previous = objects.get(key);
+        Event change;
+        if (event.type() == WatchEvent.Type.PUT) {
+          ObjectNode object = Registry.decode(event.kv());
+          objects.put(key, object);
+          change = new Event(previous == null ? "ADDED" : "MODIFIED", key, object, previous, eventRevision);
+        } else {
+          if (previous == null) {
+            continue;
+          }
+          objects.remove(key);
+          ObjectNode last = previous.deepCopy();
+          ((ObjectNode) last.get("metadata")).put("resourceVersion", Long.toString(eventRevision));
+          change = new Event("DELETED", key, last, previous, eventRevision);
+        }
+        history.addLast(change);
+        if (history.size() > historyCapacity) {
+          windowStart = history.removeFirst().revision();
+        }
+        for (Iterator<Watcher> it = watchers.iterator(); it.hasNext(); ) {
+          Watcher watcher = it.next();
+          if (!watcher.deliver(change)) {
+            it.remove();
+            watcher.cancelTasks();
+          }
+        }
+      }
+      advance(eventRevision);
+    }
+  }
+
+  @Override
+  public void onProgress(long progressRevision) {
+    synchronized (this) {
+      advance(progressRevision);
+    }
+  }
+
+  private void advance(long newRevision) {
+    if (newRevision > revision) {
+      revision = newRevision;
+    }
+    if (!pending.isEmpty()) {
+      List<Pending> ready = new ArrayList<>();
+      pending.removeIf(p -> p.revision <= revision && ready.add(p));
+      ready.forEach(p -> p.action.run());
+    }
+  }
+
+  @Override
+  public void onCompacted(long compactRevision) {
+    restart("store watch compacted at " + compactRevision);
+  }
+
+  @Override
+  public void onClosed(Throwable cause) {
+    restart("store watch closed: " + cause);
+  }
+
+  /** The store watch ended: end every API watch with 410 (clients re-list) and start over from a fresh list. */
+  private void restart(String why) {
+    synchronized (this) {
+      if (closed) {
+        return;
+      }
+      LOG.info("watch cache for {} restarts: {}", type.resource(), why);
+      StatusError gone = StatusError.gone("watch cache for " + type.resource() + " restarted: " + why);
+      for (Watcher watcher : List.copyOf(watchers)) {
+        watcher.sendError(gone);
+        removeWatcher(watcher);
+        watcher.sink().close();
+      }
+      started = false;
+    }
+    scheduler.schedule(() -> {
+      try {
+        start();
+      } catch (RuntimeException e) {
+        LOG.warn("watch cache for {} failed to restart: {}", type.resource(), e.toString());
+        restart("restart failed: " + e);
+      }
+    }, 100, TimeUnit.MILLISECONDS);
+  }
+
+  // ---- list from memory ----
+
+  /** Calls {@code into} with each matching object in key order; returns the revision the list reflects. */
+  public synchronized long list(String namespace, Selection selection, Consumer<ObjectNode> into) {
+    if (!started) {
+      start();
+    }
+    String prefix = new String(type.collectionPrefix(namespace), StandardCharsets.UTF_8);
+    for (Map.Entry<String, ObjectNode> entry : objects.tailMap(prefix, true).entrySet()) {
+      if (!entry.getKey().startsWith(prefix)) {
+        break;
+      }
+      if (selection.matches(entry.getValue())) {
+        into.accept(entry.getValue());
+      }
+    }
+    return revision;
+  }
+
+  // ---- watch ----
+
+  /** What an API watch asks for. {@code fromRevision} null means "current state first, then changes". */
+  public record WatchSpec(String namespace, Selection selection, Long fromRevision, boolean bookmarks,
+                          boolean initialEventsEndBookmark, long timeoutSeconds, EventEncoder encoder) {}
+
+  /**
+   * Starts an API watch. The future completes with null once the watcher is registered (events may flow already),
+   * or fails with a {@link StatusError} (410 too old, 504 too new).
+   */
+  public CompletableFuture<Void> watch(WatchSpec spec, WatchSink sink) {
+    CompletableFuture<Void> result = new CompletableFuture<>();
+    synchronized (this) {
+      if (!started) {
+        start();
+      }
+      Long from = spec.fromRevision();
+      if (from != null && from > revision) {
+        // a client that listed from the store may be ahead of this cache by a few in-flight events
+        Pending wait = new Pending(from, () -> register(spec, sink, result));
+        pending.add(wait);
+        if (storeWatch != null) {
+          storeWatch.requestProgress();
+        }
+        scheduler.schedule(() -> expirePending(wait, spec, sink, result), FUTURE_REVISION_WAIT_MS,
+            TimeUnit.MILLISECONDS);
+        return result;
+      }
+      register(spec, sink, result);
+    }
+    return result;
+  }
+
+  private void expirePending(Pending wait, WatchSpec spec, WatchSink sink, CompletableFuture<Void> result) {
+    synchronized (this) {
+      if (!pending.remove(wait)) {
+        return;
+      }
+      if (spec.fromRevision() <= store.currentRevision()) {
+        // the store has applied that revision and nothing of this resource arrived since: we are current
+        advance(spec.fromRevision());
+        register(spec, sink, result);
+        return;
+      }
+      result.completeExceptionally(StatusError.timeout("Too large resource version: " + spec.fromRevision()
+          + ", current: " + revision));
+    }
+  }
+
+  private void register(WatchSpec spec, WatchSink sink, CompletableFuture<Void> result) {
+    Long from = spec.fromRevision();
+    long compacted = store.compactRevision();
+    if (from != null && (from < windowStart || from < compacted)) {
+      result.completeExceptionally(StatusError.gone("too old resource version: " + from + " ("
+          + Math.max(windowStart, compacted) + ")"));
+      return;
+    }
+    String prefix = new String(type.collectionPrefix(spec.namespace()), StandardCharsets.UTF_8);
+    Watcher watcher = new Watcher(this, type, prefix, spec.selection(), sink, spec.encoder());
+    boolean alive = true;
+    if (from == null) {
+      for (Map.Entry<String, ObjectNode> entry : objects.tailMap(prefix, true).entrySet()) {
+        if (!entry.getKey().startsWith(prefix)) {
+          break;
+        }
+        if (spec.selection().matches(entry.getValue()) && !watcher.send("ADDED", entry.getValue())) {
+          alive = false;
+          break;
+        }
+      }
+      if (alive && spec.initialEventsEndBookmark()) {
+        alive = watcher.sendBookmark(revision, true);
+      }
+    } else {
+      for (Event event : history) {
+        if (event.revision() > from && !watcher.deliver(event)) {
+          alive = false;
+          break;
+        }
+      }
+    }
+    result.complete(null);
+    if (!alive) {
+      return;
+    }
+    watchers.add(watcher);
+    sink.onClientGone(() -> {
+      synchronized (WatchCache.this) {
+        removeWatcher(watcher);
+      }
+    });
+    if (spec.timeoutSeconds() > 0) {
+      watcher.timeout = scheduler.schedule(() -> {
+        synchronized (WatchCache.this) {
+          removeWatcher(watcher);
+        }
+        sink.close();
+      }, spec.timeoutSeconds(), TimeUnit.SECONDS);
+    }
+    if (spec.bookmarks() && bookmarkIntervalMs > 0) {
+      watcher.bookmarks = scheduler.scheduleAtFixedRate(() -> {
+        synchronized (WatchCache.this) {
+          if (watchers.contains(watcher) && !watcher.sendBookmark(revision, false)) {
+            removeWatcher(watcher);
+          }
+        }
+      }, bookmarkIntervalMs, bookmarkIntervalMs, TimeUnit.MILLISECONDS);
+    }
+  }
+
+  private void removeWatcher(Watcher watcher) {
+    watchers.remove(watcher);
+    watcher.cancelTasks();
+  }
+
+  /** How many API watchers this cache serves now. */
+  public synchronized int watcherCount() {
+    return watchers.size();
+  }
+
+  static byte[] utf8(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
+  }
+
+  static byte[] json(ObjectNode node) {
+    return Codec.encode(node);
+  }
+}

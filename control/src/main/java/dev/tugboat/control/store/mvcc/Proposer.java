@@ -1,0 +1,32 @@
+package dev.tugboat.control.store.mvcc;
+
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Orders store commands: every command it accepts is applied, in one order on every member, by
+ * {@link StoreStateMachine#apply}. A single member applies directly ({@link DirectProposer}); a cluster plugs Raft in.
+ */
+public interface Proposer extends AutoCloseable {
+
+  /**
+   * Proposes an encoded {@code StoreCommand}. Completes with what {@link StoreStateMachine#apply} returned for it
+   * once it is committed and applied on this member; when apply returned a {@code StoreException}, completes
+   * exceptionally with it. Fails with {@code StoreException} (NO_LEADER, TIMEOUT, STOPPED) if it cannot be committed.
+   */
+  CompletableFuture<Object> propose(byte[] command);
+
+  /**
+   * Completes once this member has applied every command committed before the call (Raft's ReadIndex), so a read
+   * served afterwards from the local state is linearizable.
+   */
+  CompletableFuture<Void> readBarrier();
+
+  /** Whether this member decides lease expiry (the Raft leader; always true for a single member). */
+  boolean isLeader();
+
+  /** The current Raft term, reported in response headers (1 for a single member). */
+  long term();
+
+  @Override
+  void close();
+}
