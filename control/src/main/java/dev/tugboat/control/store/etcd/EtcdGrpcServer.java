@@ -37,11 +37,11 @@ public final class EtcdGrpcServer implements AutoCloseable {
     builder.maxInboundMessageSize(MvccKeyValueStore.MAX_REQUEST_BYTES + GRPC_OVERHEAD_BYTES)
         // etcdctl pings every 2 s by default; etcd tolerates it, so must we.
         .permitKeepAliveTime(1, TimeUnit.SECONDS).permitKeepAliveWithoutCalls(true)
-        .addService(new KvService(store, headers))
-        .addService(new WatchService(store, headers))
-        .addService(new LeaseService(store, headers))
-        .addService(new ClusterService(membership, headers))
-        .addService(new MaintenanceService(store, membership, headers));
+        .addService(MalformedRequests.guard(new KvService(store, headers).bindService()))
+        .addService(MalformedRequests.guard(new WatchService(store, headers).bindService()))
+        .addService(MalformedRequests.guard(new LeaseService(store, headers).bindService()))
+        .addService(MalformedRequests.guard(new ClusterService(membership, headers).bindService()))
+        .addService(MalformedRequests.guard(new MaintenanceService(store, membership, headers).bindService()));
     try {
       return new EtcdGrpcServer(builder.build().start());
     } catch (IOException e) {

@@ -157,7 +157,7 @@ final class StateSnapshot {
       }
       return new StateSnapshot(appliedIndex, revision, compactRevision, keys, histories, ids, ttls);
     } catch (EOFException e) {
-      throw corrupt("it ends early");
+      throw corrupt("it ends early: it was cut short or a length in it is damaged");
     }
   }
 

@@ -117,9 +117,13 @@ final class Etcdctl {
     }
 
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
       process.destroyForcibly();
-      process.waitFor(10, TimeUnit.SECONDS);
+      try {
+        process.waitFor(10, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
     }
   }
 }
