@@ -33,6 +33,9 @@ final class ApiHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
 
   private static final Logger LOG = LoggerFactory.getLogger(ApiHttpHandler.class);
 
+  private static final String IMPERSONATE_USER = "Impersonate-User";
+  private static final String IMPERSONATE_GROUP = "Impersonate-Group";
+
   private final ApiDispatcher dispatcher;
   private final X509Certificate clientCertificate;
   private final boolean http1;
@@ -51,7 +54,7 @@ final class ApiHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
     ApiDispatcher.HttpCall call = new ApiDispatcher.HttpCall(request.method().name(), request.uri(),
         headers.get(HttpHeaderNames.ACCEPT), headers.get(HttpHeaderNames.CONTENT_TYPE),
         headers.get(HttpHeaderNames.AUTHORIZATION), ByteBufUtil.getBytes(request.content()), clientCertificate,
-        serverAddress(ctx, headers));
+        serverAddress(ctx, headers), headers.get(IMPERSONATE_USER), headers.getAll(IMPERSONATE_GROUP));
     boolean keepAlive = !http1 || HttpUtil.isKeepAlive(request);
     boolean head = request.method().equals(HttpMethod.HEAD);
     String description = request.method().name() + " " + request.uri();
