@@ -205,7 +205,7 @@ public final class ApiDispatcher {
   private ResourceIndex currentIndex() {
     List<ResourceInfo> served = api.resources();
     ResourceIndex current = index;
-    if (current.resources != served) {
+    if (current.resources != served && !current.resources.equals(served)) {
       current = new ResourceIndex(served);
       index = current;
     }
