@@ -1,6 +1,9 @@
 package dev.tugboat.control.cli;
 
 import dev.tugboat.control.apiserver.ResourceApi;
+import dev.tugboat.control.apiserver.resources.Resources;
+import dev.tugboat.control.store.embedded.EmbeddedStore;
+import java.time.Clock;
 import dev.tugboat.control.apiserver.transport.KubeApiServer;
 import dev.tugboat.control.store.KeyValueStore;
 import java.io.IOException;
@@ -37,7 +40,7 @@ final class ControlPlane implements AutoCloseable {
     KeyValueStore store = openEmbeddedStore(dataDir.resolve("store"));
     ResourceApi resources = null;
     try {
-      resources = resourceLayer(store);
+      resources = resourceLayer(store, bindAddress, options.securePort);
       KubeApiServer apiServer = KubeApiServer.start(
           new KubeApiServer.Options(dataDir, bindAddress, options.securePort, options.tokenAuthFile), resources);
       return new ControlPlane(store, resources, apiServer);
@@ -48,14 +51,22 @@ final class ControlPlane implements AutoCloseable {
     }
   }
 
-  /** The store this machine's API server uses when no --store-endpoints are given. */
+  /** The store this machine's API server uses when no --store-endpoints are given: one member, durable in a dir. */
   static KeyValueStore openEmbeddedStore(Path storeDir) {
-    throw new IllegalStateException("embedded store " + storeDir + ": not merged into this build yet");
+    return EmbeddedStore.open(storeDir);
   }
 
-  /** The resource layer (storage semantics, validation, watch cache) over the store. */
-  static ResourceApi resourceLayer(KeyValueStore store) {
-    throw new IllegalStateException("resource layer: not merged into this build yet");
+  /**
+   * The resource layer (storage semantics, validation, watch cache) over the store; the kubernetes service's
+   * endpoints advertise the bind address, or loopback when bound to every address, unless the port is not chosen yet.
+   */
+  static ResourceApi resourceLayer(KeyValueStore store, InetAddress bindAddress, int port) {
+    if (port == 0) {
+      return Resources.over(store, Clock.systemUTC(), Resources.Options.defaults());
+    }
+    String advertise = bindAddress.isAnyLocalAddress() ? InetAddress.getLoopbackAddress().getHostAddress()
+        : bindAddress.getHostAddress();
+    return Resources.over(store, Clock.systemUTC(), Resources.Options.defaults().withAdvertise(advertise, port));
   }
 
   KubeApiServer apiServer() {

@@ -131,6 +131,31 @@ class KubectlAgainstApiServerTest {
   }
 
   @Test
+  void kubectlAuthWhoamiNamesTheClientCertificatesUserAndGroups() throws Exception {
+    var result = TestApiServer.kubectl(admin, "auth", "whoami", "-o", "jsonpath={.status.userInfo.username} {.status.userInfo.groups}");
+    assertThat(result.exitCode()).as(result.stderr()).isZero();
+    assertThat(result.stdout()).isEqualTo("admin [\"system:masters\",\"system:authenticated\"]");
+  }
+
+  @Test
+  void kubectlAuthCanIAnswersFromTheAuthorizerForImpersonatedUsers() throws Exception {
+    assertThat(TestApiServer.kubectl(admin, "auth", "can-i", "create", "pods").stdout().trim()).isEqualTo("yes");
+    assertThat(TestApiServer.kubectl(admin, "auth", "can-i", "create", "pods", "--as=bob").stdout().trim()).isEqualTo("no");
+    assertThat(TestApiServer.kubectl(admin, "auth", "can-i", "watch", "pods", "--as=bob").stdout().trim()).isEqualTo("yes");
+    var create = TestApiServer.kubectl(admin, "create", "namespace", "by-bob", "--as=bob", "--as-group=devs");
+    assertThat(create.stderr()).contains("namespaces is forbidden: User \"bob\" cannot create resource \"namespaces\"");
+  }
+
+  @Test
+  void onlySystemMastersMayImpersonate() throws Exception {
+    Path viewer = api.kubeconfigWithToken("viewer-as", TestApiServer.VIEWER_TOKEN);
+    var result = TestApiServer.kubectl(viewer, "get", "ns", "--as=admin");
+    assertThat(result.exitCode()).isNotZero();
+    assertThat(result.stderr()).contains("users \"admin\" is forbidden: User \"viewer\" cannot impersonate resource "
+        + "\"users\" in API group \"\" at the cluster scope");
+  }
+
+  @Test
   void clientCertificateFromAnotherCaIsUnauthorized() throws Exception {
     CertificateAuthority other = CertificateAuthority.create("someone-else");
     var stranger = other.issueClient("admin", List.of("system:masters"));
