@@ -127,7 +127,9 @@ public final class Registry {
         }
         throw e;
       }
-      revision = response.revision();
+      if (revision == 0) {
+        revision = response.revision();
+      }
       for (KeyValue kv : response.kvs()) {
         lastKey = new String(kv.key(), StandardCharsets.UTF_8);
         ObjectNode object = decode(kv);
