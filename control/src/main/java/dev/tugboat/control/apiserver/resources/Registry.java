@@ -88,8 +88,8 @@ public final class Registry {
    * A list object. {@code resourceVersion=0} without a continue token is served from the watch cache; otherwise a
    * consistent read of the store at one revision, in chunks of {@code limit}.
    */
-  public ObjectNode list(String namespace, Selection selection, String resourceVersion, long limit,
-                         String continueToken) {
+  public ObjectNode list(String namespace, Selection selection, String resourceVersion, String resourceVersionMatch,
+                         long limit, String continueToken) {
     ArrayNode items = Codec.NODES.arrayNode();
     ObjectNode list = listShell();
     ObjectNode metadata = (ObjectNode) list.get("metadata");
@@ -109,7 +109,14 @@ public final class Registry {
       revision = token.revision();
       start = ContinueToken.bytes(prefixText + token.start());
     } else if (resourceVersion != null && !resourceVersion.isEmpty() && !"0".equals(resourceVersion)) {
-      revision = parseResourceVersion(resourceVersion);
+      long requested = parseResourceVersion(resourceVersion);
+      // "Exact" reads that revision; otherwise any state at least as new will do, and the newest is consistent
+      if ("Exact".equals(resourceVersionMatch)) {
+        revision = requested;
+      } else if (requested > store.currentRevision()) {
+        throw StatusError.timeout("Too large resource version: " + requested + ", current: "
+            + store.currentRevision());
+      }
     }
     long remaining = -1;
     String lastKey = null;
@@ -591,7 +598,7 @@ public final class Registry {
 
   /** Deletes every object matching {@code selection} in {@code namespace}; answers the list of what it deleted. */
   public ObjectNode deleteCollection(String namespace, Selection selection, DeleteOptions options, boolean dryRun) {
-    ObjectNode list = list(namespace, selection, null, 0, null);
+    ObjectNode list = list(namespace, selection, null, null, 0, null);
     ArrayNode deleted = Codec.NODES.arrayNode();
     for (JsonNode item : list.get("items")) {
       try {
