@@ -43,6 +43,11 @@ public final class DirectProposer implements Proposer {
   }
 
   @Override
+  public long term() {
+    return 1;
+  }
+
+  @Override
   public void close() {
     closed = true;
   }

@@ -24,6 +24,9 @@ public interface Proposer extends AutoCloseable {
   /** Whether this member decides lease expiry (the Raft leader; always true for a single member). */
   boolean isLeader();
 
+  /** The current Raft term, reported in response headers (1 for a single member). */
+  long term();
+
   @Override
   void close();
 }

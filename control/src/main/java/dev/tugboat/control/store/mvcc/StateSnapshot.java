@@ -24,6 +24,7 @@ import java.util.zip.CheckedOutputStream;
  *                                                       valueLength:int value } }
  *   leaseCount:int { id:long ttlSeconds:long }
  *   crc32c:int   (of every byte before it)
+ *   zero bytes, if padded
  * </pre>
  * Which keys a lease holds is not written: it follows from the live keys' lease fields.
  */
@@ -149,8 +150,10 @@ final class StateSnapshot {
         throw corrupt("checksum mismatch (stored " + Integer.toHexString(stored) + ", computed "
             + Integer.toHexString(computed) + ")");
       }
-      if (in.read() != -1) {
-        throw corrupt("bytes follow the checksum");
+      for (int b = in.read(); b != -1; b = in.read()) {
+        if (b != 0) {
+          throw corrupt("bytes other than zero padding follow the checksum");
+        }
       }
       return new StateSnapshot(appliedIndex, revision, compactRevision, keys, histories, ids, ttls);
     } catch (EOFException e) {

@@ -392,6 +392,22 @@ public final class StoreStateMachine {
     }
   }
 
+  /** Bytes held by keys and values, history included: what etcd reports as its database size. */
+  public long approximateBytes() {
+    lock.readLock().lock();
+    try {
+      long[] bytes = {0};
+      keySpace.forEachHistory((key, entries) -> {
+        for (Entry e : entries) {
+          bytes[0] += key.length + e.value().length + 32;
+        }
+      });
+      return bytes[0];
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
   /** A CRC-32C over the keyspace's history up to {@code revision} (0: all), for Maintenance.HashKV. */
   public int hash(long revision) {
     lock.readLock().lock();

@@ -1,0 +1,170 @@
+package dev.tugboat.bench.apiserver;
+
+import dev.tugboat.bench.BenchPart;
+import dev.tugboat.bench.proc.ProcessMemory;
+import dev.tugboat.bench.report.BenchCase;
+import dev.tugboat.bench.report.BenchReport;
+import dev.tugboat.bench.report.Figures;
+import dev.tugboat.bench.report.Samples;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.Watch;
+import io.fabric8.kubernetes.client.Watcher;
+import io.fabric8.kubernetes.client.WatcherException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The API server under the fabric8 client, as users drive it: pod creates with 1 and 64 clients, a list of 10,000
+ * pods, 100 watchers receiving 10,000 events, and the server's memory holding 10,000 pods. Kubernetes publishes
+ * SLOs, not a reference implementation that runs here, so the targets are the issue's absolute figures.
+ */
+public final class ApiServerBench implements BenchPart {
+  private static final String SENT_AT = "bench.tugboat.dev/sent-at-nanos";
+  private final Path home;
+  private final int pods;
+
+  public ApiServerBench(Path home, int pods) {
+    this.home = home;
+    this.pods = pods;
+  }
+
+  @Override
+  public String name() {
+    return "apiserver";
+  }
+
+  @Override
+  public void run(BenchReport report, Path scratch) throws Exception {
+    BenchCase create1 = report.addCase("create pod, 1 client, 1000 sequential");
+    BenchCase create64 = report.addCase("create pod, 64 concurrent clients, " + pods + " in all");
+    BenchCase list = report.addCase("list " + pods + " pods, 20 times");
+    BenchCase watch = report.addCase("100 watchers receiving " + pods + " pod events: delivery latency");
+    BenchCase memory = report.addCase("server memory with " + pods + " pods");
+    try (ApiServerProcess server = ApiServerProcess.start(home, scratch.resolve("server"), Duration.ofSeconds(60));
+         KubernetesClient client = server.client()) {
+      create1.subject("tugboat", createPods(client, "bench-seq", 1, 1000).figures());
+      create64.subject("tugboat", createPods(client, "bench-par", 64, pods).figures());
+      Samples lists = new Samples();
+      for (int i = 0; i < 20; i++) {
+        long start = System.nanoTime();
+        int n = client.pods().inNamespace("bench-par").list().getItems().size();
+        lists.add(System.nanoTime() - start);
+        if (n != pods) {
+          throw new IllegalStateException("list returned " + n + " pods, expected " + pods);
+        }
+      }
+      list.subject("tugboat", lists.figures());
+      memory.subject("tugboat", new Figures().put("server_rss_mb", Math.round(ProcessMemory.rssMegabytes(server.pid()))));
+      watch.subject("tugboat", watchLatency(client, 100, pods).figures());
+    } catch (Exception e) {
+      for (BenchCase c : List.of(create1, create64, list, watch, memory)) {
+        if (c.subjects().isEmpty()) {
+          c.subject("tugboat", Figures.error(e.toString()));
+        }
+      }
+    }
+    create64.target("tugboat.p99_ms <= 25");
+    list.target("tugboat.p50_ms < 200");
+    watch.target("tugboat.p99_ms < 50");
+  }
+
+  private static Pod pod(String namespace, String name) {
+    return new PodBuilder().withNewMetadata().withNamespace(namespace).withName(name)
+        .addToLabels("app", "bench").addToAnnotations(SENT_AT, Long.toString(System.nanoTime())).endMetadata()
+        .withNewSpec().addNewContainer().withName("c").withImage("busybox:latest").withCommand("sleep", "3600")
+        .endContainer().endSpec().build();
+  }
+
+  private static Samples createPods(KubernetesClient client, String namespace, int clients, int count) throws Exception {
+    client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(namespace).endMetadata().build()).create();
+    Samples samples = new Samples();
+    AtomicInteger next = new AtomicInteger();
+    ExecutorService pool = Executors.newFixedThreadPool(clients);
+    try {
+      List<Future<Samples>> workers = new ArrayList<>();
+      for (int c = 0; c < clients; c++) {
+        workers.add(pool.submit(() -> {
+          Samples mine = new Samples();
+          for (int i = next.getAndIncrement(); i < count; i = next.getAndIncrement()) {
+            Pod p = pod(namespace, "p" + i);
+            long start = System.nanoTime();
+            client.pods().inNamespace(namespace).resource(p).create();
+            mine.add(System.nanoTime() - start);
+          }
+          return mine;
+        }));
+      }
+      for (Future<Samples> w : workers) {
+        samples.addAll(w.get());
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    return samples;
+  }
+
+  /** Each pod carries the moment it was sent; every watcher records how long after that it saw the pod. */
+  private static Samples watchLatency(KubernetesClient client, int watchers, int count) throws Exception {
+    String namespace = "bench-watch";
+    client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(namespace).endMetadata().build()).create();
+    Samples samples = new Samples();
+    CountDownLatch seen = new CountDownLatch(watchers * count);
+    List<Watch> watches = new ArrayList<>();
+    try {
+      for (int w = 0; w < watchers; w++) {
+        watches.add(client.pods().inNamespace(namespace).watch(new Watcher<>() {
+          @Override
+          public void eventReceived(Action action, Pod pod) {
+            if (action == Action.ADDED) {
+              long sent = Long.parseLong(pod.getMetadata().getAnnotations().get(SENT_AT));
+              long latency = System.nanoTime() - sent;
+              synchronized (samples) {
+                samples.add(latency);
+              }
+              seen.countDown();
+            }
+          }
+
+          @Override
+          public void onClose(WatcherException cause) {}
+        }));
+      }
+      ExecutorService writers = Executors.newFixedThreadPool(16);
+      AtomicInteger next = new AtomicInteger();
+      try {
+        List<Future<?>> done = new ArrayList<>();
+        for (int t = 0; t < 16; t++) {
+          done.add(writers.submit(() -> {
+            for (int i = next.getAndIncrement(); i < count; i = next.getAndIncrement()) {
+              client.pods().inNamespace(namespace).resource(pod(namespace, "w" + i)).create();
+            }
+            return null;
+          }));
+        }
+        for (Future<?> f : done) {
+          f.get();
+        }
+      } finally {
+        writers.shutdownNow();
+      }
+      if (!seen.await(120, TimeUnit.SECONDS)) {
+        throw new IllegalStateException("watchers saw " + (watchers * (long) count - seen.getCount()) + " of "
+            + watchers * (long) count + " events within 120 s");
+      }
+      return samples;
+    } finally {
+      watches.forEach(Watch::close);
+    }
+  }
+}

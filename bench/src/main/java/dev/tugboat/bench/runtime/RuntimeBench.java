@@ -1,0 +1,79 @@
+package dev.tugboat.bench.runtime;
+
+import dev.tugboat.bench.BenchPart;
+import dev.tugboat.bench.report.BenchCase;
+import dev.tugboat.bench.report.BenchReport;
+import dev.tugboat.bench.report.Figures;
+import dev.tugboat.bench.report.Samples;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Run-to-exit latency of a busybox {@code true} container on one bundle (pid, mount, uts, ipc and net namespaces,
+ * pivot_root, /proc, memory and pids limits): Tugboat from a warm JVM against {@code crun run} and {@code runc run},
+ * alternating run by run so that machine noise falls on all three alike.
+ */
+public final class RuntimeBench implements BenchPart {
+  private static final int WARMUP = 20;
+  private final int runs;
+
+  public RuntimeBench(int runs) {
+    this.runs = runs;
+  }
+
+  @Override
+  public String name() {
+    return "runtime";
+  }
+
+  /** One way to run the bundle to exit; returns elapsed nanoseconds. */
+  interface Subject {
+    long runToExit(Path bundle, String id) throws Exception;
+  }
+
+  @Override
+  public void run(BenchReport report, Path scratch) throws Exception {
+    Path bundle = BusyboxBundle.create(scratch.resolve("bundle"), List.of("/bin/true"), 64L << 20, 64);
+    BenchCase c = report.addCase("run-to-exit busybox true, " + runs + " sequential");
+    try (ReferenceRuntime references = new ReferenceRuntime()) {
+      Map<String, Subject> subjects = new LinkedHashMap<>();
+      subjects.put("tugboat", TugboatSubject.create(scratch.resolve("tugboat-root")));
+      subjects.put("crun", (b, id) -> references.run("crun", b, id));
+      subjects.put("runc", (b, id) -> references.run("runc", b, id));
+      measureAlternating(subjects, bundle, c);
+    }
+    c.ratio("tugboat", "p50_ms", "crun", "p50_ms").ratio("tugboat", "p99_ms", "crun", "p50_ms")
+        .ratio("tugboat", "p50_ms", "runc", "p50_ms")
+        .target("tugboat_p50_over_crun_p50 <= 0.333");
+    report.addCase("run-to-exit busybox true: Tugboat p99 below crun p50")
+        .subject("tugboat", c.subjects().get("tugboat")).subject("crun", c.subjects().get("crun"))
+        .target("tugboat.p99_ms < crun.p50_ms");
+  }
+
+  private void measureAlternating(Map<String, Subject> subjects, Path bundle, BenchCase c) {
+    Map<String, Samples> samples = new LinkedHashMap<>();
+    Map<String, String> failed = new LinkedHashMap<>();
+    subjects.keySet().forEach(name -> samples.put(name, new Samples()));
+    for (int i = 0; i < WARMUP + runs; i++) {
+      for (Map.Entry<String, Subject> s : subjects.entrySet()) {
+        String name = s.getKey();
+        if (failed.containsKey(name)) {
+          continue;
+        }
+        try {
+          long nanos = s.getValue().runToExit(bundle, "bench-" + name + "-" + i);
+          if (i >= WARMUP) {
+            samples.get(name).add(nanos);
+          }
+        } catch (Exception e) {
+          failed.put(name, name + ": " + e.getMessage());
+        }
+      }
+    }
+    for (String name : subjects.keySet()) {
+      c.subject(name, failed.containsKey(name) ? Figures.error(failed.get(name)) : samples.get(name).figures());
+    }
+  }
+}

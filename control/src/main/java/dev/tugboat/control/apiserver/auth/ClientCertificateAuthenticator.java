@@ -1,0 +1,63 @@
+package dev.tugboat.control.apiserver.auth;
+
+import dev.tugboat.control.apiserver.UserInfo;
+import java.security.GeneralSecurityException;
+import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.List;
+import javax.naming.InvalidNameException;
+import javax.naming.ldap.LdapName;
+import javax.naming.ldap.Rdn;
+
+/**
+ * Authenticates a TLS client certificate the way kube-apiserver does: it must be signed by the cluster CA, be within
+ * its validity and allow client authentication; then CN is the user name and each O a group.
+ *
+ * <p>The TLS layer asks for but does not verify client certificates, so that a certificate from another CA gets a
+ * Kubernetes 401 Status here rather than a handshake failure nobody can read.
+ */
+public final class ClientCertificateAuthenticator {
+
+  private static final String CLIENT_AUTH_USAGE = "1.3.6.1.5.5.7.3.2";
+  private final X509Certificate ca;
+
+  public ClientCertificateAuthenticator(X509Certificate ca) {
+    this.ca = ca;
+  }
+
+  /** The user the leaf certificate names, or null when it is not one this cluster's CA issued for clients. */
+  public UserInfo authenticate(X509Certificate leaf) {
+    try {
+      leaf.verify(ca.getPublicKey());
+      leaf.checkValidity();
+      List<String> usages = leaf.getExtendedKeyUsage();
+      if (usages != null && !usages.contains(CLIENT_AUTH_USAGE)) {
+        return null;
+      }
+    } catch (GeneralSecurityException e) {
+      return null;
+    }
+    return userOf(leaf);
+  }
+
+  static UserInfo userOf(X509Certificate certificate) {
+    String user = null;
+    List<String> groups = new ArrayList<>();
+    try {
+      for (Rdn rdn : new LdapName(certificate.getSubjectX500Principal().getName()).getRdns()) {
+        switch (rdn.getType().toUpperCase()) {
+          case "CN" -> user = String.valueOf(rdn.getValue());
+          case "O" -> groups.add(String.valueOf(rdn.getValue()));
+          default -> { }
+        }
+      }
+    } catch (InvalidNameException e) {
+      return null;
+    }
+    if (user == null || user.isEmpty()) {
+      return null;
+    }
+    groups.add(RequestAuthenticator.AUTHENTICATED_GROUP);
+    return new UserInfo(user, List.copyOf(groups));
+  }
+}

@@ -1,0 +1,106 @@
+package dev.tugboat.control.apiserver.pki;
+
+import java.io.IOException;
+import java.io.StringReader;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.PrivateKey;
+import java.security.cert.CertificateException;
+import java.security.cert.X509Certificate;
+import org.bouncycastle.cert.X509CertificateHolder;
+import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
+import org.bouncycastle.openssl.PEMKeyPair;
+import org.bouncycastle.openssl.PEMParser;
+import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
+import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
+import org.bouncycastle.openssl.jcajce.JcaPKCS8Generator;
+import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
+
+/** An X.509 certificate with its private key, as the pair of PEM files Kubernetes tools read ({@code x.crt}, {@code x.key}). */
+public record CertificateAndKey(X509Certificate certificate, PrivateKey privateKey) {
+
+  public String certificatePem() {
+    return pem(certificate);
+  }
+
+  /** The key as PKCS#8 ("PRIVATE KEY"), which Go's crypto/tls, OpenSSL and the JDK all read. */
+  public String privateKeyPem() {
+    try {
+      return pem(new JcaPKCS8Generator(privateKey, null).generate());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Writes {@code dir/name.crt} and {@code dir/name.key} (mode 0600), each atomically. */
+  public void write(Path dir, String name) throws IOException {
+    Files.createDirectories(dir);
+    writeAtomically(dir.resolve(name + ".crt"), certificatePem(), false);
+    writeAtomically(dir.resolve(name + ".key"), privateKeyPem(), true);
+  }
+
+  public static boolean exists(Path dir, String name) {
+    return Files.exists(dir.resolve(name + ".crt")) && Files.exists(dir.resolve(name + ".key"));
+  }
+
+  public static CertificateAndKey read(Path dir, String name) throws IOException {
+    Path crt = dir.resolve(name + ".crt");
+    Path key = dir.resolve(name + ".key");
+    return new CertificateAndKey(readCertificate(crt), readPrivateKey(key));
+  }
+
+  public static X509Certificate readCertificate(Path file) throws IOException {
+    return parseCertificate(Files.readString(file), file.toString());
+  }
+
+  public static X509Certificate parseCertificate(String pem, String source) throws IOException {
+    try (PEMParser parser = new PEMParser(new StringReader(pem))) {
+      Object object = parser.readObject();
+      if (!(object instanceof X509CertificateHolder holder)) {
+        throw new IOException(source + ": not a PEM certificate");
+      }
+      return new JcaX509CertificateConverter().getCertificate(holder);
+    } catch (CertificateException e) {
+      throw new IOException(source + ": " + e.getMessage(), e);
+    }
+  }
+
+  static PrivateKey readPrivateKey(Path file) throws IOException {
+    try (PEMParser parser = new PEMParser(new StringReader(Files.readString(file)))) {
+      Object object = parser.readObject();
+      JcaPEMKeyConverter converter = new JcaPEMKeyConverter();
+      if (object instanceof PrivateKeyInfo info) {
+        return converter.getPrivateKey(info);
+      }
+      if (object instanceof PEMKeyPair pair) {
+        return converter.getKeyPair(pair).getPrivate();
+      }
+      throw new IOException(file + ": not a PEM private key");
+    }
+  }
+
+  static String pem(Object object) {
+    StringWriter out = new StringWriter();
+    try (JcaPEMWriter writer = new JcaPEMWriter(out)) {
+      writer.writeObject(object);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return out.toString();
+  }
+
+  static void writeAtomically(Path file, String content, boolean secret) throws IOException {
+    Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+    Files.deleteIfExists(tmp);
+    if (secret) {
+      Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+    }
+    Files.writeString(tmp, content, StandardCharsets.UTF_8);
+    Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+  }
+}

@@ -1,0 +1,114 @@
+package dev.tugboat.control.apiserver.transport;
+
+import dev.tugboat.control.apiserver.WatchSink;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.handler.codec.http.DefaultHttpContent;
+import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A watch response on one channel (an HTTP/1.1 connection, or an HTTP/2 stream's child channel): response headers
+ * on the first event or on {@link #start()}, then one chunk or DATA frame per event, each a line of JSON.
+ *
+ * <p>Flow control: bytes written but not yet taken by the client are counted; a client that falls more than
+ * {@code maxPendingBytes} behind is cut off (its stream or connection closed), as kube-apiserver drops a watcher whose
+ * buffer fills, and the client re-lists. Memory per watch stays bounded.
+ */
+final class ChannelWatchSink implements WatchSink {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ChannelWatchSink.class);
+  private static final byte NEWLINE = '\n';
+
+  private final Channel channel;
+  private final boolean http1;
+  private final long maxPendingBytes;
+  private final String description;
+  private final AtomicLong pendingBytes = new AtomicLong();
+  private final AtomicBoolean closed = new AtomicBoolean();
+  private boolean headersSent;
+
+  ChannelWatchSink(Channel channel, boolean http1, long maxPendingBytes, String description) {
+    this.channel = channel;
+    this.http1 = http1;
+    this.maxPendingBytes = maxPendingBytes;
+    this.description = description;
+    channel.closeFuture().addListener(f -> closed.set(true));
+  }
+
+  /** Sends the response headers if no event has yet: the watch is established. */
+  synchronized void start() {
+    if (!headersSent && !closed.get()) {
+      writeHeaders();
+    }
+  }
+
+  private void writeHeaders() {
+    headersSent = true;
+    HttpResponse response = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+    response.headers().set(HttpHeaderNames.CONTENT_TYPE, StatusResponses.JSON);
+    response.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-cache, private");
+    if (http1) {
+      HttpUtil.setTransferEncodingChunked(response, true);
+    }
+    channel.writeAndFlush(response);
+  }
+
+  @Override
+  public boolean send(byte[] watchEventJson) {
+    if (closed.get()) {
+      return false;
+    }
+    int length = watchEventJson.length;
+    boolean endsWithNewline = length > 0 && watchEventJson[length - 1] == NEWLINE;
+    int size = endsWithNewline ? length : length + 1;
+    if (pendingBytes.addAndGet(size) > maxPendingBytes) {
+      LOG.warn("{}: client is more than {} bytes behind; closing the watch", description, maxPendingBytes);
+      cutOff();
+      return false;
+    }
+    ByteBuf content = endsWithNewline ? Unpooled.wrappedBuffer(watchEventJson)
+        : Unpooled.wrappedBuffer(watchEventJson, new byte[] {NEWLINE});
+    synchronized (this) {
+      start();
+      channel.writeAndFlush(new DefaultHttpContent(content)).addListener(f -> {
+        pendingBytes.addAndGet(-size);
+        if (!f.isSuccess()) {
+          closed.set(true);
+        }
+      });
+    }
+    return !closed.get();
+  }
+
+  @Override
+  public synchronized void close() {
+    if (closed.getAndSet(true)) {
+      return;
+    }
+    if (!headersSent) {
+      writeHeaders(); // a watch that ends before its first event still answers 200 with an empty stream
+    }
+    channel.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
+  }
+
+  @Override
+  public void onClientGone(Runnable action) {
+    channel.closeFuture().addListener(f -> action.run());
+  }
+
+  private void cutOff() {
+    closed.set(true);
+    channel.close();
+  }
+}

@@ -1,0 +1,73 @@
+package dev.tugboat.control.store.etcd;
+
+import dev.tugboat.control.store.mvcc.MvccKeyValueStore;
+import io.grpc.Server;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** The etcd v3 gRPC API (KV, Watch, Lease, Cluster, Maintenance) for one store, on one or more client addresses. */
+public final class EtcdGrpcServer implements AutoCloseable {
+
+  /** etcd lets gRPC accept this much more than a request's limit, so that the limit is what reports the error. */
+  private static final int GRPC_OVERHEAD_BYTES = 512 * 1024;
+
+  private final Server server;
+
+  private EtcdGrpcServer(Server server) {
+    this.server = server;
+  }
+
+  /** Starts serving; an address with port 0 gets a free port (see {@link #addresses()}). */
+  public static EtcdGrpcServer start(MvccKeyValueStore store, Membership membership,
+                                     List<InetSocketAddress> listenAddresses) {
+    if (listenAddresses.isEmpty()) {
+      throw new IllegalArgumentException("etcd API: no client address to listen on");
+    }
+    ResponseHeaders headers = new ResponseHeaders(membership, store);
+    NettyServerBuilder builder = NettyServerBuilder.forAddress(listenAddresses.get(0));
+    for (InetSocketAddress more : listenAddresses.subList(1, listenAddresses.size())) {
+      builder.addListenAddress(more);
+    }
+    builder.maxInboundMessageSize(MvccKeyValueStore.MAX_REQUEST_BYTES + GRPC_OVERHEAD_BYTES)
+        // etcdctl pings every 2 s by default; etcd tolerates it, so must we.
+        .permitKeepAliveTime(1, TimeUnit.SECONDS).permitKeepAliveWithoutCalls(true)
+        .addService(new KvService(store, headers))
+        .addService(new WatchService(store, headers))
+        .addService(new LeaseService(store, headers))
+        .addService(new ClusterService(membership, headers))
+        .addService(new MaintenanceService(store, membership, headers));
+    try {
+      return new EtcdGrpcServer(builder.build().start());
+    } catch (IOException e) {
+      throw new UncheckedIOException("etcd API: listening on " + listenAddresses + ": " + e.getMessage(), e);
+    }
+  }
+
+  public List<InetSocketAddress> addresses() {
+    List<InetSocketAddress> bound = new ArrayList<>();
+    for (SocketAddress a : server.getListenSockets()) {
+      bound.add((InetSocketAddress) a);
+    }
+    return bound;
+  }
+
+  @Override
+  public void close() {
+    server.shutdown();
+    try {
+      if (!server.awaitTermination(5, TimeUnit.SECONDS)) {
+        server.shutdownNow();
+        server.awaitTermination(5, TimeUnit.SECONDS);
+      }
+    } catch (InterruptedException e) {
+      server.shutdownNow();
+      Thread.currentThread().interrupt();
+    }
+  }
+}

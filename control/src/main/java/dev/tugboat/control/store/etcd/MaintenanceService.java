@@ -1,0 +1,192 @@
+package dev.tugboat.control.store.etcd;
+
+import com.google.protobuf.ByteString;
+import dev.tugboat.control.store.etcd.api.AlarmRequest;
+import dev.tugboat.control.store.etcd.api.AlarmResponse;
+import dev.tugboat.control.store.etcd.api.DefragmentRequest;
+import dev.tugboat.control.store.etcd.api.DefragmentResponse;
+import dev.tugboat.control.store.etcd.api.HashKVRequest;
+import dev.tugboat.control.store.etcd.api.HashKVResponse;
+import dev.tugboat.control.store.etcd.api.HashRequest;
+import dev.tugboat.control.store.etcd.api.HashResponse;
+import dev.tugboat.control.store.etcd.api.MaintenanceGrpc;
+import dev.tugboat.control.store.etcd.api.MoveLeaderRequest;
+import dev.tugboat.control.store.etcd.api.MoveLeaderResponse;
+import dev.tugboat.control.store.etcd.api.SnapshotRequest;
+import dev.tugboat.control.store.etcd.api.SnapshotResponse;
+import dev.tugboat.control.store.etcd.api.StatusRequest;
+import dev.tugboat.control.store.etcd.api.StatusResponse;
+import dev.tugboat.control.store.mvcc.MvccKeyValueStore;
+import dev.tugboat.control.store.mvcc.StoreStateMachine;
+import io.grpc.Status;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.DigestOutputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * etcd's Maintenance service. The store is in memory, so there is nothing to defragment and no space alarm to raise;
+ * the snapshot is the state machine's own format, zero-padded to whole 512-byte pages and followed by their SHA-256
+ * (etcdctl checks that shape, which a bolt database has).
+ */
+final class MaintenanceService extends MaintenanceGrpc.MaintenanceImplBase {
+
+  /** The etcd version this API speaks, as reported by Status. */
+  static final String ETCD_API_VERSION = "3.5.0";
+  private static final int SNAPSHOT_CHUNK_BYTES = 32 * 1024;
+
+  private final MvccKeyValueStore store;
+  private final Membership membership;
+  private final ResponseHeaders headers;
+
+  MaintenanceService(MvccKeyValueStore store, Membership membership, ResponseHeaders headers) {
+    this.store = store;
+    this.membership = membership;
+    this.headers = headers;
+  }
+
+  @Override
+  public void status(StatusRequest request, StreamObserver<StatusResponse> response) {
+    StoreStateMachine sm = store.stateMachine();
+    long size = sm.approximateBytes();
+    KvService.reply(CompletableFuture.completedFuture(sm.appliedIndex()),
+        index -> StatusResponse.newBuilder().setHeader(headers.current()).setVersion(ETCD_API_VERSION)
+            .setDbSize(size).setDbSizeInUse(size).setLeader(membership.leaderId()).setRaftIndex(index)
+            .setRaftAppliedIndex(index).setRaftTerm(store.proposer().term()).build(), response);
+  }
+
+  @Override
+  public void alarm(AlarmRequest request, StreamObserver<AlarmResponse> response) {
+    KvService.reply(CompletableFuture.completedFuture(0),
+        none -> AlarmResponse.newBuilder().setHeader(headers.current()).build(), response);
+  }
+
+  @Override
+  public void defragment(DefragmentRequest request, StreamObserver<DefragmentResponse> response) {
+    KvService.reply(CompletableFuture.completedFuture(0),
+        none -> DefragmentResponse.newBuilder().setHeader(headers.current()).build(), response);
+  }
+
+  @Override
+  public void hash(HashRequest request, StreamObserver<HashResponse> response) {
+    int hash = store.stateMachine().hash(0);
+    KvService.reply(CompletableFuture.completedFuture(hash),
+        h -> HashResponse.newBuilder().setHeader(headers.current()).setHash(h).build(), response);
+  }
+
+  @Override
+  public void hashKV(HashKVRequest request, StreamObserver<HashKVResponse> response) {
+    int hash = store.stateMachine().hash(request.getRevision());
+    KvService.reply(CompletableFuture.completedFuture(hash),
+        h -> HashKVResponse.newBuilder().setHeader(headers.current()).setHash(h)
+            .setCompactRevision(store.compactRevision()).build(), response);
+  }
+
+  @Override
+  public void moveLeader(MoveLeaderRequest request, StreamObserver<MoveLeaderResponse> response) {
+    if (request.getTargetID() == membership.leaderId()) {
+      KvService.reply(CompletableFuture.completedFuture(0),
+          none -> MoveLeaderResponse.newBuilder().setHeader(headers.current()).build(), response);
+    } else {
+      response.onError(Status.NOT_FOUND.withDescription("etcdserver: bad leader transferee").asRuntimeException());
+    }
+  }
+
+  @Override
+  public void snapshot(SnapshotRequest request, StreamObserver<SnapshotResponse> response) {
+    Path file;
+    long total;
+    try {
+      file = Files.createTempFile("tug-store-snapshot", ".db");
+      MessageDigest sha256 = MessageDigest.getInstance("SHA-256");
+      try (OutputStream out = Files.newOutputStream(file)) {
+        DigestOutputStream digested = new DigestOutputStream(out, sha256);
+        store.stateMachine().writeSnapshot(digested);
+        // etcdctl expects a bolt file: whole 512-byte pages, then the SHA-256 of them.
+        long written = Files.size(file);
+        digested.write(new byte[(int) ((512 - written % 512) % 512)]);
+        digested.flush();
+        out.write(sha256.digest());
+      }
+      total = Files.size(file);
+    } catch (IOException | NoSuchAlgorithmException | RuntimeException e) {
+      response.onError(Status.INTERNAL.withDescription("etcdserver: snapshot: " + e).asRuntimeException());
+      return;
+    }
+    new SnapshotSender((ServerCallStreamObserver<SnapshotResponse>) response, file, total).start();
+  }
+
+  /** Streams the snapshot file as fast as the client reads it (gRPC flow control), then deletes it. */
+  private final class SnapshotSender {
+    private final ServerCallStreamObserver<SnapshotResponse> response;
+    private final Path file;
+    private final long total;
+    private InputStream in;
+    private long sent;
+    private boolean done;
+
+    SnapshotSender(ServerCallStreamObserver<SnapshotResponse> response, Path file, long total) {
+      this.response = response;
+      this.file = file;
+      this.total = total;
+    }
+
+    void start() {
+      try {
+        in = Files.newInputStream(file);
+      } catch (IOException e) {
+        finish(e);
+        return;
+      }
+      response.setOnCancelHandler(() -> finish(null));
+      response.setOnReadyHandler(this::pump);
+      pump();
+    }
+
+    private void pump() {
+      try {
+        while (!done && response.isReady()) {
+          byte[] chunk = in.readNBytes(SNAPSHOT_CHUNK_BYTES);
+          sent += chunk.length;
+          if (chunk.length > 0) {
+            response.onNext(SnapshotResponse.newBuilder().setHeader(headers.current())
+                .setRemainingBytes(total - sent).setBlob(ByteString.copyFrom(chunk)).build());
+          }
+          if (sent >= total) {
+            response.onCompleted();
+            finish(null);
+          }
+        }
+      } catch (IOException | RuntimeException e) {
+        finish(e);
+      }
+    }
+
+    private void finish(Exception failure) {
+      if (done) {
+        return;
+      }
+      done = true;
+      try {
+        in.close();
+        Files.deleteIfExists(file);
+      } catch (IOException | RuntimeException e) {
+        // The temporary file is all that is left; nothing else depends on it.
+      }
+      if (failure != null) {
+        try {
+          response.onError(Status.INTERNAL.withDescription("etcdserver: snapshot: " + failure).asRuntimeException());
+        } catch (RuntimeException ignored) {
+          // The call is already over.
+        }
+      }
+    }
+  }
+}

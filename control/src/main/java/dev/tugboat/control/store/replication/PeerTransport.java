@@ -1,0 +1,344 @@
+package dev.tugboat.control.store.replication;
+
+import dev.tugboat.control.store.raft.Message;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
+import java.net.InetSocketAddress;
+import java.nio.ByteOrder;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.jctools.queues.MpscArrayQueue;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Carries Raft messages between the members of one cluster over TCP (Netty, epoll where the kernel has it).
+ *
+ * <p>Each member dials every peer once and writes only on the connection it dialed; connections it accepts it only
+ * reads. A frame is a big-endian int length, a kind byte, and the body: HELLO (cluster id, member id) opens every
+ * connection so a member of another cluster is refused, then MESSAGE frames carry {@link MessageCodec} bodies.
+ *
+ * <p>{@link #send} is called by the Raft thread: it puts the message on the peer's MPSC queue and, unless a flush is
+ * already pending, schedules one on the peer's event loop, which encodes everything queued into one buffer and
+ * writes it with one flush (one syscall for a whole Ready's worth of messages to that peer). Messages to a peer that
+ * is not connected are dropped and reported unreachable; Raft resends what matters.
+ */
+public final class PeerTransport implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(PeerTransport.class);
+  private static final int LENGTH_FIELD = 4;
+  private static final int KIND_FIELD = 1;
+  private static final byte HELLO = 1;
+  private static final byte MESSAGE = 2;
+  private static final int HELLO_LENGTH = KIND_FIELD + 16;
+  static final int MAX_FRAME = 1 << 30;
+  private static final int QUEUE_CAPACITY = 1 << 14;
+  private static final long MIN_BACKOFF_MS = 20;
+  private static final long MAX_BACKOFF_MS = 1000;
+  private static final byte[] NO_BYTES = new byte[0];
+
+  /** What the transport hands to the member; called on I/O threads. */
+  public interface Receiver {
+    void onMessage(Message message);
+
+    /** Messages to {@code peer} were dropped because it is not connected. */
+    void onUnreachable(long peer);
+  }
+
+  private final long clusterId;
+  private final long selfId;
+  private final InetSocketAddress listenAddress;
+  private final Receiver receiver;
+  private final EventLoopGroup group;
+  private final boolean epoll;
+  private final Map<Long, Peer> peers = new HashMap<>();
+  private volatile boolean closed;
+  private Channel serverChannel;
+  /** Connections peers dialed to us; closed explicitly on close so that peers notice at once. */
+  private final ChannelGroup accepted = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
+
+  public PeerTransport(long clusterId, long selfId, InetSocketAddress listenAddress,
+                       Map<Long, InetSocketAddress> peerAddresses, Receiver receiver) {
+    this.clusterId = clusterId;
+    this.selfId = selfId;
+    this.listenAddress = listenAddress;
+    this.receiver = receiver;
+    this.epoll = Epoll.isAvailable();
+    IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+    this.group = new MultiThreadIoEventLoopGroup(Math.max(1, Math.min(2, peerAddresses.size())), io);
+    peerAddresses.forEach((id, address) -> {
+      if (id != selfId) {
+        peers.put(id, new Peer(id, address, group.next()));
+      }
+    });
+  }
+
+  /** Listens for peers and starts dialing them. */
+  public PeerTransport start() {
+    ServerBootstrap server = new ServerBootstrap()
+        .group(group)
+        .channel(epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class)
+        .option(ChannelOption.SO_REUSEADDR, true)
+        .childOption(ChannelOption.TCP_NODELAY, true)
+        .childHandler(new ChannelInitializer<SocketChannel>() {
+          @Override
+          protected void initChannel(SocketChannel ch) {
+            accepted.add(ch);
+            ch.pipeline().addLast(frameDecoder(), new InboundHandler());
+          }
+        });
+    try {
+      serverChannel = server.bind(listenAddress).sync().channel();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("raft transport: listen on " + listenAddress + ": interrupted", e);
+    } catch (Exception e) {
+      group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
+      throw new IllegalStateException("raft transport: listen on " + listenAddress + ": " + e.getMessage(), e);
+    }
+    peers.values().forEach(Peer::connect);
+    return this;
+  }
+
+  /** The address actually bound (useful when the configured port was 0). */
+  public InetSocketAddress localAddress() {
+    return (InetSocketAddress) serverChannel.localAddress();
+  }
+
+  /** Queues {@code message} for its peer; never blocks. Safe from one producer thread or several. */
+  public void send(Message message) {
+    Peer peer = peers.get(message.to());
+    if (peer == null) {
+      LOG.debug("raft transport: no peer {} for {}", message.to(), message);
+      return;
+    }
+    peer.enqueue(message);
+  }
+
+  public boolean isConnected(long peer) {
+    Peer p = peers.get(peer);
+    return p != null && p.channel != null && p.channel.isActive();
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    if (serverChannel != null) {
+      serverChannel.close().awaitUninterruptibly();
+    }
+    accepted.close().awaitUninterruptibly();
+    for (Peer peer : peers.values()) {
+      Channel ch = peer.channel;
+      if (ch != null) {
+        ch.close().awaitUninterruptibly();
+      }
+    }
+    group.shutdownGracefully(0, 200, TimeUnit.MILLISECONDS).awaitUninterruptibly();
+  }
+
+  private static LengthFieldBasedFrameDecoder frameDecoder() {
+    return new LengthFieldBasedFrameDecoder(MAX_FRAME, 0, LENGTH_FIELD, 0, LENGTH_FIELD);
+  }
+
+  /** The dialed connection to one peer, its outbound queue and its reconnect schedule. */
+  private final class Peer {
+    private final long id;
+    private final InetSocketAddress address;
+    private final EventLoop loop;
+    private final MpscArrayQueue<Message> queue = new MpscArrayQueue<>(QUEUE_CAPACITY);
+    private final AtomicBoolean flushScheduled = new AtomicBoolean();
+    private final UnsafeBuffer encoder = new UnsafeBuffer(NO_BYTES);
+    private final Runnable flush = this::flush;
+    private volatile Channel channel;
+    private long backoffMs = MIN_BACKOFF_MS;
+    private boolean connecting;
+
+    Peer(long id, InetSocketAddress address, EventLoop loop) {
+      this.id = id;
+      this.address = address;
+      this.loop = loop;
+    }
+
+    void enqueue(Message message) {
+      if (!queue.offer(message)) {
+        receiver.onUnreachable(id);
+        return;
+      }
+      if (flushScheduled.compareAndSet(false, true)) {
+        loop.execute(flush);
+      }
+    }
+
+    /** On the peer's event loop: everything queued goes out in one buffer and one flush. */
+    private void flush() {
+      flushScheduled.set(false);
+      Channel ch = channel;
+      if (ch == null || !ch.isActive()) {
+        if (queue.drain(m -> { }) > 0) {
+          receiver.onUnreachable(id);
+        }
+        return;
+      }
+      int size = 0;
+      int count = 0;
+      Message[] batch = new Message[Math.min(queue.size(), QUEUE_CAPACITY)];
+      Message m;
+      while (count < batch.length && (m = queue.relaxedPoll()) != null) {
+        batch[count++] = m;
+        size += LENGTH_FIELD + KIND_FIELD + MessageCodec.maxEncodedLength(m);
+      }
+      if (count == 0) {
+        return;
+      }
+      ByteBuf out = ch.alloc().directBuffer(size);
+      encoder.wrap(out.nioBuffer(0, size));
+      int at = 0;
+      for (int i = 0; i < count; i++) {
+        int length = MessageCodec.encode(batch[i], encoder, at + LENGTH_FIELD + KIND_FIELD);
+        encoder.putInt(at, KIND_FIELD + length, ByteOrder.BIG_ENDIAN);
+        encoder.putByte(at + LENGTH_FIELD, MESSAGE);
+        at += LENGTH_FIELD + KIND_FIELD + length;
+      }
+      encoder.wrap(NO_BYTES);
+      out.writerIndex(at);
+      ch.writeAndFlush(out, ch.voidPromise());
+      if (!queue.isEmpty() && flushScheduled.compareAndSet(false, true)) {
+        loop.execute(flush);
+      }
+    }
+
+    void connect() {
+      if (closed || connecting) {
+        return;
+      }
+      connecting = true;
+      new Bootstrap()
+          .group(loop)
+          .channel(epoll ? EpollSocketChannel.class : NioSocketChannel.class)
+          .option(ChannelOption.TCP_NODELAY, true)
+          .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 1000)
+          .handler(new ChannelInitializer<SocketChannel>() {
+            @Override
+            protected void initChannel(SocketChannel ch) {
+              ch.pipeline().addLast(frameDecoder(), new InboundHandler());
+            }
+          })
+          .connect(address)
+          .addListener((ChannelFutureListener) f -> {
+            connecting = false;
+            if (!f.isSuccess()) {
+              LOG.debug("raft transport: connect to member {} at {}: {}", Long.toHexString(id), address,
+                  f.cause() == null ? "failed" : f.cause().getMessage());
+              retryLater();
+              return;
+            }
+            Channel ch = f.channel();
+            ByteBuf hello = ch.alloc().directBuffer(LENGTH_FIELD + HELLO_LENGTH);
+            hello.writeInt(HELLO_LENGTH).writeByte(HELLO).writeLongLE(clusterId).writeLongLE(selfId);
+            ch.writeAndFlush(hello, ch.voidPromise());
+            backoffMs = MIN_BACKOFF_MS;
+            channel = ch;
+            LOG.info("raft transport: connected to member {} at {}", Long.toHexString(id), address);
+            ch.closeFuture().addListener(closed -> {
+              channel = null;
+              retryLater();
+            });
+            if (!queue.isEmpty() && flushScheduled.compareAndSet(false, true)) {
+              loop.execute(flush);
+            }
+          });
+    }
+
+    private void retryLater() {
+      if (closed) {
+        return;
+      }
+      long delay = backoffMs;
+      backoffMs = Math.min(MAX_BACKOFF_MS, backoffMs * 2);
+      loop.schedule(this::connect, delay, TimeUnit.MILLISECONDS);
+    }
+  }
+
+  /** Reads frames on any connection: a HELLO first, then messages for this member. */
+  private final class InboundHandler extends SimpleChannelInboundHandler<ByteBuf> {
+    private final UnsafeBuffer decoder = new UnsafeBuffer(NO_BYTES);
+    private boolean greeted;
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, ByteBuf frame) {
+      int length = frame.readableBytes();
+      if (length < KIND_FIELD) {
+        return;
+      }
+      byte kind = frame.getByte(frame.readerIndex());
+      if (kind == HELLO) {
+        if (length != HELLO_LENGTH) {
+          refuse(ctx, "HELLO of " + length + " bytes");
+          return;
+        }
+        long theirCluster = frame.getLongLE(frame.readerIndex() + 1);
+        long theirId = frame.getLongLE(frame.readerIndex() + 9);
+        if (theirCluster != clusterId) {
+          refuse(ctx, "member " + Long.toHexString(theirId) + " belongs to cluster " + Long.toHexString(theirCluster)
+              + ", this is cluster " + Long.toHexString(clusterId));
+          return;
+        }
+        greeted = true;
+        return;
+      }
+      if (kind != MESSAGE || !greeted) {
+        refuse(ctx, kind == MESSAGE ? "message before HELLO" : "unknown frame kind " + kind);
+        return;
+      }
+      decoder.wrap(frame.nioBuffer(frame.readerIndex() + KIND_FIELD, length - KIND_FIELD));
+      Message message;
+      try {
+        message = MessageCodec.decode(decoder, 0, length - KIND_FIELD);
+      } catch (IllegalArgumentException e) {
+        refuse(ctx, e.getMessage());
+        return;
+      } finally {
+        decoder.wrap(NO_BYTES);
+      }
+      if (message.to() == selfId) {
+        receiver.onMessage(message);
+      }
+    }
+
+    private void refuse(ChannelHandlerContext ctx, String why) {
+      LOG.warn("raft transport: closing connection from {}: {}", ctx.channel().remoteAddress(), why);
+      ctx.close();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      LOG.debug("raft transport: connection {}: {}", ctx.channel().remoteAddress(), cause.toString());
+      ctx.close();
+    }
+  }
+}

@@ -1,0 +1,488 @@
+package dev.tugboat.control.store.replication;
+
+import dev.tugboat.control.store.StoreException;
+import dev.tugboat.control.store.log.LogStorage;
+import dev.tugboat.control.store.raft.ConfState;
+import dev.tugboat.control.store.raft.Entry;
+import dev.tugboat.control.store.raft.EntryType;
+import dev.tugboat.control.store.raft.Message;
+import dev.tugboat.control.store.raft.ProposalDroppedException;
+import dev.tugboat.control.store.raft.RaftConfig;
+import dev.tugboat.control.store.raft.RaftCore;
+import dev.tugboat.control.store.raft.ReadState;
+import dev.tugboat.control.store.raft.Ready;
+import dev.tugboat.control.store.raft.Snapshot;
+import dev.tugboat.control.store.raft.SnapshotMetadata;
+import dev.tugboat.control.store.raft.SoftState;
+import dev.tugboat.control.store.raft.StateRole;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.locks.LockSupport;
+import org.agrona.collections.Long2ObjectHashMap;
+import org.jctools.queues.MpscUnboundedArrayQueue;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs one member: a single thread owns the Raft core, the durable log and the state machine, in a duty cycle
+ * (Agrona agent style) that ticks the clock, feeds the core what arrived (peer messages, proposals, read requests)
+ * and carries out each {@link Ready} in the order it demands: persist entries and hard state with one fsync (group
+ * commit: everything proposed since the last fsync rides on the next), then send, then apply, then serve reads.
+ *
+ * <p>Other threads talk to it only through one MPSC queue, and wake it when it sleeps. {@link #propose} and
+ * {@link #readBarrier} are its client API (what the store's {@code Proposer} needs).
+ *
+ * <p>Each proposal travels in its entry as {@code [proposing member id][request id][command]}, so that the member
+ * that proposed it (leader or follower) completes its future when it applies the entry.
+ */
+public final class RaftNode implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(RaftNode.class);
+  private static final int PROPOSAL_HEADER = 16;
+  private static final long MAX_PARK_NANOS = 10_000_000;
+
+  private record Proposal(long id, byte[] data, CompletableFuture<Object> future, long deadline) {}
+
+  private record ReadBarrier(CompletableFuture<Void> future, long deadline) {}
+
+  private record Unreachable(long peer) {}
+
+  private record ReadBatch(List<ReadBarrier> barriers) {}
+
+  private final RaftNodeConfig config;
+  private final long id;
+  private final ReplicatedStateMachine stateMachine;
+  private final LogStorage storage;
+  private final RaftCore core;
+  private final PeerTransport transport;
+  private final MpscUnboundedArrayQueue<Object> inbox = new MpscUnboundedArrayQueue<>(1024);
+  private final Thread thread;
+  private final long tickNanos;
+  private final long timeoutNanos;
+
+  // owned by the Raft thread
+  private final Long2ObjectHashMap<Proposal> pending = new Long2ObjectHashMap<>();
+  private final ArrayDeque<Proposal> proposalDeadlines = new ArrayDeque<>();
+  private final List<ReadBarrier> unsentReads = new ArrayList<>();
+  private final Long2ObjectHashMap<ReadBatch> sentReads = new Long2ObjectHashMap<>();
+  private final ArrayDeque<ReadBarrier> readDeadlines = new ArrayDeque<>();
+  private final TreeMap<Long, List<ReadBarrier>> readsAwaitingApply = new TreeMap<>();
+  private long nextRequestId;
+  private long nextReadId;
+  private long appliedIndex;
+
+  private volatile boolean running = true;
+  private volatile boolean sleeping;
+  private volatile long leader;
+  private volatile StateRole role = StateRole.FOLLOWER;
+  private volatile long term;
+  private volatile long committed;
+  private volatile long applied;
+
+  private RaftNode(RaftNodeConfig config, ReplicatedStateMachine stateMachine) {
+    this.config = config;
+    this.id = config.memberId();
+    this.stateMachine = stateMachine;
+    this.tickNanos = config.tick().toNanos();
+    this.timeoutNanos = config.requestTimeout().toNanos();
+    ConfState bootstrap = new ConfState(new ArrayList<>(config.members().keySet()), List.of());
+    this.storage = LogStorage.open(config.dataDir(), bootstrap);
+    try {
+      Snapshot snapshot = storage.snapshot();
+      if (!snapshot.isEmpty() && stateMachine.appliedIndex() < snapshot.metadata().index()) {
+        restore(snapshot);
+      }
+      this.appliedIndex = Math.max(stateMachine.appliedIndex(), storage.firstIndex() - 1);
+      RaftConfig raftConfig = RaftConfig.defaults(id)
+          .withElectionTicks(config.electionTicks(), config.heartbeatTicks());
+      this.core = new RaftCore(raftConfig, storage, new SplittableRandom(System.nanoTime() ^ id));
+      this.term = core.term();
+      this.committed = core.committedIndex();
+      this.applied = appliedIndex;
+      this.nextRequestId = System.nanoTime();
+      this.transport = config.isSingleMember() ? null
+          : new PeerTransport(config.clusterId(), id, config.listenPeer(), config.members(), new PeerInbox());
+    } catch (RuntimeException e) {
+      storage.close();
+      throw e;
+    }
+    this.thread = new Thread(this::run, "raft-" + Long.toHexString(id));
+  }
+
+  /** Opens the member's durable state, restores the state machine from it and starts the Raft thread. */
+  public static RaftNode start(RaftNodeConfig config, ReplicatedStateMachine stateMachine) {
+    RaftNode node = new RaftNode(config, stateMachine);
+    if (node.transport != null) {
+      try {
+        node.transport.start();
+      } catch (RuntimeException e) {
+        node.storage.close();
+        throw e;
+      }
+    }
+    node.thread.start();
+    return node;
+  }
+
+  // ---------------------------------------------------------------- client API (any thread)
+
+  /**
+   * Proposes {@code command}; completes with the state machine's result once it is committed and applied here,
+   * fails with {@link StoreException} NO_LEADER, TIMEOUT or STOPPED if it cannot be.
+   */
+  public CompletableFuture<Object> propose(byte[] command) {
+    CompletableFuture<Object> future = new CompletableFuture<>();
+    if (!running) {
+      future.completeExceptionally(stopped());
+      return future;
+    }
+    enqueue(new Proposal(0, command, future, System.nanoTime() + timeoutNanos));
+    return future;
+  }
+
+  /** Completes once this member has applied everything committed before the call (Raft ReadIndex). */
+  public CompletableFuture<Void> readBarrier() {
+    CompletableFuture<Void> future = new CompletableFuture<>();
+    if (!running) {
+      future.completeExceptionally(stopped());
+      return future;
+    }
+    enqueue(new ReadBarrier(future, System.nanoTime() + timeoutNanos));
+    return future;
+  }
+
+  public boolean isLeader() {
+    return role == StateRole.LEADER;
+  }
+
+  public long leader() {
+    return leader;
+  }
+
+  public long term() {
+    return term;
+  }
+
+  public long committedIndex() {
+    return committed;
+  }
+
+  public long appliedIndex() {
+    return applied;
+  }
+
+  public long id() {
+    return id;
+  }
+
+  /** The peer address actually bound (null for a single member). */
+  public java.net.InetSocketAddress peerAddress() {
+    return transport == null ? null : transport.localAddress();
+  }
+
+  private void enqueue(Object item) {
+    inbox.offer(item);
+    if (sleeping) {
+      LockSupport.unpark(thread);
+    }
+  }
+
+  private final class PeerInbox implements PeerTransport.Receiver {
+    @Override
+    public void onMessage(Message message) {
+      enqueue(message);
+    }
+
+    @Override
+    public void onUnreachable(long peer) {
+      enqueue(new Unreachable(peer));
+    }
+  }
+
+  // ---------------------------------------------------------------- the duty cycle (Raft thread)
+
+  private void run() {
+    LOG.info("raft member {}: starting at term {}, commit {}, log {}..{}, applied {}", Long.toHexString(id),
+        core.term(), core.committedIndex(), storage.firstIndex(), storage.lastIndex(), appliedIndex);
+    long nextTick = System.nanoTime() + tickNanos;
+    if (core.confState().voters().size() == 1 && core.confState().voters().contains(id)) {
+      core.campaign(); // alone: no reason to wait out an election timeout
+    }
+    try {
+      while (running) {
+        long now = System.nanoTime();
+        int work = 0;
+        if (now - nextTick >= 0) {
+          core.tick();
+          nextTick += tickNanos;
+          if (now - nextTick > tickNanos * 10) {
+            nextTick = now + tickNanos; // we were stalled (GC, a huge snapshot): do not fire a burst of ticks
+          }
+          expireDeadlines(now);
+          work++;
+        }
+        work += drainInbox();
+        work += sendReads();
+        while (core.hasReady()) {
+          Ready ready = core.ready();
+          handle(ready);
+          core.advance(ready);
+          work++;
+        }
+        if (work == 0) {
+          sleeping = true;
+          if (inbox.isEmpty()) {
+            LockSupport.parkNanos(Math.min(MAX_PARK_NANOS, Math.max(0, nextTick - System.nanoTime())));
+          }
+          sleeping = false;
+        }
+      }
+    } catch (Throwable t) {
+      LOG.error("raft member {}: the Raft thread failed; the member stops", Long.toHexString(id), t);
+      running = false;
+    } finally {
+      failEverything(stopped());
+    }
+  }
+
+  private int drainInbox() {
+    int count = 0;
+    Object item;
+    while ((item = inbox.relaxedPoll()) != null) {
+      count++;
+      if (item instanceof Message m) {
+        core.step(m);
+      } else if (item instanceof Proposal p) {
+        propose(p);
+      } else if (item instanceof ReadBarrier r) {
+        unsentReads.add(r);
+        readDeadlines.add(r);
+      } else if (item instanceof Unreachable u) {
+        core.reportUnreachable(u.peer());
+      }
+    }
+    return count;
+  }
+
+  private void propose(Proposal p) {
+    long requestId = nextRequestId++;
+    byte[] data = new byte[PROPOSAL_HEADER + p.data().length];
+    ByteBuffer.wrap(data).putLong(id).putLong(requestId).put(p.data());
+    Proposal tracked = new Proposal(requestId, null, p.future(), p.deadline());
+    try {
+      core.propose(data);
+    } catch (ProposalDroppedException e) {
+      p.future().completeExceptionally(new StoreException(StoreException.Code.NO_LEADER,
+          "etcdserver: no leader (" + e.getMessage() + ")"));
+      return;
+    }
+    pending.put(requestId, tracked);
+    proposalDeadlines.add(tracked);
+  }
+
+  /** All reads that arrived since the last round share one ReadIndex round trip. */
+  private int sendReads() {
+    if (unsentReads.isEmpty()) {
+      return 0;
+    }
+    long readId = nextReadId++;
+    byte[] context = ByteBuffer.allocate(8).putLong(readId).array();
+    List<ReadBarrier> batch = new ArrayList<>(unsentReads);
+    unsentReads.clear();
+    try {
+      core.readIndex(context);
+    } catch (ProposalDroppedException e) {
+      StoreException noLeader = new StoreException(StoreException.Code.NO_LEADER,
+          "etcdserver: no leader (" + e.getMessage() + ")");
+      batch.forEach(r -> r.future().completeExceptionally(noLeader));
+      return 1;
+    }
+    sentReads.put(readId, new ReadBatch(batch));
+    return 1;
+  }
+
+  private void handle(Ready ready) {
+    if (ready.softState() != null) {
+      SoftState soft = ready.softState();
+      if (soft.leader() != leader) {
+        LOG.info("raft member {}: leader is now {} (term {})", Long.toHexString(id), Long.toHexString(soft.leader()),
+            core.term());
+      }
+      leader = soft.leader();
+      role = soft.role();
+    }
+    // 1. persist: snapshot, entries, hard state; one fsync for all of it
+    if (ready.snapshot() != null) {
+      storage.saveSnapshot(ready.snapshot());
+    }
+    storage.append(ready.entries(), ready.hardState());
+    if (ready.mustSync() || !ready.entries().isEmpty()) {
+      storage.sync();
+    }
+    if (ready.hardState() != null) {
+      term = ready.hardState().term();
+      committed = ready.hardState().commit();
+    }
+    // 2. send
+    for (Message m : ready.messages()) {
+      if (transport != null) {
+        transport.send(m);
+      }
+    }
+    // 3. install and apply
+    if (ready.snapshot() != null) {
+      restore(ready.snapshot());
+      appliedIndex = ready.snapshot().metadata().index();
+    }
+    for (Entry e : ready.committedEntries()) {
+      apply(e);
+    }
+    applied = appliedIndex;
+    // 4. reads
+    for (ReadState rs : ready.readStates()) {
+      ReadBatch batch = sentReads.remove(ByteBuffer.wrap(rs.requestContext()).getLong());
+      if (batch != null) {
+        readsAwaitingApply.computeIfAbsent(rs.index(), k -> new ArrayList<>()).addAll(batch.barriers());
+      }
+    }
+    completeAppliedReads();
+    maybeSnapshot();
+  }
+
+  private void apply(Entry e) {
+    if (e.index() <= appliedIndex) {
+      return;
+    }
+    appliedIndex = e.index();
+    if (e.type() != EntryType.NORMAL || e.data().length == 0) {
+      return; // configuration changes take effect in the core; empty entries are a new leader's no-op
+    }
+    if (e.data().length < PROPOSAL_HEADER) {
+      LOG.error("raft member {}: entry {} is too short for a proposal header; skipped", Long.toHexString(id),
+          e.index());
+      return;
+    }
+    ByteBuffer header = ByteBuffer.wrap(e.data(), 0, PROPOSAL_HEADER);
+    long proposer = header.getLong();
+    long requestId = header.getLong();
+    byte[] command = java.util.Arrays.copyOfRange(e.data(), PROPOSAL_HEADER, e.data().length);
+    Object result = stateMachine.apply(e.index(), command);
+    if (proposer == id) {
+      Proposal p = pending.remove(requestId);
+      if (p != null) {
+        if (result instanceof Throwable t) {
+          p.future().completeExceptionally(t);
+        } else {
+          p.future().complete(result);
+        }
+      }
+    }
+  }
+
+  private void completeAppliedReads() {
+    while (!readsAwaitingApply.isEmpty() && readsAwaitingApply.firstKey() <= appliedIndex) {
+      for (ReadBarrier r : readsAwaitingApply.pollFirstEntry().getValue()) {
+        r.future().complete(null);
+      }
+    }
+  }
+
+  private void maybeSnapshot() {
+    long snapshotIndex = storage.snapshot().metadata().index();
+    if (appliedIndex - snapshotIndex < config.snapshotEntries() || appliedIndex > storage.lastIndex()) {
+      return;
+    }
+    ByteArrayOutputStream out = new ByteArrayOutputStream(1 << 16);
+    try {
+      stateMachine.writeSnapshot(out);
+    } catch (IOException e) {
+      throw new UncheckedIOException("raft member " + Long.toHexString(id) + ": snapshot of the state machine", e);
+    }
+    long start = System.nanoTime();
+    storage.saveSnapshot(new Snapshot(new SnapshotMetadata(appliedIndex, storage.term(appliedIndex),
+        core.confState()), out.toByteArray()));
+    LOG.info("raft member {}: snapshot at index {} ({} bytes, {} ms); log compacted", Long.toHexString(id),
+        appliedIndex, out.size(), (System.nanoTime() - start) / 1_000_000);
+  }
+
+  private void restore(Snapshot snapshot) {
+    try {
+      stateMachine.restoreSnapshot(new ByteArrayInputStream(snapshot.data()));
+    } catch (IOException e) {
+      throw new UncheckedIOException("raft member " + Long.toHexString(id) + ": restore snapshot at index "
+          + snapshot.metadata().index(), e);
+    }
+  }
+
+  private void expireDeadlines(long now) {
+    while (!proposalDeadlines.isEmpty() && now - proposalDeadlines.peekFirst().deadline() > 0) {
+      Proposal p = proposalDeadlines.pollFirst();
+      if (pending.remove(p.id()) != null) {
+        p.future().completeExceptionally(new StoreException(StoreException.Code.TIMEOUT,
+            "etcdserver: request timed out (no commit within " + config.requestTimeout().toMillis() + " ms)"));
+      }
+    }
+    while (!proposalDeadlines.isEmpty() && !pending.containsKey(proposalDeadlines.peekFirst().id())) {
+      proposalDeadlines.pollFirst();
+    }
+    while (!readDeadlines.isEmpty() && (readDeadlines.peekFirst().future().isDone()
+        || now - readDeadlines.peekFirst().deadline() > 0)) {
+      readDeadlines.pollFirst().future().completeExceptionally(new StoreException(StoreException.Code.TIMEOUT,
+          "etcdserver: request timed out (no read index within " + config.requestTimeout().toMillis() + " ms)"));
+    }
+  }
+
+  private void failEverything(StoreException cause) {
+    pending.values().forEach(p -> p.future().completeExceptionally(cause));
+    pending.clear();
+    readDeadlines.forEach(r -> r.future().completeExceptionally(cause));
+    Object item;
+    while ((item = inbox.relaxedPoll()) != null) {
+      if (item instanceof Proposal p) {
+        p.future().completeExceptionally(cause);
+      } else if (item instanceof ReadBarrier r) {
+        r.future().completeExceptionally(cause);
+      }
+    }
+  }
+
+  private StoreException stopped() {
+    return new StoreException(StoreException.Code.STOPPED, "raft member " + Long.toHexString(id) + " is stopped");
+  }
+
+  /** Stops the Raft thread, fails what is still waiting with STOPPED, and closes the transport and the log. */
+  @Override
+  public void close() {
+    running = false;
+    LockSupport.unpark(thread);
+    try {
+      thread.join();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    if (transport != null) {
+      transport.close();
+    }
+    storage.close();
+    failEverything(stopped());
+  }
+
+  @Override
+  public String toString() {
+    return "raft member " + Long.toHexString(id) + " (" + role + ", term " + term + ", leader "
+        + Long.toHexString(leader) + ", commit " + committed + ", applied " + applied + ")";
+  }
+
+  Map<Long, java.net.InetSocketAddress> members() {
+    return config.members();
+  }
+}

@@ -1,0 +1,26 @@
+package dev.tugboat.control.store.replication;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+
+/**
+ * What Raft replicates into: a deterministic state machine that applies committed commands in log order and can be
+ * saved to and restored from a byte stream. The store's MVCC state machine is one.
+ */
+public interface ReplicatedStateMachine {
+
+  /**
+   * Applies the command committed at {@code index}; returns the result for whoever proposed it (an exception
+   * instance means the command failed deterministically), or null if {@code index} was applied already.
+   */
+  Object apply(long index, byte[] command);
+
+  /** The index of the last command applied (or restored from a snapshot). */
+  long appliedIndex();
+
+  void writeSnapshot(OutputStream out) throws IOException;
+
+  /** Replaces the whole state with a snapshot's. */
+  void restoreSnapshot(InputStream in) throws IOException;
+}

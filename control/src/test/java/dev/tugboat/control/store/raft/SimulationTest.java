@@ -1,0 +1,40 @@
+package dev.tugboat.control.store.raft;
+
+import org.junit.jupiter.api.Test;
+
+/**
+ * Runs the fault-injecting simulation over many seeds. A failure names its seed; rerun just that one with
+ * {@code -Draft.seed=N -Draft.members=M} (and {@code -Dtest=SimulationTest}).
+ */
+class SimulationTest {
+
+    private static final int STEPS = 3000;
+
+    private static void runSeeds(int members, int count, long base) {
+        String only = System.getProperty("raft.seed");
+        if (only != null) {
+            int m = Integer.getInteger("raft.members", members);
+            if (m != members) return;
+            Simulation sim = new Simulation(Long.parseLong(only), Simulation.Options.random(Long.parseLong(only), m,
+                STEPS));
+            sim.run();
+            System.out.println(sim.summary());
+            return;
+        }
+        int seeds = Integer.getInteger("raft.seeds", count);
+        for (long seed = base; seed < base + seeds; seed++) {
+            Simulation sim = new Simulation(seed, Simulation.Options.random(seed, members, STEPS));
+            sim.run();
+        }
+    }
+
+    @Test
+    void threeMemberClusterStaysSafeAndLinearizableUnderFaults() {
+        runSeeds(3, 200, 1_000);
+    }
+
+    @Test
+    void fiveMemberClusterStaysSafeAndLinearizableUnderFaults() {
+        runSeeds(5, 120, 5_000);
+    }
+}

@@ -1,0 +1,74 @@
+package dev.tugboat.runtime.cli;
+
+import dev.tugboat.runtime.container.ContainerRuntime;
+import dev.tugboat.runtime.container.ExecProcess;
+import dev.tugboat.runtime.container.Stdio;
+import dev.tugboat.runtime.oci.Spec;
+import dev.tugboat.runtime.oci.SpecParser;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+
+/**
+ * runc exec: a new process in a running container, with the container's process settings unless overridden; in
+ * the foreground it exits with the process's status.
+ */
+@Command(name = "exec", description = "run a process in a running container")
+final class ExecCommand implements Callable<Integer> {
+  @ParentCommand RuntimeCommand runtime;
+  @Parameters(index = "0", paramLabel = "<container-id>") String id;
+  @Parameters(index = "1..*", paramLabel = "<command>") List<String> command = new ArrayList<>();
+  @Option(names = {"--process", "-p"}, description = "process.json with the whole process") Path processFile;
+  @Option(names = {"--env", "-e"}) List<String> env = new ArrayList<>();
+  @Option(names = "--cwd") String cwd;
+  @Option(names = {"--user", "-u"}, description = "uid[:gid]") String user;
+  @Option(names = {"--additional-gids", "-g"}) List<Long> additionalGids = new ArrayList<>();
+  @Option(names = {"--detach", "-d"}) boolean detach;
+  @Option(names = "--pid-file") Path pidFile;
+  @Option(names = {"--tty", "-t"}) boolean tty;
+  @Option(names = "--console-socket") String consoleSocket;
+  @Option(names = "--no-new-privs") boolean noNewPrivs;
+
+  @Override
+  public Integer call() throws Exception {
+    if (tty || consoleSocket != null) throw new IllegalArgumentException("--tty: not supported: terminal");
+    try (ContainerRuntime r = runtime.open()) {
+      Spec.Process process = processFile != null ? SpecParser.parseProcess(Files.readString(processFile))
+          : fromOptions(r.containerSpec(id).process());
+      if (process.terminal()) throw new IllegalArgumentException("process.terminal: not supported: terminal");
+      ExecProcess exec = r.exec(id, process, Stdio.inherit());
+      if (pidFile != null) Files.writeString(pidFile, Integer.toString(exec.pid()));
+      if (detach) return 0;
+      return exec.await().shellStatus();
+    }
+  }
+
+  private Spec.Process fromOptions(Spec.Process base) {
+    if (command.isEmpty()) throw new IllegalArgumentException("exec: a command is required (or --process)");
+    List<String> environment = new ArrayList<>(base.env());
+    for (String e : env) {
+      if (e.indexOf('=') <= 0) throw new IllegalArgumentException("--env: expected NAME=value, got \"" + e + "\"");
+      String name = e.substring(0, e.indexOf('=') + 1);
+      environment.removeIf(existing -> existing.startsWith(name));
+      environment.add(e);
+    }
+    Spec.User u = base.user();
+    if (user != null) {
+      String[] parts = user.split(":", 2);
+      try {
+        u = new Spec.User(Long.parseLong(parts[0]), parts.length > 1 ? Long.parseLong(parts[1]) : 0, u.additionalGids());
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException("--user: expected uid[:gid], got \"" + user + "\"");
+      }
+    }
+    if (!additionalGids.isEmpty()) u = new Spec.User(u.uid(), u.gid(), List.copyOf(additionalGids));
+    return new Spec.Process(false, u, List.copyOf(command), List.copyOf(environment), cwd != null ? cwd : base.cwd(),
+        base.capabilities(), base.rlimits(), base.noNewPrivileges() || noNewPrivs);
+  }
+}

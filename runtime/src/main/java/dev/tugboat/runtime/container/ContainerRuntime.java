@@ -1,0 +1,477 @@
+package dev.tugboat.runtime.container;
+
+import dev.tugboat.nativebindings.Linux;
+import dev.tugboat.nativebindings.NativeCallException;
+import dev.tugboat.nativebindings.PosixSpawn;
+import dev.tugboat.nativebindings.TugInit;
+import dev.tugboat.nativebindings.WaitStatus;
+import dev.tugboat.runtime.oci.NamespaceType;
+import dev.tugboat.runtime.oci.Spec;
+import dev.tugboat.runtime.oci.SpecParser;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * The OCI container lifecycle (create, start, state, kill, delete, exec) over a state root like runc's {@code --root}.
+ * No process stays behind per container: a container is its tug-init/process, its cgroup and its state directory, so
+ * any runtime over the same root (a restarted JVM, the `tug runtime` CLI) finds it again.
+ */
+public final class ContainerRuntime implements AutoCloseable {
+  public static final Path DEFAULT_ROOT = Path.of("/run/tugboat/runtime");
+  private static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.+-]{0,127}");
+  private static final List<NamespaceType> JOIN_ORDER = List.of(
+      NamespaceType.IPC, NamespaceType.UTS, NamespaceType.NETWORK, NamespaceType.CGROUP);
+
+  private final Path root;
+  private final Path tugInitDir;
+  private final CgroupSupport cgroups;
+  private final PidWatcher watcher = new PidWatcher();
+  private final Map<String, CompletableFuture<Optional<WaitStatus>>> exits = new ConcurrentHashMap<>();
+
+  public ContainerRuntime(Path root, Path tugInitDir, CgroupSupport cgroups) {
+    this.root = root.toAbsolutePath();
+    this.tugInitDir = tugInitDir;
+    this.cgroups = cgroups;
+  }
+
+  public ContainerRuntime(Path root, CgroupSupport cgroups) {
+    this(root, TugInit.DEFAULT_DIR, cgroups);
+  }
+
+  public Path root() {
+    return root;
+  }
+
+  // create
+
+  public ContainerState create(String id, Path bundle, CreateOptions options) {
+    if (!ID.matcher(id).matches()) {
+      throw new ContainerException("container id \"" + id + "\": must match " + ID.pattern());
+    }
+    Path bundleDir = bundle.toAbsolutePath().normalize();
+    Spec spec = SpecParser.read(bundleDir);
+    String what = "container \"" + id + "\"";
+    if (spec.process().terminal()) {
+      throw new ContainerException(what + ": not supported: terminal (process.terminal is true; Tugboat runs "
+          + "processes without a console, set it to false)");
+    }
+    if (!spec.linux().creates(NamespaceType.MOUNT)) {
+      throw new ContainerException(what + ": $.linux.namespaces: a new mount namespace is required");
+    }
+    Rootfs rootfs = options.rootfs() != null ? options.rootfs()
+        : new Rootfs.Bind(bundleDir.resolve(spec.root().path()).normalize().toString());
+    if (rootfs instanceof Rootfs.Bind && !Files.isDirectory(Path.of(rootfs.target()))) {
+      throw new ContainerException(what + ": root.path: " + rootfs.target() + ": no such directory");
+    }
+    boolean initMode = options.initMode() || "true".equals(spec.annotations().get(CreateOptions.INIT_ANNOTATION));
+    StateDirectory dir = new StateDirectory(root.resolve(id));
+    try {
+      Files.createDirectories(root);
+      Files.createDirectory(dir.path());
+      Files.setPosixFilePermissions(dir.path(), PosixFilePermissions.fromString("rwx--x--x"));
+    } catch (FileAlreadyExistsException e) {
+      throw new ContainerException(what + " already exists");
+    } catch (IOException e) {
+      throw new UncheckedIOException(what + ": create state directory " + dir.path() + ": " + e, e);
+    }
+    ContainerCgroup cgroup = null;
+    int pid = -1;
+    List<Integer> toClose = new ArrayList<>();
+    try {
+      Files.copy(bundleDir.resolve("config.json"), dir.path().resolve("config.json"));
+      cgroup = cgroups.create(cgroupPath(spec, id), ResourceLimits.of(spec.linux().resources()));
+      Linux.mkfifo(dir.fifo().toString(), 0622);
+      List<Spawner.Join> joins = new ArrayList<>();
+      Spawner.Join pidJoin = null;
+      int unshare = 0;
+      for (Spec.Namespace n : spec.linux().namespaces()) {
+        if (n.path() == null) {
+          if (n.type() != NamespaceType.PID) unshare |= n.type().cloneFlag();
+          continue;
+        }
+        int fd = Linux.open(n.path(), Linux.O_RDONLY | Linux.O_CLOEXEC, 0);
+        toClose.add(fd);
+        Spawner.Join join = new Spawner.Join(n.type().cloneFlag(), fd, n.path());
+        if (n.type() == NamespaceType.PID) pidJoin = join;
+        else joins.add(join);
+      }
+      int[] stdio = options.stdio().open();
+      int[] error = Linux.pipe();
+      Map<Integer, Integer> fds = new LinkedHashMap<>();
+      fds.put(0, stdio[0]);
+      fds.put(1, stdio[1]);
+      fds.put(2, stdio[2]);
+      fds.put(TugInitArgs.ERROR_FD, error[1]);
+      List<String> args = TugInitArgs.forCreate(spec, rootfs.target(), dir.path().toString(), initMode);
+      PosixSpawn spawn = new PosixSpawn(TugInit.extractTo(tugInitDir).toString(), args, spec.process().env(), fds, true);
+      ContainerFilesystem filesystem = new ContainerFilesystem(spec, bundleDir, rootfs, cgroup);
+      Spawner.Plan plan = new Spawner.Plan(joins, unshare, filesystem::build,
+          spec.linux().creates(NamespaceType.PID), pidJoin, spawn);
+      try {
+        pid = Spawner.launch("tug-spawn-" + id, plan);
+      } finally {
+        Linux.closeQuietly(error[1]);
+        options.stdio().closeOpened(stdio);
+      }
+      String failure;
+      try {
+        failure = new String(Linux.readAll(error[0])).trim();
+      } finally {
+        Linux.closeQuietly(error[0]);
+      }
+      if (!failure.isEmpty()) throw new ContainerException(what + ": tug-init: " + failure);
+      long startTime = ProcStat.read(pid).map(ProcStat::startTime)
+          .orElseThrow(() -> new ContainerException(what + ": tug-init exited during set-up"));
+      if (cgroup != null) cgroup.addProcess(pid);
+      ContainerRecord record = new ContainerRecord(id, bundleDir.toString(), rootfs.target(), pid, startTime,
+          Instant.now().toString(), spec.annotations(), cgroup == null ? null : cgroup.path(), initMode);
+      dir.write(record);
+      exits.put(id, watch(dir, record, Linux.pidfdOpen(pid)));
+      if (options.pidFile() != null) writePidFile(options.pidFile(), pid);
+      return state(id);
+    } catch (RuntimeException | IOException e) {
+      if (pid > 0) killAndReap(pid);
+      if (cgroup != null) {
+        try {
+          cgroup.delete();
+        } catch (RuntimeException suppressed) {
+          e.addSuppressed(suppressed);
+        }
+      }
+      dir.removeAll();
+      exits.remove(id);
+      if (e instanceof IOException io) throw new UncheckedIOException(what + ": " + io, io);
+      throw (RuntimeException) e;
+    } finally {
+      toClose.forEach(Linux::closeQuietly);
+    }
+  }
+
+  private static String cgroupPath(Spec spec, String id) {
+    String path = spec.linux().cgroupsPath();
+    if (path == null || path.isEmpty()) return "tugboat/" + id;
+    return path.startsWith("/") ? path.substring(1) : path;
+  }
+
+  private static void writePidFile(Path file, int pid) throws IOException {
+    Path temp = file.resolveSibling(file.getFileName() + ".tmp");
+    Files.writeString(temp, Integer.toString(pid));
+    Files.move(temp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+  }
+
+  /** A set-up failure leaves nothing: the half-made container's process is killed and reaped here. */
+  private static void killAndReap(int pid) {
+    try {
+      int pidfd = Linux.pidfdOpen(pid);
+      try {
+        Linux.pidfdSendSignal(pidfd, Linux.SIGKILL, "pid " + pid);
+        Linux.waitPidfd(pidfd, true, false);
+      } finally {
+        Linux.closeQuietly(pidfd);
+      }
+    } catch (NativeCallException ignored) {
+      // already gone (and reaped)
+    }
+  }
+
+  private CompletableFuture<Optional<WaitStatus>> watch(StateDirectory dir, ContainerRecord record, int pidfd) {
+    // The exit file is the container's record of its status: tug-init writes it in init mode, the watcher otherwise.
+    return watcher.watch(pidfd).thenApply(reaped -> {
+      reaped.ifPresent(dir::recordExit);
+      return dir.exists() ? dir.exit().or(() -> reaped) : reaped;
+    });
+  }
+
+  // start, state, kill, delete
+
+  public void start(String id) {
+    StateDirectory dir = existing(id);
+    ContainerRecord record = dir.read();
+    ContainerStatus status = status(dir, record);
+    if (status != ContainerStatus.CREATED) {
+      throw new ContainerException("container \"" + id + "\": cannot start a container that is " + status.specName());
+    }
+    // The pidfd first: once the FIFO is open, the process may start, finish and be gone before the next line.
+    int pidfd = openPidfd(record);
+    int fifo = -1;
+    try {
+      fifo = Linux.open(dir.fifo().toString(), Linux.O_RDONLY | Linux.O_NONBLOCK | Linux.O_CLOEXEC, 0);
+      List<Integer> ready = Linux.pollReadable(new int[] {fifo, pidfd}, -1);
+      if (!ready.contains(0) || Linux.read(fifo, new byte[1]) != 1) {
+        throw new ContainerException("container \"" + id + "\": its process exited before start");
+      }
+      dir.removeFifo();
+    } finally {
+      Linux.closeQuietly(fifo);
+      Linux.closeQuietly(pidfd);
+    }
+  }
+
+  public ContainerState state(String id) {
+    StateDirectory dir = existing(id);
+    ContainerRecord r = dir.read();
+    ContainerStatus status = status(dir, r);
+    Optional<WaitStatus> exit = status == ContainerStatus.STOPPED ? dir.exit() : Optional.empty();
+    return new ContainerState(r.id(), status, r.pid(), r.bundle(), r.rootfs(), r.created(), r.annotations(), exit);
+  }
+
+  public List<ContainerState> list() {
+    if (!Files.isDirectory(root)) return List.of();
+    try (Stream<Path> dirs = Files.list(root)) {
+      List<ContainerState> states = new ArrayList<>();
+      for (Path d : dirs.sorted().toList()) {
+        if (!new StateDirectory(d).exists()) continue;
+        try {
+          states.add(state(d.getFileName().toString()));
+        } catch (ContainerNotFoundException raced) {
+          // deleted meanwhile
+        }
+      }
+      return states;
+    } catch (IOException e) {
+      throw new UncheckedIOException("list " + root + ": " + e, e);
+    }
+  }
+
+  /** Sends a signal to the container's first process, or with {@code all} to every process in its cgroup. */
+  public void kill(String id, int signal, boolean all) {
+    StateDirectory dir = existing(id);
+    ContainerRecord record = dir.read();
+    ContainerStatus status = status(dir, record);
+    if (status == ContainerStatus.STOPPED) throw new ContainerException("container \"" + id + "\" is not running");
+    if (all && signal == Linux.SIGKILL && record.cgroupPath() != null) {
+      cgroups.open(record.cgroupPath()).ifPresent(ContainerCgroup::killAll);
+    }
+    int pidfd = openPidfd(record);
+    try {
+      Linux.pidfdSendSignal(pidfd, signal, "container \"" + id + "\" pid " + record.pid());
+    } finally {
+      Linux.closeQuietly(pidfd);
+    }
+  }
+
+  /** Removes a stopped container; with {@code force}, kills a running one first (runc delete --force). */
+  public void delete(String id, boolean force) {
+    StateDirectory dir = existing(id);
+    ContainerRecord record = dir.read();
+    ContainerStatus status = status(dir, record);
+    if (status == ContainerStatus.RUNNING && !force) {
+      throw new ContainerException("container \"" + id + "\": cannot delete a running container (use --force)");
+    }
+    if (status != ContainerStatus.STOPPED) {
+      Optional<ContainerCgroup> cgroup = Optional.ofNullable(record.cgroupPath()).flatMap(cgroups::open);
+      cgroup.ifPresent(ContainerCgroup::killAll);
+      try {
+        int pidfd = openPidfd(record);
+        try {
+          Linux.pidfdSendSignal(pidfd, Linux.SIGKILL, "container \"" + id + "\" pid " + record.pid());
+        } finally {
+          Linux.closeQuietly(pidfd);
+        }
+      } catch (ContainerException | NativeCallException exitedMeanwhile) {
+        // it died on its own between the status check and the kill
+      }
+    }
+    awaitExit(id);
+    if (record.cgroupPath() != null) cgroups.open(record.cgroupPath()).ifPresent(ContainerCgroup::delete);
+    dir.removeAll();
+    exits.remove(id);
+  }
+
+  /**
+   * Waits until the container's process has exited and returns how it ended, when known: always for containers this
+   * runtime created, and for any container created in init mode.
+   */
+  public Optional<WaitStatus> awaitExit(String id) {
+    return exitFuture(id).join();
+  }
+
+  public CompletableFuture<Optional<WaitStatus>> exitFuture(String id) {
+    CompletableFuture<Optional<WaitStatus>> known = exits.get(id);
+    if (known != null) return known;
+    StateDirectory dir = existing(id);
+    ContainerRecord record = dir.read();
+    return exits.computeIfAbsent(id, k -> {
+      try {
+        return watch(dir, record, openPidfd(record));
+      } catch (ContainerException gone) {
+        return CompletableFuture.completedFuture(dir.exit());
+      }
+    });
+  }
+
+  /** Creates, starts and waits for a container, then deletes it: the exit status of one run. */
+  public WaitStatus run(Path bundle, String id) {
+    return run(bundle, id, CreateOptions.defaults());
+  }
+
+  public WaitStatus run(Path bundle, String id, CreateOptions options) {
+    create(id, bundle, options);
+    try {
+      start(id);
+      return awaitExit(id).orElseThrow(() -> new ContainerException("container \"" + id + "\": exit status lost"));
+    } finally {
+      delete(id, true);
+    }
+  }
+
+  // exec
+
+  /** Runs {@code args} in a running container, with its process's user, environment, cwd and capabilities. */
+  public ExecProcess exec(String id, List<String> args, Stdio stdio) {
+    Spec.Process base = containerSpec(id).process();
+    return exec(id, new Spec.Process(false, base.user(), List.copyOf(args), base.env(), base.cwd(),
+        base.capabilities(), base.rlimits(), base.noNewPrivileges()), stdio);
+  }
+
+  public ExecProcess exec(String id, Spec.Process process, Stdio stdio) {
+    StateDirectory dir = existing(id);
+    ContainerRecord record = dir.read();
+    String what = "container \"" + id + "\"";
+    if (status(dir, record) != ContainerStatus.RUNNING) throw new ContainerException(what + " is not running");
+    List<Integer> toClose = new ArrayList<>();
+    int pid = -1;
+    try {
+      List<Spawner.Join> joins = new ArrayList<>();
+      for (NamespaceType type : JOIN_ORDER) {
+        Spawner.Join join = joinIfOther(record.pid(), type, toClose);
+        if (join != null) joins.add(join);
+      }
+      Spawner.Join pidJoin = joinIfOther(record.pid(), NamespaceType.PID, toClose);
+      int mountNs = Linux.open("/proc/" + record.pid() + "/ns/mnt", Linux.O_RDONLY | Linux.O_CLOEXEC, 0);
+      toClose.add(mountNs);
+      if (!ProcStat.alive(record.pid(), record.pidStartTime())) throw new ContainerException(what + " is not running");
+      int[] error = Linux.pipe();
+      int[] start = Linux.pipe();
+      toClose.add(error[0]);
+      toClose.add(start[1]);
+      int[] fds = stdio.open();
+      Map<Integer, Integer> childFds = new LinkedHashMap<>();
+      childFds.put(0, fds[0]);
+      childFds.put(1, fds[1]);
+      childFds.put(2, fds[2]);
+      childFds.put(TugInitArgs.ERROR_FD, error[1]);
+      childFds.put(TugInitArgs.START_FD, start[0]);
+      childFds.put(TugInitArgs.MOUNT_NS_FD, mountNs);
+      PosixSpawn spawn = new PosixSpawn(TugInit.extractTo(tugInitDir).toString(), TugInitArgs.forExec(process),
+          process.env(), childFds, true);
+      try {
+        pid = Spawner.launch("tug-exec-" + id, new Spawner.Plan(joins, 0, null, false, pidJoin, spawn));
+      } finally {
+        Linux.closeQuietly(error[1]);
+        Linux.closeQuietly(start[0]);
+        stdio.closeOpened(fds);
+      }
+      int pidfd = Linux.pidfdOpen(pid);
+      String failure = new String(Linux.readAll(error[0])).trim();
+      if (!failure.isEmpty()) {
+        Linux.waitPidfd(pidfd, true, false);
+        Linux.closeQuietly(pidfd);
+        pid = -1;
+        throw new ContainerException(what + ": exec: tug-init: " + failure);
+      }
+      if (record.cgroupPath() != null) {
+        int execPid = pid;
+        cgroups.open(record.cgroupPath()).ifPresent(c -> c.addProcess(execPid));
+      }
+      Linux.write(start[1], new byte[] {1});
+      return new ExecProcess(pid, watcher.watch(pidfd));
+    } catch (RuntimeException e) {
+      if (pid > 0) killAndReap(pid);
+      throw e;
+    } finally {
+      toClose.forEach(Linux::closeQuietly);
+    }
+  }
+
+  private static Spawner.Join joinIfOther(int pid, NamespaceType type, List<Integer> toClose) {
+    try {
+      Path theirs = Path.of("/proc/" + pid + "/ns/" + type.procName());
+      Path ours = Path.of("/proc/self/ns/" + type.procName());
+      if (Files.readSymbolicLink(theirs).equals(Files.readSymbolicLink(ours))) return null;
+      int fd = Linux.open(theirs.toString(), Linux.O_RDONLY | Linux.O_CLOEXEC, 0);
+      toClose.add(fd);
+      return new Spawner.Join(type.cloneFlag(), fd, theirs.toString());
+    } catch (IOException e) {
+      throw new ContainerException("read namespace " + type.procName() + " of pid " + pid + ": " + e, e);
+    }
+  }
+
+  /** Host pids of every process in the container's PID namespace, its first process first. */
+  public List<Integer> processes(String id) {
+    StateDirectory dir = existing(id);
+    ContainerRecord record = dir.read();
+    if (status(dir, record) == ContainerStatus.STOPPED) return List.of();
+    List<Integer> pids = new ArrayList<>(List.of(record.pid()));
+    try (Stream<Path> proc = Files.list(Path.of("/proc"))) {
+      Path ns = Files.readSymbolicLink(Path.of("/proc/" + record.pid() + "/ns/pid"));
+      for (Path p : proc.toList()) {
+        String name = p.getFileName().toString();
+        if (!name.chars().allMatch(Character::isDigit) || name.equals(Integer.toString(record.pid()))) continue;
+        try {
+          if (Files.readSymbolicLink(p.resolve("ns/pid")).equals(ns)) pids.add(Integer.parseInt(name));
+        } catch (IOException gone) {
+          // exited while listing
+        }
+      }
+    } catch (IOException e) {
+      throw new ContainerException("container \"" + id + "\": list processes: " + e, e);
+    }
+    return pids;
+  }
+
+  /** The spec the container was created with (copied into its state directory). */
+  public Spec containerSpec(String id) {
+    return SpecParser.read(existing(id).path());
+  }
+
+  // helpers
+
+  private StateDirectory existing(String id) {
+    if (!ID.matcher(id).matches()) throw new ContainerNotFoundException(id);
+    StateDirectory dir = new StateDirectory(root.resolve(id));
+    if (!dir.exists()) throw new ContainerNotFoundException(id);
+    return dir;
+  }
+
+  private static ContainerStatus status(StateDirectory dir, ContainerRecord r) {
+    if (dir.exit().isPresent()) return ContainerStatus.STOPPED;
+    if (!ProcStat.alive(r.pid(), r.pidStartTime())) return ContainerStatus.STOPPED;
+    return dir.started() ? ContainerStatus.RUNNING : ContainerStatus.CREATED;
+  }
+
+  /** A pidfd of the container's process, checked to be that process and not a later one with a reused pid. */
+  private static int openPidfd(ContainerRecord r) {
+    int pidfd;
+    try {
+      pidfd = Linux.pidfdOpen(r.pid());
+    } catch (NativeCallException e) {
+      throw new ContainerException("container \"" + r.id() + "\": process " + r.pid() + " is gone", e);
+    }
+    if (!ProcStat.read(r.pid()).map(s -> s.startTime() == r.pidStartTime()).orElse(false)) {
+      Linux.closeQuietly(pidfd);
+      throw new ContainerException("container \"" + r.id() + "\": process " + r.pid() + " is gone");
+    }
+    return pidfd;
+  }
+
+  /** Stops watching; containers keep running and a later runtime over the same root finds them. */
+  @Override
+  public void close() {
+    watcher.close();
+  }
+}

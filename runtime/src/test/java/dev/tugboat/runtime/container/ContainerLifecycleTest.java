@@ -1,0 +1,241 @@
+package dev.tugboat.runtime.container;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.tugboat.nativebindings.Linux;
+import dev.tugboat.nativebindings.WaitStatus;
+import dev.tugboat.runtime.oci.SpecException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+@ExtendWith(NoLeaks.class)
+class ContainerLifecycleTest {
+  @TempDir Path tmp;
+  private ContainerRuntime runtime;
+  private Path out;
+
+  @BeforeEach
+  void setUp() {
+    runtime = new ContainerRuntime(tmp.resolve("state"), new DirectV1Cgroups());
+    out = tmp.resolve("out.log");
+  }
+
+  @AfterEach
+  void tearDown() {
+    for (ContainerState s : runtime.list()) runtime.delete(s.id(), true);
+    runtime.close();
+  }
+
+  private CreateOptions logged() {
+    return CreateOptions.defaults().withStdio(Stdio.files(out, out));
+  }
+
+  private String output() throws Exception {
+    return Files.readString(out);
+  }
+
+  @Test
+  void theBundleRuncSpecWritesRunsUnchangedAndReportsItsExitCode() throws Exception {
+    Path bundle = TestBundles.bundle(tmp.resolve("b"), "sh", "-c", "echo hello from $(hostname); exit 7");
+    assertThat(runtime.run(bundle, "rt-exit", logged())).isEqualTo(WaitStatus.exited(7));
+    assertThat(output()).isEqualTo("hello from runc\n");
+    assertThat(runtime.list()).isEmpty();
+  }
+
+  @Test
+  void containerIsPid1WithItsOwnHostnameMountsAndProc() throws Exception {
+    Path bundle = TestBundles.bundle(tmp.resolve("b"), "sh", "-c",
+        "echo pid=$$; hostname; cat /proc/1/cmdline | tr '\\0' ' '; echo; ls /proc | grep -E '^[0-9]+$' | tr '\\n' ' ';"
+            + " echo; cut -d' ' -f5 /proc/self/mountinfo | tr '\\n' ' '");
+    assertThat(runtime.run(bundle, "rt-isolation", logged())).isEqualTo(WaitStatus.exited(0));
+    List<String> lines = Arrays.asList(output().split("\n"));
+    assertThat(lines.get(0)).isEqualTo("pid=1");
+    assertThat(lines.get(1)).isEqualTo("runc");
+    assertThat(lines.get(2)).startsWith("sh -c ");
+    Set<Integer> pids = Arrays.stream(lines.get(3).trim().split(" ")).map(Integer::parseInt).collect(Collectors.toSet());
+    assertThat(pids).contains(1).allMatch(p -> p < 10);
+    Set<String> mountPoints = Set.of(lines.get(4).trim().split(" "));
+    assertThat(mountPoints).contains("/", "/proc", "/dev", "/dev/pts", "/dev/shm", "/dev/mqueue", "/sys", "/dev/null");
+    assertThat(mountPoints).allMatch(m -> m.equals("/") || m.startsWith("/proc") || m.startsWith("/dev")
+        || m.startsWith("/sys"), "only the container's own mounts");
+  }
+
+  @Test
+  void runcSpecHardeningApplies() throws Exception {
+    Path bundle = TestBundles.bundle(tmp.resolve("b"), "sh", "-c",
+        "touch /x 2>/dev/null && echo root-writable; wc -c < /proc/keys; echo 1 > /proc/sys/vm/drop_caches 2>/dev/null"
+            + " && echo sys-writable; grep CapEff /proc/self/status; grep NoNewPrivs /proc/self/status;"
+            + " ulimit -n; ls /dev");
+    assertThat(runtime.run(bundle, "rt-hardening", logged())).isEqualTo(WaitStatus.exited(0));
+    String text = output();
+    assertThat(text).doesNotContain("root-writable").doesNotContain("sys-writable");
+    assertThat(text).startsWith("0\n") // /proc/keys masked by /dev/null
+        .contains("CapEff:\t0000000020000420") // AUDIT_WRITE, KILL, NET_BIND_SERVICE
+        .contains("NoNewPrivs:\t1").contains("\n1024\n");
+    assertThat(text).contains("null", "zero", "urandom", "tty", "pts", "shm", "mqueue", "ptmx", "fd");
+  }
+
+  @Test
+  void createStartStateKillDeleteFollowTheOciLifecycle() throws Exception {
+    Path bundle = TestBundles.bundle(tmp.resolve("b"), "sleep", "100");
+    ContainerState created = runtime.create("rt-life", bundle, CreateOptions.defaults());
+    assertThat(created.status()).isEqualTo(ContainerStatus.CREATED);
+    assertThat(created.pid()).isPositive();
+    assertThat(created.bundle()).isEqualTo(bundle.toString());
+    assertThat(created.toJson()).contains("\"status\" : \"created\"", "\"id\" : \"rt-life\"", "\"ociVersion\"");
+    runtime.start("rt-life");
+    assertThat(runtime.state("rt-life").status()).isEqualTo(ContainerStatus.RUNNING);
+    assertThatThrownBy(() -> runtime.start("rt-life"))
+        .hasMessage("container \"rt-life\": cannot start a container that is running");
+    assertThatThrownBy(() -> runtime.delete("rt-life", false))
+        .hasMessage("container \"rt-life\": cannot delete a running container (use --force)");
+    runtime.kill("rt-life", Linux.SIGKILL, false);
+    assertThat(runtime.awaitExit("rt-life")).contains(WaitStatus.signaled(Linux.SIGKILL));
+    ContainerState stopped = runtime.state("rt-life");
+    assertThat(stopped.status()).isEqualTo(ContainerStatus.STOPPED);
+    assertThat(stopped.toJson()).contains("\"exitSignal\" : \"SIGKILL\"", "\"pid\" : 0");
+    assertThatThrownBy(() -> runtime.kill("rt-life", Linux.SIGTERM, false))
+        .hasMessage("container \"rt-life\" is not running");
+    runtime.delete("rt-life", false);
+    assertThatThrownBy(() -> runtime.state("rt-life")).isInstanceOf(ContainerNotFoundException.class)
+        .hasMessage("container \"rt-life\" does not exist");
+  }
+
+  @Test
+  void signalsReachTheContainerProcessWhichDecidesItsExitCode() throws Exception {
+    Path bundle = TestBundles.bundle(tmp.resolve("b"), "sh", "-c",
+        "trap 'echo got TERM; exit 3' TERM; echo ready; while true; do sleep 0.05; done");
+    runtime.create("rt-term", bundle, logged());
+    runtime.start("rt-term");
+    while (!output().contains("ready")) Thread.onSpinWait();
+    runtime.kill("rt-term", Linux.SIGTERM, false);
+    assertThat(runtime.awaitExit("rt-term")).contains(WaitStatus.exited(3));
+    assertThat(output()).contains("got TERM");
+    runtime.delete("rt-term", false);
+  }
+
+  @Test
+  void deleteOfACreatedContainerKillsItAndRemovesItsCgroup() throws Exception {
+    Path bundle = TestBundles.bundle(tmp.resolve("b"), "true");
+    runtime.create("rt-created", bundle, CreateOptions.defaults());
+    assertThat(Path.of("/sys/fs/cgroup/pids/tugboat/rt-created")).isDirectory();
+    runtime.delete("rt-created", false);
+    assertThat(Path.of("/sys/fs/cgroup/pids/tugboat/rt-created")).doesNotExist();
+    assertThat(tmp.resolve("state/rt-created")).doesNotExist();
+  }
+
+  @Test
+  void cgroupLimitsApplyAndTheContainerSeesItsOwnCgroup() throws Exception {
+    Path bundle = TestBundles.bundle(tmp.resolve("b"), spec -> {
+      var resources = ((tools.jackson.databind.node.ObjectNode) spec.get("linux")).putObject("resources");
+      resources.putObject("memory").put("limit", 64L << 20);
+      resources.putObject("pids").put("limit", 32);
+    }, "sh", "-c", "cat /sys/fs/cgroup/memory/memory.limit_in_bytes /sys/fs/cgroup/pids/pids.max");
+    assertThat(runtime.run(bundle, "rt-limits", logged())).isEqualTo(WaitStatus.exited(0));
+    assertThat(output()).isEqualTo((64L << 20) + "\n32\n");
+  }
+
+  @Test
+  void execRunsInTheContainersNamespacesAndReportsItsExitCode() throws Exception {
+    Path bundle = TestBundles.bundle(tmp.resolve("b"), "sleep", "100");
+    runtime.create("rt-exec", bundle, CreateOptions.defaults());
+    runtime.start("rt-exec");
+    ExecProcess exec = runtime.exec("rt-exec",
+        List.of("sh", "-c", "echo pid=$$; hostname; cat /proc/1/cmdline | tr '\\0' ' '; echo; exit 5"),
+        Stdio.files(out, out));
+    assertThat(exec.await()).isEqualTo(WaitStatus.exited(5));
+    List<String> lines = Arrays.asList(output().split("\n"));
+    assertThat(lines.get(0)).matches("pid=\\d+").isNotEqualTo("pid=1");
+    assertThat(lines.get(1)).isEqualTo("runc");
+    assertThat(lines.get(2)).isEqualTo("sleep 100 ");
+    assertThatThrownBy(() -> runtime.exec("rt-exec", List.of("no-such-tool"), Stdio.discard()))
+        .hasMessageStartingWith("container \"rt-exec\": exec: tug-init: exec(\"no-such-tool\"): not found in PATH")
+        .hasMessageEndingWith(": ENOENT");
+    runtime.delete("rt-exec", true);
+  }
+
+  @Test
+  void aNewRuntimeOverTheSameRootFindsTheContainerAndItsExitCode() throws Exception {
+    Path bundle = TestBundles.bundle(tmp.resolve("b"), "sleep", "100");
+    runtime.create("rt-restart", bundle, CreateOptions.defaults().withInitMode(true));
+    runtime.start("rt-restart");
+    runtime.close();
+    runtime = new ContainerRuntime(tmp.resolve("state"), new DirectV1Cgroups());
+    assertThat(runtime.state("rt-restart").status()).isEqualTo(ContainerStatus.RUNNING);
+    runtime.exec("rt-restart", List.of("sh", "-c", "kill -TERM 2"), Stdio.discard()).await();
+    assertThat(runtime.awaitExit("rt-restart")).contains(WaitStatus.signaled(15));
+    assertThat(runtime.state("rt-restart").exit()).contains(WaitStatus.signaled(15));
+    runtime.delete("rt-restart", false);
+  }
+
+  @Test
+  void malformedConfigJsonIsRejectedBeforeAnythingIsCreated() throws Exception {
+    Path bundle = TestBundles.bundle(tmp.resolve("b"), spec -> spec.withObject("linux").withObject("resources")
+        .withObject("memory").put("limit", "64M"), "true");
+    assertThatThrownBy(() -> runtime.create("rt-bad", bundle, CreateOptions.defaults()))
+        .isInstanceOf(SpecException.class)
+        .hasMessage("config.json: $.linux.resources.memory.limit: expected integer");
+    assertThat(tmp.resolve("state/rt-bad")).doesNotExist();
+  }
+
+  @Test
+  void missingRootfsIsAnErrorNamingThePath() throws Exception {
+    Path bundle = TestBundles.bundle(tmp.resolve("b"), spec -> ((tools.jackson.databind.node.ObjectNode) spec.get("root"))
+        .put("path", "nowhere"), "true");
+    assertThatThrownBy(() -> runtime.create("rt-norootfs", bundle, CreateOptions.defaults()))
+        .hasMessage("container \"rt-norootfs\": root.path: " + bundle.resolve("nowhere") + ": no such directory");
+    assertThat(tmp.resolve("state/rt-norootfs")).doesNotExist();
+  }
+
+  @Test
+  void duplicateIdIsRefusedAndLeavesTheFirstContainerAlone() throws Exception {
+    Path bundle = TestBundles.bundle(tmp.resolve("b"), "sleep", "100");
+    runtime.create("rt-dup", bundle, CreateOptions.defaults());
+    assertThatThrownBy(() -> runtime.create("rt-dup", bundle, CreateOptions.defaults()))
+        .hasMessage("container \"rt-dup\" already exists");
+    assertThat(runtime.state("rt-dup").status()).isEqualTo(ContainerStatus.CREATED);
+    runtime.delete("rt-dup", true);
+  }
+
+  @Test
+  void unknownIdsAreReportedByEveryOperation() {
+    assertThatThrownBy(() -> runtime.kill("rt-nobody", Linux.SIGTERM, false))
+        .isInstanceOf(ContainerNotFoundException.class).hasMessage("container \"rt-nobody\" does not exist");
+    assertThatThrownBy(() -> runtime.start("rt-nobody")).isInstanceOf(ContainerNotFoundException.class);
+    assertThatThrownBy(() -> runtime.delete("rt-nobody", true)).isInstanceOf(ContainerNotFoundException.class);
+    assertThatThrownBy(() -> runtime.state("../etc")).isInstanceOf(ContainerNotFoundException.class);
+  }
+
+  @Test
+  void aProgramMissingFromTheRootfsFailsCreateWithItsErrnoAndLeavesNothing() throws Exception {
+    Path bundle = TestBundles.bundle(tmp.resolve("b"), "no-such-program");
+    assertThatThrownBy(() -> runtime.create("rt-noprog", bundle, CreateOptions.defaults()))
+        .hasMessage("container \"rt-noprog\": tug-init: exec(\"no-such-program\"): not found in PATH "
+            + "\"/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\": ENOENT");
+    assertThat(tmp.resolve("state/rt-noprog")).doesNotExist();
+  }
+
+  @Test
+  void terminalTrueIsRefusedClearly() throws Exception {
+    Path bundle = TestBundles.bundle(tmp.resolve("b"), spec -> ((tools.jackson.databind.node.ObjectNode) spec.get("process"))
+        .put("terminal", true), "true");
+    assertThatThrownBy(() -> runtime.create("rt-tty", bundle, CreateOptions.defaults()))
+        .hasMessageStartingWith("container \"rt-tty\": not supported: terminal");
+  }
+
+  @Test
+  void runWorksInALoopFromAWarmJvm() throws Exception {
+    Path bundle = TestBundles.bundle(tmp.resolve("b"), "true");
+    for (int i = 0; i < 20; i++) assertThat(runtime.run(bundle, "rt-loop")).isEqualTo(WaitStatus.exited(0));
+  }
+}

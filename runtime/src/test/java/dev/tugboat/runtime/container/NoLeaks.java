@@ -1,0 +1,133 @@
+package dev.tugboat.runtime.container;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+/**
+ * Asserts a test left nothing behind: no new mounts in this JVM's mount table, no cgroups under
+ * /sys/fs/cgroup/<controller>/tugboat, no child processes of this JVM, no thread of it in another namespace and no
+ * open namespace fd.
+ */
+final class NoLeaks implements BeforeEachCallback, AfterEachCallback {
+  private static final ExtensionContext.Namespace NS = ExtensionContext.Namespace.create(NoLeaks.class);
+
+  record Snapshot(List<String> mounts, Set<String> cgroups, Set<String> children, Set<String> threadNamespaces,
+      Set<String> namespaceFds) {}
+
+  static Snapshot take() {
+    return new Snapshot(lines("/proc/self/mountinfo"), cgroups(), children(), threadNamespaces(), namespaceFds());
+  }
+
+  @Override
+  public void beforeEach(ExtensionContext context) {
+    context.getStore(NS).put("before", take());
+  }
+
+  @Override
+  public void afterEach(ExtensionContext context) {
+    Snapshot before = context.getStore(NS).get("before", Snapshot.class);
+    Snapshot after = take();
+    assertThat(after.mounts()).as("mounts left behind").containsExactlyInAnyOrderElementsOf(before.mounts());
+    assertThat(after.cgroups()).as("cgroups left behind").isEqualTo(before.cgroups());
+    assertThat(after.children()).as("child processes left behind").isEqualTo(before.children());
+    assertThat(after.threadNamespaces()).as("namespaces of JVM threads").isEqualTo(before.threadNamespaces());
+    assertThat(after.namespaceFds()).as("open namespace fds").isEqualTo(before.namespaceFds());
+  }
+
+  private static List<String> lines(String file) {
+    try {
+      return Files.readAllLines(Path.of(file));
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static Set<String> cgroups() {
+    Set<String> out = new TreeSet<>();
+    for (String controller : DirectV1Cgroups.CONTROLLERS) {
+      Path parent = Path.of("/sys/fs/cgroup", controller, "tugboat");
+      if (!Files.isDirectory(parent)) continue;
+      try (Stream<Path> walk = Files.walk(parent)) {
+        walk.filter(Files::isDirectory).filter(p -> !p.equals(parent)).forEach(p -> out.add(p.toString()));
+      } catch (IOException e) {
+        // a cgroup removed while walking
+      }
+    }
+    return out;
+  }
+
+  private static Set<String> children() {
+    Set<String> out = new TreeSet<>();
+    try (Stream<Path> tasks = Files.list(Path.of("/proc/self/task"))) {
+      for (Path t : tasks.toList()) {
+        try {
+          for (String pid : Files.readString(t.resolve("children")).trim().split(" ")) {
+            if (!pid.isEmpty()) out.add(pid + " " + comm(pid));
+          }
+        } catch (IOException threadGone) {
+          // thread ended
+        }
+      }
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+    return out;
+  }
+
+  private static String comm(String pid) {
+    try {
+      return Files.readString(Path.of("/proc", pid, "comm")).trim();
+    } catch (IOException e) {
+      return "?";
+    }
+  }
+
+  /** The distinct namespaces the JVM's threads are in (a spawner thread that never ended would add some). */
+  private static Set<String> threadNamespaces() {
+    Set<String> out = new TreeSet<>();
+    try (Stream<Path> tasks = Files.list(Path.of("/proc/self/task"))) {
+      for (Path t : tasks.toList()) {
+        for (String ns : List.of("mnt", "pid_for_children", "net", "uts", "ipc")) {
+          try {
+            out.add(Files.readSymbolicLink(t.resolve("ns").resolve(ns)).toString());
+          } catch (IOException threadGone) {
+            // thread ended
+          }
+        }
+      }
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+    return out;
+  }
+
+  private static Set<String> namespaceFds() {
+    Set<String> out = new TreeSet<>();
+    List<Path> fds = new ArrayList<>();
+    try (Stream<Path> list = Files.list(Path.of("/proc/self/fd"))) {
+      list.forEach(fds::add);
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+    for (Path fd : fds) {
+      try {
+        String target = Files.readSymbolicLink(fd).toString();
+        if (target.matches("(mnt|pid|net|uts|ipc|cgroup|user):\\[\\d+]")) out.add(target);
+      } catch (IOException closed) {
+        // closed meanwhile
+      }
+    }
+    return out;
+  }
+}
