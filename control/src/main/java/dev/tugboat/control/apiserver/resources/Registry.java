@@ -363,6 +363,12 @@ public final class Registry {
         throw notFound(name);
       }
       ObjectNode updated = change.apply(current.deepCopy());
+      String uid = Tree.text(updated, "metadata", "uid");
+      String currentUid = Tree.text(current, "metadata", "uid");
+      if (uid != null && !uid.isEmpty() && !uid.equals(currentUid)) {
+        throw StatusError.conflict(type.group(), type.resource(), name, "Precondition failed: UID in precondition: "
+            + uid + ", UID in object meta: " + currentUid);
+      }
       String currentVersion = Tree.text(current, "metadata", "resourceVersion");
       String precondition = Tree.text(updated, "metadata", "resourceVersion");
       if (precondition != null && !precondition.isEmpty() && !precondition.equals(currentVersion)) {

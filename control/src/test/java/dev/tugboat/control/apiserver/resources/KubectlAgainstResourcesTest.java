@@ -188,4 +188,49 @@ class KubectlAgainstResourcesTest {
     ok("run", "lonely", "--image=busybox:1.36");
     assertThat(ok("get", "all").stdout()).contains("pod/lonely", "service/kubernetes");
   }
+
+  @Test
+  void describeShowsThePodAndItsEvents() throws Exception {
+    ok("run", "described", "--image=busybox:1.36");
+    String uid = ok("get", "pod", "described", "-o", "jsonpath={.metadata.uid}").stdout();
+    ok("create", "-f", manifest("event.yaml", """
+        apiVersion: v1
+        kind: Event
+        metadata: {name: described.1, namespace: default}
+        involvedObject: {kind: Pod, name: described, namespace: default, uid: %s}
+        reason: Scheduled
+        message: assigned default/described to node-1
+        type: Normal
+        source: {component: default-scheduler}
+        """.formatted(uid)).toString());
+    String described = ok("describe", "pod", "described").stdout();
+    assertThat(described).contains("Name:", "described", "busybox:1.36", "Scheduled",
+        "assigned default/described to node-1");
+    assertThat(ok("get", "events").stdout().lines().findFirst().orElseThrow())
+        .containsSubsequence("LAST SEEN", "TYPE", "REASON", "OBJECT", "MESSAGE");
+  }
+
+  @Test
+  void getWatchPrintsTheTableAndThenChanges() throws Exception {
+    ok("create", "namespace", "watched");
+    Process watch = new ProcessBuilder("kubectl", "--kubeconfig", server.kubeconfig().toString(), "--cache-dir",
+        dataDir.resolve("kube-cache").toString(), "get", "configmaps", "-n", "watched", "-w").start();
+    try {
+      ok("create", "configmap", "first", "-n", "watched");
+      StringBuilder seen = new StringBuilder();
+      var reader = new java.io.BufferedReader(new java.io.InputStreamReader(watch.getInputStream(),
+          StandardCharsets.UTF_8));
+      String line;
+      while ((line = reader.readLine()) != null) {
+        seen.append(line).append('\n');
+        if (line.startsWith("first")) {
+          break;
+        }
+      }
+      assertThat(seen.toString()).contains("first");
+    } finally {
+      watch.destroy();
+      watch.waitFor(10, TimeUnit.SECONDS);
+    }
+  }
 }
