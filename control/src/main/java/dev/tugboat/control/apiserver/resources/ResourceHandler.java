@@ -137,7 +137,7 @@ final class ResourceHandler implements ResourceApi {
       case "list": {
         long limit = parseLong(request.queryParam("limit"), "limit");
         ObjectNode list = registry.list(namespace, selection(request, type), request.queryParam("resourceVersion"),
-            limit, request.queryParam("continue"));
+            request.queryParam("resourceVersionMatch"), limit, request.queryParam("continue"));
         if (wantsTable(request)) {
           return ok(200, TableConvertor.forType(type).table(list, includeObject(request), clock.instant()));
         }
@@ -163,12 +163,13 @@ final class ResourceHandler implements ResourceApi {
           throw StatusError.methodNotAllowed("delete is not supported on " + type.resource() + "/" + subresource);
         }
         DeleteOptions options = deleteOptions(request);
-        Registry.Deletion deletion = registry.delete(namespace, name, options, dryRun);
+        Registry.Deletion deletion = registry.delete(namespace, name, options, dryRun || options.dryRun());
         return ok(200, deletion.object());
       }
       case "deletecollection": {
         DeleteOptions options = deleteOptions(request);
-        return ok(200, registry.deleteCollection(namespace, selection(request, type), options, dryRun));
+        return ok(200, registry.deleteCollection(namespace, selection(request, type), options,
+            dryRun || options.dryRun()));
       }
       default:
         throw StatusError.methodNotAllowed("verb " + request.verb() + " is not supported on " + type.resource());

@@ -5,6 +5,7 @@ import dev.tugboat.control.apiserver.resources.Codec;
 import dev.tugboat.control.apiserver.resources.Registry;
 import dev.tugboat.control.apiserver.resources.ResourceType;
 import dev.tugboat.control.apiserver.resources.StatusError;
+import dev.tugboat.control.apiserver.resources.StoreCalls;
 import dev.tugboat.control.apiserver.resources.selection.Selection;
 import dev.tugboat.control.store.KeyValue;
 import dev.tugboat.control.store.KeyValueStore;
@@ -123,7 +124,7 @@ public final class WatchCache implements WatchListener {
       return;
     }
     byte[] prefix = type.collectionPrefix(null);
-    RangeResponse response = store.range(RangeRequest.prefix(prefix)).join();
+    RangeResponse response = StoreCalls.await(store.range(RangeRequest.prefix(prefix)));
     objects.clear();
     history.clear();
     for (KeyValue kv : response.kvs()) {
@@ -223,6 +224,10 @@ public final class WatchCache implements WatchListener {
 
   /** The store watch ended: end every API watch with 410 (clients re-list) and start over from a fresh list. */
   private void restart(String why) {
+    restart(why, 100);
+  }
+
+  private void restart(String why, long delayMs) {
     synchronized (this) {
       if (closed) {
         return;
@@ -241,9 +246,9 @@ public final class WatchCache implements WatchListener {
         start();
       } catch (RuntimeException e) {
         LOG.warn("watch cache for {} failed to restart: {}", type.resource(), e.toString());
-        restart("restart failed: " + e);
+        restart("restart failed: " + e, Math.min(delayMs * 2, 5000));
       }
-    }, 100, TimeUnit.MILLISECONDS);
+    }, delayMs, TimeUnit.MILLISECONDS);
   }
 
   // ---- list from memory ----
@@ -383,13 +388,5 @@ public final class WatchCache implements WatchListener {
   /** How many API watchers this cache serves now. */
   public synchronized int watcherCount() {
     return watchers.size();
-  }
-
-  static byte[] utf8(String s) {
-    return s.getBytes(StandardCharsets.UTF_8);
-  }
-
-  static byte[] json(ObjectNode node) {
-    return Codec.encode(node);
   }
 }
