@@ -76,7 +76,8 @@ final class ImageImport {
 
     private ImageLayer layer(ImageSource source, int i, Digest diffId, Digest chainId) throws IOException {
         ImageSource.LayerSource layer = source.layers().get(i);
-        String what = source.origin() + ": layer " + (layer.digest() != null ? layer.digest() : i + " (" + source.layers().get(i).file().getFileName() + ")");
+        String what = source.origin() + ": layer " + (layer.digest() != null ? layer.digest()
+                : i + " (" + layer.file().getParent().getFileName() + "/" + layer.file().getFileName() + ")");
         Digest blobDigest = blob(layer.file(), layer.digest(), what);
         Path blob = blobPath(blobDigest);
         String mediaType = layer.mediaType() != null ? layer.mediaType() : mediaTypeOf(blob);
@@ -84,10 +85,13 @@ final class ImageImport {
         Long unpacked = stagedLayers.get(chainId);
         if (unpacked == null) {
             Optional<ImageLayer> stored = store.storedLayer(chainId);
+            String diffWhat = what + " (rootfs.diff_ids[" + i + "])";
             if (stored.isPresent() && Files.isDirectory(store.layerDir(chainId))) {
+                // Unpacked already; the blob still has to be the layer it claims to be before it is stored.
                 unpacked = stored.get().unpackedBytes();
+                checkDiffId(blob, diffId, diffWhat);
             } else {
-                unpacked = unpack(blob, diffId, chainId, "layer " + blobDigest, what + " (rootfs.diff_ids[" + i + "])");
+                unpacked = unpack(blob, diffId, chainId, "layer " + blobDigest, diffWhat);
             }
             stagedLayers.put(chainId, unpacked);
         }
@@ -104,11 +108,22 @@ final class ImageImport {
             // The diff id covers the whole uncompressed stream, padding after the end-of-archive marker included.
             tar.transferTo(java.io.OutputStream.nullOutputStream());
         }
-        Digest actual = Digest.fromMessageDigest(sha256);
+        checkDiffId(Digest.fromMessageDigest(sha256), diffId, what);
+        return result.regularFileBytes();
+    }
+
+    private static void checkDiffId(Path blob, Digest diffId, String what) throws IOException {
+        MessageDigest sha256 = Digest.newSha256();
+        try (DigestInputStream tar = new DigestInputStream(LayerCompression.decompress(Files.newInputStream(blob), what), sha256)) {
+            tar.transferTo(java.io.OutputStream.nullOutputStream());
+        }
+        checkDiffId(Digest.fromMessageDigest(sha256), diffId, what);
+    }
+
+    private static void checkDiffId(Digest actual, Digest diffId, String what) {
         if (!actual.equals(diffId)) {
             throw new ImageException(what + ": uncompressed content has digest " + actual + ", expected diff id " + diffId);
         }
-        return result.regularFileBytes();
     }
 
     /** Copies the file into the staging blobs while digesting it; the digest must match {@code expected} if given. */

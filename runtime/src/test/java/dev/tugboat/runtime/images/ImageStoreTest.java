@@ -186,6 +186,26 @@ class ImageStoreTest {
     }
 
     @Test
+    void aTamperedLayerIsRefusedEvenWhenTheStoreAlreadyHasTheLayerItClaims() throws IOException {
+        TestImage genuine = new TestImage("/bin/sh").layer(busyboxLayer(), false);
+        store.importArchive(genuine.writeOciLayout(work.resolve("genuine"), "box:1"), null);
+        // Same config (same diff ids), different layer bytes, in an old docker archive that names no blob digests.
+        Path archive = genuine.writeDockerArchive(work.resolve("docker"), List.of("box:2"), false);
+        try (Stream<Path> files = Files.walk(archive)) {
+            Path layerTar = files.filter(p -> p.getFileName().toString().equals("layer.tar")).findFirst().orElseThrow();
+            Files.write(layerTar, topLayer());
+        }
+
+        assertThatThrownBy(() -> store.importArchive(archive, null))
+                .isInstanceOf(ImageException.class)
+                .hasMessageContaining("(rootfs.diff_ids[0]): uncompressed content has digest " + Digest.of(topLayer())
+                        + ", expected diff id " + genuine.diffIds().get(0));
+
+        assertThat(store.list()).extracting(Image::names).containsExactly(List.of("box:1"));
+        assertThat(store.blobFile(Digest.of(topLayer()))).doesNotExist();
+    }
+
+    @Test
     void aCorruptedManifestIsRefusedBeforeAnythingIsCopied() throws IOException {
         TestImage built = twoLayerImage();
         Path layout = built.writeOciLayout(work.resolve("layout"), "box:1");
