@@ -5,6 +5,7 @@ import dev.tugboat.bench.report.BenchCase;
 import dev.tugboat.bench.report.BenchReport;
 import dev.tugboat.bench.report.Figures;
 import dev.tugboat.bench.report.Samples;
+import dev.tugboat.runtime.container.ContainerRuntime;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -37,9 +38,10 @@ public final class RuntimeBench implements BenchPart {
   public void run(BenchReport report, Path scratch) throws Exception {
     Path bundle = BusyboxBundle.create(scratch.resolve("bundle"), List.of("/bin/true"), 64L << 20, 64);
     BenchCase c = report.addCase("run-to-exit busybox true, " + runs + " sequential");
-    try (ReferenceRuntime references = new ReferenceRuntime()) {
+    try (ReferenceRuntime references = new ReferenceRuntime();
+         ContainerRuntime tugboat = TugboatSubject.runtime(scratch.resolve("tugboat-root"))) {
       Map<String, Subject> subjects = new LinkedHashMap<>();
-      subjects.put("tugboat", TugboatSubject.create(scratch.resolve("tugboat-root")));
+      subjects.put("tugboat", TugboatSubject.create(tugboat));
       subjects.put("crun", (b, id) -> references.run("crun", b, id));
       subjects.put("runc", (b, id) -> references.run("runc", b, id));
       measureAlternating(subjects, bundle, c);
