@@ -292,6 +292,14 @@ class ContainerLifecycleTest {
   }
 
   @Test
+  void aMissingWorkingDirectoryIsCreatedAsRuncDoes() throws Exception {
+    Path bundle = TestBundles.bundle(tmp.resolve("b"),
+        spec -> ((tools.jackson.databind.node.ObjectNode) spec.get("process")).put("cwd", "/work/here"), "pwd");
+    assertThat(runtime.run(bundle, "rt-cwd", logged())).isEqualTo(WaitStatus.exited(0));
+    assertThat(output()).isEqualTo("/work/here\n");
+  }
+
+  @Test
   void terminalTrueIsRefusedClearly() throws Exception {
     Path bundle = TestBundles.bundle(tmp.resolve("b"), spec -> ((tools.jackson.databind.node.ObjectNode) spec.get("process"))
         .put("terminal", true), "true");
