@@ -61,6 +61,8 @@ final class ContainerFilesystem {
       if (m.destination().equals("/dev")) hasDev = true;
     }
     if (hasDev) populateDev(root);
+    // runc creates a missing working directory rather than failing; so do we (before root goes read-only).
+    mkdirs(Path.of(inside(root, spec.process().cwd())));
     if (spec.hostname() != null && !spec.hostname().isEmpty()) Linux.sethostname(spec.hostname());
   }
 

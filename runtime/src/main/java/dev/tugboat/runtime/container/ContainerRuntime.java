@@ -33,19 +33,19 @@ import java.util.stream.Stream;
 public final class ContainerRuntime implements AutoCloseable {
   public static final Path DEFAULT_ROOT = Path.of("/run/tugboat/runtime");
   private static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.+-]{0,127}");
-  private static final List<NamespaceType> JOIN_ORDER = List.of(
-      NamespaceType.IPC, NamespaceType.UTS, NamespaceType.NETWORK, NamespaceType.CGROUP);
 
   private final Path root;
   private final Path tugInitDir;
   private final CgroupSupport cgroups;
   private final PidWatcher watcher = new PidWatcher();
   private final Map<String, CompletableFuture<Optional<WaitStatus>>> exits = new ConcurrentHashMap<>();
+  private final ExecLauncher execLauncher;
 
   public ContainerRuntime(Path root, Path tugInitDir, CgroupSupport cgroups) {
     this.root = root.toAbsolutePath();
     this.tugInitDir = tugInitDir;
     this.cgroups = cgroups;
+    this.execLauncher = new ExecLauncher(tugInitDir, cgroups, watcher);
   }
 
   public ContainerRuntime(Path root, CgroupSupport cgroups) {
@@ -115,23 +115,28 @@ public final class ContainerRuntime implements AutoCloseable {
         if (n.type() == NamespaceType.PID) pidJoin = join;
         else joins.add(join);
       }
+      int[] error;
       int[] stdio = options.stdio().open();
-      int[] error = Linux.pipe();
-      toClose.add(error[0]);
-      Map<Integer, Integer> fds = new LinkedHashMap<>();
-      fds.put(0, stdio[0]);
-      fds.put(1, stdio[1]);
-      fds.put(2, stdio[2]);
-      fds.put(TugInitArgs.ERROR_FD, error[1]);
-      List<String> args = TugInitArgs.forCreate(spec, rootfs.target(), dir.path().toString(), initMode);
-      PosixSpawn spawn = new PosixSpawn(TugInit.extractTo(tugInitDir).toString(), args, spec.process().env(), fds, true);
-      ContainerFilesystem filesystem = new ContainerFilesystem(spec, bundleDir, rootfs, cgroup);
-      Spawner.Plan plan = new Spawner.Plan(joins, unshare, filesystem::build,
-          spec.linux().creates(NamespaceType.PID), pidJoin, spawn);
+      List<Integer> childEnds = new ArrayList<>();
       try {
+        error = Linux.pipe();
+        toClose.add(error[0]);
+        childEnds.add(error[1]);
+        Map<Integer, Integer> fds = new LinkedHashMap<>();
+        fds.put(0, stdio[0]);
+        fds.put(1, stdio[1]);
+        fds.put(2, stdio[2]);
+        fds.put(TugInitArgs.ERROR_FD, error[1]);
+        List<String> args = TugInitArgs.forCreate(spec, rootfs.target(), dir.path().toString(), initMode);
+        PosixSpawn spawn = new PosixSpawn(TugInit.extractTo(tugInitDir).toString(), args, spec.process().env(), fds,
+            true);
+        ContainerFilesystem filesystem = new ContainerFilesystem(spec, bundleDir, rootfs, cgroup);
+        Spawner.Plan plan = new Spawner.Plan(joins, unshare, filesystem::build,
+            spec.linux().creates(NamespaceType.PID), pidJoin, spawn);
         pid = Spawner.launch("tug-spawn-" + id, plan);
       } finally {
-        Linux.closeQuietly(error[1]);
+        // The child has its copies; ours must go, or EOF on the error pipe would never come.
+        childEnds.forEach(Linux::closeQuietly);
         options.stdio().closeOpened(stdio);
       }
       // Not reaped yet, so its stat is there even if it already failed.
@@ -186,7 +191,7 @@ public final class ContainerRuntime implements AutoCloseable {
   }
 
   /** A set-up failure leaves nothing: the half-made container's process is killed and reaped here. */
-  private static void killAndReap(int pid) {
+  static void killAndReap(int pid) {
     try {
       int pidfd = Linux.pidfdOpen(pid);
       try {
@@ -369,74 +374,10 @@ public final class ContainerRuntime implements AutoCloseable {
   public ExecProcess exec(String id, Spec.Process process, Stdio stdio) {
     StateDirectory dir = existing(id);
     ContainerRecord record = dir.read();
-    String what = "container \"" + id + "\"";
-    if (status(dir, record) != ContainerStatus.RUNNING) throw new ContainerException(what + " is not running");
-    List<Integer> toClose = new ArrayList<>();
-    int pid = -1;
-    try {
-      List<Spawner.Join> joins = new ArrayList<>();
-      for (NamespaceType type : JOIN_ORDER) {
-        Spawner.Join join = joinIfOther(record.pid(), type, toClose);
-        if (join != null) joins.add(join);
-      }
-      Spawner.Join pidJoin = joinIfOther(record.pid(), NamespaceType.PID, toClose);
-      int mountNs = Linux.open("/proc/" + record.pid() + "/ns/mnt", Linux.O_RDONLY | Linux.O_CLOEXEC, 0);
-      toClose.add(mountNs);
-      if (!ProcStat.alive(record.pid(), record.pidStartTime())) throw new ContainerException(what + " is not running");
-      int[] error = Linux.pipe();
-      int[] start = Linux.pipe();
-      toClose.add(error[0]);
-      toClose.add(start[1]);
-      int[] fds = stdio.open();
-      Map<Integer, Integer> childFds = new LinkedHashMap<>();
-      childFds.put(0, fds[0]);
-      childFds.put(1, fds[1]);
-      childFds.put(2, fds[2]);
-      childFds.put(TugInitArgs.ERROR_FD, error[1]);
-      childFds.put(TugInitArgs.START_FD, start[0]);
-      childFds.put(TugInitArgs.MOUNT_NS_FD, mountNs);
-      PosixSpawn spawn = new PosixSpawn(TugInit.extractTo(tugInitDir).toString(), TugInitArgs.forExec(process),
-          process.env(), childFds, true);
-      try {
-        pid = Spawner.launch("tug-exec-" + id, new Spawner.Plan(joins, 0, null, false, pidJoin, spawn));
-      } finally {
-        Linux.closeQuietly(error[1]);
-        Linux.closeQuietly(start[0]);
-        stdio.closeOpened(fds);
-      }
-      int pidfd = Linux.pidfdOpen(pid);
-      String failure = new String(Linux.readAll(error[0])).trim();
-      if (!failure.isEmpty()) {
-        Linux.waitPidfd(pidfd, true, false);
-        Linux.closeQuietly(pidfd);
-        pid = -1;
-        throw new ContainerException(what + ": exec: tug-init: " + failure);
-      }
-      if (record.cgroupPath() != null) {
-        int execPid = pid;
-        cgroups.open(record.cgroupPath()).ifPresent(c -> c.addProcess(execPid));
-      }
-      Linux.write(start[1], new byte[] {1});
-      return new ExecProcess(pid, watcher.watch(pidfd));
-    } catch (RuntimeException e) {
-      if (pid > 0) killAndReap(pid);
-      throw e;
-    } finally {
-      toClose.forEach(Linux::closeQuietly);
+    if (status(dir, record) != ContainerStatus.RUNNING) {
+      throw new ContainerException("container \"" + id + "\" is not running");
     }
-  }
-
-  private static Spawner.Join joinIfOther(int pid, NamespaceType type, List<Integer> toClose) {
-    try {
-      Path theirs = Path.of("/proc/" + pid + "/ns/" + type.procName());
-      Path ours = Path.of("/proc/self/ns/" + type.procName());
-      if (Files.readSymbolicLink(theirs).equals(Files.readSymbolicLink(ours))) return null;
-      int fd = Linux.open(theirs.toString(), Linux.O_RDONLY | Linux.O_CLOEXEC, 0);
-      toClose.add(fd);
-      return new Spawner.Join(type.cloneFlag(), fd, theirs.toString());
-    } catch (IOException e) {
-      throw new ContainerException("read namespace " + type.procName() + " of pid " + pid + ": " + e, e);
-    }
+    return execLauncher.launch(record, process, stdio);
   }
 
   /** Host pids of every process in the container's PID namespace, its first process first. */

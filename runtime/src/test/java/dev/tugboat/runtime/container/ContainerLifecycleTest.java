@@ -292,6 +292,14 @@ class ContainerLifecycleTest {
   }
 
   @Test
+  void aMissingWorkingDirectoryIsCreatedAsRuncDoes() throws Exception {
+    Path bundle = TestBundles.bundle(tmp.resolve("b"),
+        spec -> ((tools.jackson.databind.node.ObjectNode) spec.get("process")).put("cwd", "/work/here"), "pwd");
+    assertThat(runtime.run(bundle, "rt-cwd", logged())).isEqualTo(WaitStatus.exited(0));
+    assertThat(output()).isEqualTo("/work/here\n");
+  }
+
+  @Test
   void terminalTrueIsRefusedClearly() throws Exception {
     Path bundle = TestBundles.bundle(tmp.resolve("b"), spec -> ((tools.jackson.databind.node.ObjectNode) spec.get("process"))
         .put("terminal", true), "true");
@@ -300,8 +308,16 @@ class ContainerLifecycleTest {
   }
 
   @Test
-  void runWorksInALoopFromAWarmJvm() throws Exception {
+  void runWorksInALoopFromAWarmJvmWithoutLeakingFileDescriptors() throws Exception {
     Path bundle = TestBundles.bundle(tmp.resolve("b"), "true");
+    assertThat(runtime.run(bundle, "rt-loop")).isEqualTo(WaitStatus.exited(0));
+    long fdsBefore;
+    try (var fds = Files.list(Path.of("/proc/self/fd"))) {
+      fdsBefore = fds.count();
+    }
     for (int i = 0; i < 20; i++) assertThat(runtime.run(bundle, "rt-loop")).isEqualTo(WaitStatus.exited(0));
+    try (var fds = Files.list(Path.of("/proc/self/fd"))) {
+      assertThat(fds.count()).isEqualTo(fdsBefore);
+    }
   }
 }
