@@ -216,11 +216,11 @@ public final class RaftCore {
 
     /** Asks the leader to hand leadership to {@code transferee} (which must be a voter); no-op without a leader. */
     public void transferLeadership(long transferee) {
-        Message m = Message.builder(MessageType.TRANSFER_LEADER).to(id).from(transferee).term(term).build();
+        Message m = Message.builder(MessageType.TRANSFER_LEADER).to(id).from(id).term(term).index(transferee).build();
         if (role == StateRole.LEADER) {
             stepLeader(m);
         } else if (lead != NONE) {
-            send(m.withRoute(transferee, lead, term));
+            send(m.withRoute(id, lead, term));
         }
     }
 
@@ -559,7 +559,7 @@ public final class RaftCore {
             case APPEND -> { electionElapsed = 0; lead = m.from(); handleAppend(m); }
             case HEARTBEAT -> { electionElapsed = 0; lead = m.from(); handleHeartbeat(m); }
             case SNAPSHOT -> { electionElapsed = 0; lead = m.from(); handleSnapshot(m); }
-            case TRANSFER_LEADER -> { if (lead != NONE) send(m.withRoute(m.from(), lead, term)); }
+            case TRANSFER_LEADER -> { if (lead != NONE) send(m.withRoute(id, lead, term)); }
             case TIMEOUT_NOW -> hup(CampaignType.TRANSFER); // never pre-vote: the leader itself asked
             case READ_INDEX -> forwardToLeader(m);
             case READ_INDEX_RESPONSE -> readStates.add(new ReadState(m.index(), m.context()));
@@ -866,7 +866,7 @@ public final class RaftCore {
     }
 
     private void handleTransferLeader(Message m) {
-        long transferee = m.from();
+        long transferee = m.index();
         if (!confState.voters().contains(transferee) || transferee == id) return;
         if (leadTransferee == transferee) return; // already under way
         leadTransferee = transferee;
