@@ -249,10 +249,10 @@ public final class RaftCore {
 
     public boolean hasReady() {
         if (pendingReady != null) return false;
-        return !messages.isEmpty() || !readStates.isEmpty() || !log.unstableEntries().isEmpty()
+        return !messages.isEmpty() || !readStates.isEmpty() || log.hasUnstableEntries()
             || log.unstableSnapshot() != null || log.hasNextCommittedEntries()
-            || !new SoftState(lead, role).equals(lastSoftState)
-            || !new HardState(term, vote, log.committed).equals(lastHardState);
+            || lead != lastSoftState.leader() || role != lastSoftState.role()
+            || term != lastHardState.term() || vote != lastHardState.vote() || log.committed != lastHardState.commit();
     }
 
     /**
@@ -697,14 +697,15 @@ public final class RaftCore {
 
     /** Commits the highest index a quorum of voters holds, if it is from this term. */
     private boolean maybeCommit() {
-        List<Long> matches = new ArrayList<>();
-        for (long voter : confState.voters()) {
-            Progress pr = progress.get(voter);
-            matches.add(pr == null ? 0 : pr.match);
+        List<Long> voters = confState.voters();
+        if (voters.isEmpty()) return false;
+        long[] matches = new long[voters.size()];
+        for (int i = 0; i < matches.length; i++) {
+            Progress pr = progress.get(voters.get(i));
+            matches[i] = pr == null ? 0 : pr.match;
         }
-        if (matches.isEmpty()) return false;
-        matches.sort(null);
-        long quorumMatch = matches.get(matches.size() - quorum());
+        Arrays.sort(matches);
+        long quorumMatch = matches[matches.length - quorum()];
         boolean hadCurrentTermCommit = log.term(log.committed) == term;
         if (!log.maybeCommit(quorumMatch, term)) return false;
         if (!hadCurrentTermCommit) {
