@@ -139,6 +139,8 @@ final class Simulation {
     int confChanges;
     int transfers;
     int readsByDeposedLeaders;
+    /** A hash of every message delivered, in order: equal for two runs of the same seed. */
+    long fingerprint;
 
     Simulation(long seed, Options options) {
         this.seed = seed;
@@ -300,7 +302,10 @@ final class Simulation {
             Message m = f.message();
             SimNode to = nodes.get(m.to());
             boolean deliverable = !f.lost() && to.isUp() && connected(m.from(), m.to());
-            if (deliverable) to.core.step(m);
+            if (deliverable) {
+                to.core.step(m);
+                fingerprint = fingerprint * 31 + m.toString().hashCode();
+            }
             if (m.type() == MessageType.SNAPSHOT) {
                 reportSnapshot(m, deliverable ? SnapshotStatus.FINISHED : SnapshotStatus.FAILED);
             }
