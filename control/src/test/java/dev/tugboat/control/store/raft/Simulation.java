@@ -282,7 +282,14 @@ final class Simulation {
             // The transport streams snapshots and learns whether that worked, so the sender hears either way.
             if (lost) network.add(new InFlight(now + 1 + rng.nextInt(options.maxDelay()), rng.nextLong(), m, true));
         }
-        if (lost) return;
+        if (lost) {
+            if (!connected(m.from(), m.to()) && m.type() == MessageType.APPEND) {
+                // A transport notices a broken connection, unlike a lost packet.
+                SimNode from = nodes.get(m.from());
+                if (from.isUp()) from.core.reportUnreachable(m.to());
+            }
+            return;
+        }
         int copies = faultsOn && rng.nextDouble() < options.duplicateRate() ? 2 : 1;
         for (int i = 0; i < copies; i++) {
             long delay = 1 + rng.nextInt(options.maxDelay());
