@@ -349,10 +349,6 @@ public final class RaftCore {
             + " conf=" + confState;
     }
 
-    String progressSummary() {
-        return progress.toString();
-    }
-
     // ---------------------------------------------------------------- roles
 
     private void reset(long newTerm) {
