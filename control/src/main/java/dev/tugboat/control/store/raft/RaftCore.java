@@ -216,11 +216,11 @@ public final class RaftCore {
 
     /** Asks the leader to hand leadership to {@code transferee} (which must be a voter); no-op without a leader. */
     public void transferLeadership(long transferee) {
-        Message m = Message.builder(MessageType.TRANSFER_LEADER).to(id).from(transferee).term(term).build();
+        Message m = Message.builder(MessageType.TRANSFER_LEADER).to(id).from(id).term(term).index(transferee).build();
         if (role == StateRole.LEADER) {
             stepLeader(m);
         } else if (lead != NONE) {
-            send(m.withRoute(transferee, lead, term));
+            send(m.withRoute(id, lead, term));
         }
     }
 
@@ -249,10 +249,10 @@ public final class RaftCore {
 
     public boolean hasReady() {
         if (pendingReady != null) return false;
-        return !messages.isEmpty() || !readStates.isEmpty() || !log.unstableEntries().isEmpty()
+        return !messages.isEmpty() || !readStates.isEmpty() || log.hasUnstableEntries()
             || log.unstableSnapshot() != null || log.hasNextCommittedEntries()
-            || !new SoftState(lead, role).equals(lastSoftState)
-            || !new HardState(term, vote, log.committed).equals(lastHardState);
+            || lead != lastSoftState.leader() || role != lastSoftState.role()
+            || term != lastHardState.term() || vote != lastHardState.vote() || log.committed != lastHardState.commit();
     }
 
     /**
@@ -347,10 +347,6 @@ public final class RaftCore {
         return "raft node " + id + " " + role + " term=" + term + " vote=" + vote + " lead=" + lead + " log=["
             + log.firstIndex() + ".." + log.lastIndex() + "] commit=" + log.committed + " applied=" + log.applied
             + " conf=" + confState;
-    }
-
-    String progressSummary() {
-        return progress.toString();
     }
 
     // ---------------------------------------------------------------- roles
@@ -559,7 +555,7 @@ public final class RaftCore {
             case APPEND -> { electionElapsed = 0; lead = m.from(); handleAppend(m); }
             case HEARTBEAT -> { electionElapsed = 0; lead = m.from(); handleHeartbeat(m); }
             case SNAPSHOT -> { electionElapsed = 0; lead = m.from(); handleSnapshot(m); }
-            case TRANSFER_LEADER -> { if (lead != NONE) send(m.withRoute(m.from(), lead, term)); }
+            case TRANSFER_LEADER -> { if (lead != NONE) send(m.withRoute(id, lead, term)); }
             case TIMEOUT_NOW -> hup(CampaignType.TRANSFER); // never pre-vote: the leader itself asked
             case READ_INDEX -> forwardToLeader(m);
             case READ_INDEX_RESPONSE -> readStates.add(new ReadState(m.index(), m.context()));
@@ -697,14 +693,15 @@ public final class RaftCore {
 
     /** Commits the highest index a quorum of voters holds, if it is from this term. */
     private boolean maybeCommit() {
-        List<Long> matches = new ArrayList<>();
-        for (long voter : confState.voters()) {
-            Progress pr = progress.get(voter);
-            matches.add(pr == null ? 0 : pr.match);
+        List<Long> voters = confState.voters();
+        if (voters.isEmpty()) return false;
+        long[] matches = new long[voters.size()];
+        for (int i = 0; i < matches.length; i++) {
+            Progress pr = progress.get(voters.get(i));
+            matches[i] = pr == null ? 0 : pr.match;
         }
-        if (matches.isEmpty()) return false;
-        matches.sort(null);
-        long quorumMatch = matches.get(matches.size() - quorum());
+        Arrays.sort(matches);
+        long quorumMatch = matches[matches.length - quorum()];
         boolean hadCurrentTermCommit = log.term(log.committed) == term;
         if (!log.maybeCommit(quorumMatch, term)) return false;
         if (!hadCurrentTermCommit) {
@@ -866,7 +863,7 @@ public final class RaftCore {
     }
 
     private void handleTransferLeader(Message m) {
-        long transferee = m.from();
+        long transferee = m.index();
         if (!confState.voters().contains(transferee) || transferee == id) return;
         if (leadTransferee == transferee) return; // already under way
         leadTransferee = transferee;

@@ -76,9 +76,10 @@ class LeadershipTransferTest {
     void transferRequestedOnAFollowerIsForwardedToTheLeader() {
         TestCluster c = TestCluster.of(1, 2, 3);
         c.elect(1);
-        c.core(2).transferLeadership(2);
+        c.core(3).transferLeadership(2);
         c.settle();
         assertThat(c.core(2).role()).isEqualTo(StateRole.LEADER);
+        assertThat(c.core(3).leader()).isEqualTo(2);
     }
 
     @Test

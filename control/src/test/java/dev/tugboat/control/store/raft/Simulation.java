@@ -139,6 +139,8 @@ final class Simulation {
     int confChanges;
     int transfers;
     int readsByDeposedLeaders;
+    /** A hash of every message delivered, in order: equal for two runs of the same seed. */
+    long fingerprint;
 
     Simulation(long seed, Options options) {
         this.seed = seed;
@@ -280,7 +282,14 @@ final class Simulation {
             // The transport streams snapshots and learns whether that worked, so the sender hears either way.
             if (lost) network.add(new InFlight(now + 1 + rng.nextInt(options.maxDelay()), rng.nextLong(), m, true));
         }
-        if (lost) return;
+        if (lost) {
+            if (!connected(m.from(), m.to()) && m.type() == MessageType.APPEND) {
+                // A transport notices a broken connection, unlike a lost packet.
+                SimNode from = nodes.get(m.from());
+                if (from.isUp()) from.core.reportUnreachable(m.to());
+            }
+            return;
+        }
         int copies = faultsOn && rng.nextDouble() < options.duplicateRate() ? 2 : 1;
         for (int i = 0; i < copies; i++) {
             long delay = 1 + rng.nextInt(options.maxDelay());
@@ -300,7 +309,10 @@ final class Simulation {
             Message m = f.message();
             SimNode to = nodes.get(m.to());
             boolean deliverable = !f.lost() && to.isUp() && connected(m.from(), m.to());
-            if (deliverable) to.core.step(m);
+            if (deliverable) {
+                to.core.step(m);
+                fingerprint = fingerprint * 31 + m.toString().hashCode();
+            }
             if (m.type() == MessageType.SNAPSHOT) {
                 reportSnapshot(m, deliverable ? SnapshotStatus.FINISHED : SnapshotStatus.FAILED);
             }
