@@ -155,7 +155,15 @@ final class ResourceHandler implements ResourceApi {
         }
         ObjectNode object = Codec.decodeBody(request.body(), request.contentType());
         TypedCheck.check(type, object);
-        return ok(201, registry.create(namespace, object, dryRun));
+        String into = namespace;
+        if (type.namespaced() && (into == null || into.isEmpty())) {
+          into = Tree.text(object, "metadata", "namespace");
+          if (into == null || into.isEmpty()) {
+            throw StatusError.badRequest("a namespace is required to create " + type.resource()
+                + ": post to /api(s)/.../namespaces/NAMESPACE/" + type.resource());
+          }
+        }
+        return ok(201, registry.create(into, object, dryRun));
       }
       case "update":
         return update(request, registry, namespace, name, subresource, dryRun);
