@@ -26,7 +26,7 @@ final class Catalog {
         type("", "v1", "namespaces", "namespace", "Namespace", false, List.of("ns"), List.of(),
             List.of("status", "finalize"), "/registry/namespaces/", new NamespaceStrategy()),
         type("", "v1", "pods", "pod", "Pod", true, List.of("po"), List.of("all"),
-            List.of("status", "binding", "log", "exec", "attach", "portforward"), "/registry/pods/",
+            List.of("status", "binding", "eviction", "log", "exec", "attach", "portforward"), "/registry/pods/",
             new PodStrategy()),
         type("", "v1", "nodes", "node", "Node", false, List.of("no"), List.of(), List.of("status"),
             "/registry/minions/", new NodeStrategy()),

@@ -159,4 +159,15 @@ class BadInputTest {
     assertThat(changed.status()).isEqualTo(422);
     assertThat(changed.message()).contains("spec.selector").contains("field is immutable");
   }
+
+  @Test
+  void createOfANamespacedKindWithoutANamespaceUsesTheBodysOrIsABadRequest() {
+    ApiClient.Reply none = client.create("configmaps", null, "{\"metadata\":{\"name\":\"cm\"}}");
+    assertThat(none.status()).isEqualTo(400);
+    assertThat(none.message()).startsWith("a namespace is required to create configmaps");
+    ApiClient.Reply fromBody = client.create("configmaps", null,
+        "{\"metadata\":{\"name\":\"cm\",\"namespace\":\"kube-system\"}}");
+    assertThat(fromBody.status()).isEqualTo(201);
+    assertThat(fromBody.body().at("/metadata/namespace").asString()).isEqualTo("kube-system");
+  }
 }

@@ -286,10 +286,13 @@ public final class WatchCache implements WatchListener {
       if (!started) {
         start();
       }
+      // a watch from a revision needs the cache at that revision; one from "now" (initial state first) needs it as
+      // fresh as a consistent read, so a client never misses what it just wrote; the store may be ahead of this
+      // cache by a few in-flight events
       Long from = spec.fromRevision();
-      if (from != null && from > revision) {
-        // a client that listed from the store may be ahead of this cache by a few in-flight events
-        Pending wait = new Pending(from, () -> register(spec, sink, result));
+      long needed = from != null ? from : store.currentRevision();
+      if (needed > revision) {
+        Pending wait = new Pending(needed, () -> register(spec, sink, result));
         pending.add(wait);
         if (storeWatch != null) {
           storeWatch.requestProgress();
@@ -308,13 +311,13 @@ public final class WatchCache implements WatchListener {
       if (!pending.remove(wait)) {
         return;
       }
-      if (spec.fromRevision() <= store.currentRevision()) {
+      if (wait.revision() <= store.currentRevision()) {
         // the store has applied that revision and nothing of this resource arrived since: we are current
-        advance(spec.fromRevision());
+        advance(wait.revision());
         register(spec, sink, result);
         return;
       }
-      result.completeExceptionally(StatusError.timeout("Too large resource version: " + spec.fromRevision()
+      result.completeExceptionally(StatusError.timeout("Too large resource version: " + wait.revision()
           + ", current: " + revision));
     }
   }
