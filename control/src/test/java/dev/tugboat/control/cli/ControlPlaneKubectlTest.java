@@ -3,7 +3,12 @@ package dev.tugboat.control.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
+import dev.tugboat.control.store.RangeRequest;
+import dev.tugboat.control.store.etcd.EtcdGrpcServer;
+import dev.tugboat.control.store.etcd.SingleMemberCluster;
+import dev.tugboat.control.store.mvcc.MvccKeyValueStore;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -63,6 +68,32 @@ class ControlPlaneKubectlTest {
 
       Result table = kubectl(kubeconfig, "get", "deployments", "-n", "demo");
       assertThat(table.stdout()).contains("NAME", "READY", "web");
+    }
+  }
+
+  @Test
+  void apiServerRunsOverARemoteStoreThroughTheEtcdApi() throws Exception {
+    MvccKeyValueStore store = MvccKeyValueStore.inMemory();
+    EtcdGrpcServer etcd = EtcdGrpcServer.start(store,
+        new SingleMemberCluster("tug-test", List.of("http://127.0.0.1:2380"), List.of("http://127.0.0.1:2379"), "t"),
+        List.of(new InetSocketAddress("127.0.0.1", 0)));
+    try {
+      ServerOptions options = options();
+      options.storeEndpoints = List.of("http://127.0.0.1:" + etcd.addresses().get(0).getPort());
+      try (ControlPlane plane = ControlPlane.start(options, InetAddress.getLoopbackAddress())) {
+        Path kubeconfig = plane.apiServer().kubeconfig();
+        Result create = kubectl(kubeconfig, "create", "namespace", "remote");
+        assertThat(create.exitCode()).as(create.stderr()).isZero();
+        assertThat(kubectl(kubeconfig, "get", "ns", "remote", "-o", "name").stdout().trim()).isEqualTo("namespace/remote");
+        Result watch = kubectl(kubeconfig, "get", "ns", "--watch", "--request-timeout=2s", "-o", "name");
+        assertThat(watch.stdout()).contains("namespace/remote", "namespace/default");
+      }
+      // The objects are in the remote store, under Kubernetes' keys.
+      assertThat(store.range(RangeRequest.key("/registry/namespaces/remote".getBytes(StandardCharsets.UTF_8)))
+          .join().kvs()).hasSize(1);
+    } finally {
+      etcd.close();
+      store.close();
     }
   }
 

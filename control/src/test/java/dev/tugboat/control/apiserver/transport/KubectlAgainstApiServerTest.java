@@ -95,6 +95,8 @@ class KubectlAgainstApiServerTest {
     var result = TestApiServer.kubectl(admin, "explain", "namespaces");
     assertThat(result.exitCode()).as(result.stderr()).isZero();
     assertThat(result.stdout()).contains("KIND:       Namespace", "VERSION:    v1", "metadata\t<ObjectMeta>");
+    var nested = TestApiServer.kubectl(admin, "explain", "namespaces.spec");
+    assertThat(nested.stdout()).as(nested.stderr()).contains("finalizers\t<[]string>");
   }
 
   @Test
