@@ -10,6 +10,7 @@ import dev.tugboat.control.store.etcd.api.WatchRequest;
 import dev.tugboat.control.store.etcd.api.WatchResponse;
 import dev.tugboat.control.store.mvcc.EtcdMessages;
 import dev.tugboat.control.store.mvcc.MvccKeyValueStore;
+import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.util.List;
 import java.util.Map;
@@ -21,6 +22,9 @@ import org.slf4j.LoggerFactory;
  * etcd's Watch service: one bidirectional stream carries many watches, each with an id unique in the stream
  * (etcd numbers them from 0, or takes the client's). Progress requests are answered per watch, after the events
  * already queued for it, so a progress revision never overtakes an event. Fragmenting is not done.
+ *
+ * <p>Events wait for the client to take them (gRPC flow control): the store's watch then queues, and a watch that
+ * falls far behind catches up from history later, so a slow client costs bounded memory.
  */
 final class WatchService extends WatchGrpc.WatchImplBase {
 
@@ -36,17 +40,47 @@ final class WatchService extends WatchGrpc.WatchImplBase {
 
   @Override
   public StreamObserver<WatchRequest> watch(StreamObserver<WatchResponse> responses) {
-    return new Stream(responses);
+    Stream stream = new Stream((ServerCallStreamObserver<WatchResponse>) responses);
+    stream.responses.setOnReadyHandler(stream::wakeSenders);
+    stream.responses.setOnCancelHandler(stream::clientGone);
+    return stream;
   }
 
   private final class Stream implements StreamObserver<WatchRequest> {
-    private final StreamObserver<WatchResponse> responses;
+    private final ServerCallStreamObserver<WatchResponse> responses;
     private final Map<Long, Watch> watches = new ConcurrentHashMap<>();
+    private final Object ready = new Object();
     private long nextId;
-    private boolean ended;
+    private volatile boolean ended;
 
-    Stream(StreamObserver<WatchResponse> responses) {
+    Stream(ServerCallStreamObserver<WatchResponse> responses) {
       this.responses = responses;
+    }
+
+    void wakeSenders() {
+      synchronized (ready) {
+        ready.notifyAll();
+      }
+    }
+
+    void clientGone() {
+      ended = true;
+      wakeSenders();
+      cancelAll();
+    }
+
+    /** Holds a watch's delivery thread until the client can take more (or is gone). */
+    private void awaitReady() {
+      synchronized (ready) {
+        while (!ended && !responses.isReady()) {
+          try {
+            ready.wait(1000);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+          }
+        }
+      }
     }
 
     @Override
@@ -110,6 +144,7 @@ final class WatchService extends WatchGrpc.WatchImplBase {
 
       @Override
       public void onEvents(long revision, List<WatchEvent> events) {
+        awaitReady();
         var b = WatchResponse.newBuilder().setHeader(headers.at(revision)).setWatchId(id);
         for (WatchEvent e : events) {
           var event = Event.newBuilder().setType(e.type() == WatchEvent.Type.PUT ? Event.EventType.PUT
@@ -169,10 +204,7 @@ final class WatchService extends WatchGrpc.WatchImplBase {
 
     @Override
     public void onError(Throwable t) {
-      synchronized (responses) {
-        ended = true;
-      }
-      cancelAll();
+      clientGone();
     }
 
     @Override

@@ -83,10 +83,12 @@ public final class MvccKeyValueStore implements KeyValueStore {
         watchExecutor::shutdownNow);
   }
 
-  /** The threads that run watch listeners: daemon threads, a few per core. */
+  /**
+   * The threads that run watch listeners: daemon threads, as many as watches deliver at once, because a listener
+   * may wait for its client (the gRPC watch does) and must not hold up the others.
+   */
   public static ExecutorService newWatchExecutor() {
-    return Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()),
-        daemonThreads("tug-store-watch"));
+    return Executors.newCachedThreadPool(daemonThreads("tug-store-watch"));
   }
 
   public StoreStateMachine stateMachine() {
