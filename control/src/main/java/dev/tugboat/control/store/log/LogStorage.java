@@ -114,9 +114,16 @@ public final class LogStorage implements Storage, AutoCloseable {
     return snapshotMetadata;
   }
 
-  /** Stages entries and hard state; durable after {@link #sync()}. */
+  /**
+   * Stages entries and hard state; durable after {@link #sync()}. Entries a snapshot already covers are skipped, as
+   * the core may still hand over some that a snapshot installed meanwhile made moot.
+   */
   public void append(List<Entry> entries, HardState hardState) {
-    log.append(entries);
+    int skip = 0;
+    while (skip < entries.size() && entries.get(skip).index() <= log.snapshotIndex()) {
+      skip++;
+    }
+    log.append(skip == 0 ? entries : entries.subList(skip, entries.size()));
     if (hardState != null) {
       log.saveHardState(hardState);
     }

@@ -3,6 +3,7 @@ package dev.tugboat.control.store.replication;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.ByteString;
+import dev.tugboat.control.cli.StoreCommand;
 import dev.tugboat.control.store.etcd.api.KVGrpc;
 import dev.tugboat.control.store.etcd.api.MaintenanceGrpc;
 import dev.tugboat.control.store.etcd.api.RangeRequest;
@@ -63,10 +64,13 @@ class ReplicatedStoreProcessTest {
       }
     }
     command.addAll(List.of("-Xmx512m", "-cp", System.getProperty("java.class.path"),
-        ReplicatedStoreCommand.class.getName(),
+        StoreCommand.class.getName(), // tug store
         "--name", name, "--data-dir", dir.resolve(name).toString(),
         "--initial-cluster", initialCluster(), "--initial-cluster-token", TOKEN,
-        "--listen-client-urls", "http://127.0.0.1:" + clientPorts.get(name)));
+        "--initial-advertise-peer-urls", "http://127.0.0.1:" + peerPorts.get(name),
+        "--listen-peer-urls", "http://127.0.0.1:" + peerPorts.get(name),
+        "--listen-client-urls", "http://127.0.0.1:" + clientPorts.get(name),
+        "--advertise-client-urls", "http://127.0.0.1:" + clientPorts.get(name)));
     Process p = new ProcessBuilder(command)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve(name + ".log").toFile()))
         .redirectErrorStream(true)
@@ -98,7 +102,8 @@ class ReplicatedStoreProcessTest {
 
   /** The member every member agrees is leader, by name. */
   private String awaitLeader(Map<Long, String> namesById) throws Exception {
-    for (int attempt = 0; attempt < 300; attempt++) {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180); // a JVM start on a loaded 2-core machine
+    while (System.nanoTime() < deadline) {
       for (String name : processes.keySet()) {
         if (!processes.get(name).isAlive()) {
           continue;
@@ -116,6 +121,14 @@ class ReplicatedStoreProcessTest {
       Thread.sleep(100);
     }
     throw new AssertionError("no leader among " + processes.keySet());
+  }
+
+  private static void awaitAcknowledged(Map<String, String> acknowledged, int count) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
+    while (acknowledged.size() < count) {
+      assertThat(System.nanoTime()).as("%d writes acknowledged within 180 s", count).isLessThan(deadline);
+      Thread.sleep(20);
+    }
   }
 
   /** Every key under "w" on one member, read locally (serializable). */
@@ -183,16 +196,12 @@ class ReplicatedStoreProcessTest {
       t.start();
       writers.add(t);
     }
-    while (acknowledged.size() < 300) {
-      Thread.sleep(20);
-    }
+    awaitAcknowledged(acknowledged, 300);
     processes.get(leader).destroyForcibly().waitFor(10, TimeUnit.SECONDS); // SIGKILL: no clean shutdown
     int atKill = acknowledged.size();
     String next = awaitLeader(namesById);
     assertThat(next).isNotEqualTo(leader);
-    while (acknowledged.size() < atKill + 300) {
-      Thread.sleep(20);
-    }
+    awaitAcknowledged(acknowledged, atKill + 300);
     startMember(leader);
     Thread.sleep(1000);
     writing.set(false);
