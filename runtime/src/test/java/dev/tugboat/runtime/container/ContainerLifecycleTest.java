@@ -162,6 +162,20 @@ class ContainerLifecycleTest {
   }
 
   @Test
+  void aCreatedContainersProcessIsInItsCgroupInEveryHierarchyBeforeStart() throws Exception {
+    Path bundle = TestBundles.bundle(tmp.resolve("b"), "true");
+    ContainerState created = runtime.create("rt-joined", bundle, CreateOptions.defaults());
+    List<String> lines = Files.readAllLines(Path.of("/proc/" + created.pid() + "/cgroup"));
+    for (String controller : DirectV1Cgroups.CONTROLLERS) {
+      String line = "\\d+:([^:]*,)?" + controller + "(,[^:]*)?:/tugboat/rt-joined";
+      assertThat(lines).as(controller).anyMatch(l -> l.matches(line));
+    }
+    assertThat(Files.readString(Path.of("/sys/fs/cgroup/pids/tugboat/rt-joined/cgroup.procs")).trim())
+        .isEqualTo(Integer.toString(created.pid()));
+    runtime.delete("rt-joined", true);
+  }
+
+  @Test
   void cgroupLimitsApplyAndTheContainerSeesItsOwnCgroup() throws Exception {
     Path bundle = TestBundles.bundle(tmp.resolve("b"), spec -> {
       var resources = ((tools.jackson.databind.node.ObjectNode) spec.get("linux")).putObject("resources");
