@@ -13,7 +13,6 @@ import java.io.UncheckedIOException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -40,12 +39,15 @@ public final class ContainerRuntime implements AutoCloseable {
   private final PidWatcher watcher = new PidWatcher();
   private final Map<String, CompletableFuture<Optional<WaitStatus>>> exits = new ConcurrentHashMap<>();
   private final ExecLauncher execLauncher;
+  private final SpecCache specs = new SpecCache();
+  private final SpareStateDirectories spares;
 
   public ContainerRuntime(Path root, Path tugInitDir, CgroupSupport cgroups) {
     this.root = root.toAbsolutePath();
     this.tugInitDir = tugInitDir;
     this.cgroups = cgroups;
     this.execLauncher = new ExecLauncher(tugInitDir, cgroups, watcher);
+    this.spares = new SpareStateDirectories(this.root);
   }
 
   public ContainerRuntime(Path root, CgroupSupport cgroups) {
@@ -64,7 +66,7 @@ public final class ContainerRuntime implements AutoCloseable {
       throw new ContainerException("container id \"" + id + "\": must match " + ID.pattern());
     }
     Path bundleDir = bundle.toAbsolutePath().normalize();
-    Spec spec = SpecParser.read(bundleDir);
+    Spec spec = specs.read(bundleDir);
     StepTimes.mark("c01 parse spec");
     String what = "container \"" + id + "\"";
     if (spec.process().terminal()) {
@@ -82,9 +84,7 @@ public final class ContainerRuntime implements AutoCloseable {
     boolean initMode = options.initMode() || "true".equals(spec.annotations().get(CreateOptions.INIT_ANNOTATION));
     StateDirectory dir = new StateDirectory(root.resolve(id));
     try {
-      Files.createDirectories(root);
-      Files.createDirectory(dir.path());
-      Files.setPosixFilePermissions(dir.path(), PosixFilePermissions.fromString("rwx--x--x"));
+      spares.create(dir.path());
     } catch (FileAlreadyExistsException e) {
       throw new ContainerException(what + " already exists");
     } catch (IOException e) {
@@ -174,7 +174,7 @@ public final class ContainerRuntime implements AutoCloseable {
           e.addSuppressed(suppressed);
         }
       }
-      dir.removeAll();
+      dir.removeAll(spares);
       exits.remove(id);
       if (e instanceof ContainerException || e instanceof dev.tugboat.runtime.oci.SpecException) {
         throw (RuntimeException) e;
@@ -338,7 +338,7 @@ public final class ContainerRuntime implements AutoCloseable {
     awaitExit(id);
     if (record.cgroupPath() != null) cgroups.open(record.cgroupPath()).ifPresent(ContainerCgroup::delete);
     StepTimes.mark("d01 read+cgroup delete");
-    dir.removeAll();
+    dir.removeAll(spares);
     exits.remove(id);
     StepTimes.mark("d02 remove dir");
   }

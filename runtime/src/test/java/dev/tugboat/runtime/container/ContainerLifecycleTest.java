@@ -264,6 +264,34 @@ class ContainerLifecycleTest {
   }
 
   @Test
+  void aDeletedContainersStateDirectoryIsReusedWhileListAndDuplicateChecksIgnoreSpares() throws Exception {
+    Path bundle = TestBundles.bundle(tmp.resolve("b"), "sleep", "100");
+    runtime.create("rt-first", bundle, CreateOptions.defaults());
+    Object firstKey = Files.readAttributes(tmp.resolve("state/rt-first"),
+        java.nio.file.attribute.BasicFileAttributes.class).fileKey();
+    runtime.delete("rt-first", true);
+    assertThat(tmp.resolve("state/rt-first")).doesNotExist();
+    assertThat(runtime.list()).isEmpty();
+    runtime.create("rt-second", bundle, CreateOptions.defaults());
+    assertThat(Files.readAttributes(tmp.resolve("state/rt-second"),
+        java.nio.file.attribute.BasicFileAttributes.class).fileKey()).isEqualTo(firstKey);
+    assertThat(Files.getPosixFilePermissions(tmp.resolve("state/rt-second")))
+        .isEqualTo(java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x"));
+    runtime.delete("rt-second", true);
+    runtime.create("rt-third", bundle, CreateOptions.defaults());
+    runtime.create("rt-fourth", bundle, CreateOptions.defaults());
+    runtime.delete("rt-fourth", true);
+    // A spare is there to take, yet an existing id is still refused.
+    assertThatThrownBy(() -> runtime.create("rt-third", bundle, CreateOptions.defaults()))
+        .hasMessage("container \"rt-third\" already exists");
+    assertThat(runtime.list()).extracting(ContainerState::id).containsExactly("rt-third");
+    ContainerRuntime restarted = new ContainerRuntime(tmp.resolve("state"), new DirectV1Cgroups());
+    assertThat(restarted.list()).extracting(ContainerState::id).containsExactly("rt-third");
+    restarted.close();
+    runtime.delete("rt-third", true);
+  }
+
+  @Test
   void aContainerLeftCreatingByACrashedJvmIsRemovedByForcedDelete() throws Exception {
     // What a JVM that died between the state directory and the spawn leaves: a record without a process.
     Path dir = Files.createDirectories(tmp.resolve("state/rt-crashed"));
