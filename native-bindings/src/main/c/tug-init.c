@@ -19,6 +19,8 @@
  *   -M FD           exec: join the mount namespace FD (the caller joined the others; a multi-threaded JVM cannot
  *                   join a mount namespace and keep tug-init's path visible) and start at its root
  *   -S DIR          state directory, opened before pivot_root; -f and -x name files in it
+ *   -j FILE         join a cgroup first thing: write "0" to FILE (repeatable; a v1 hierarchy's `tasks`, which moves
+ *                   this single-threaded process without the kernel's global threadgroup lock, or v2's cgroup.procs)
  *   -r ROOT         pivot_root into ROOT (a mount point the caller prepared) after the -p mounts
  *   -p DEST         mount a fresh proc at ROOT/DEST before pivot_root (repeatable)
  *   -m PATH         mask PATH after pivot_root: /dev/null over a file, empty read-only tmpfs over a directory
@@ -90,6 +92,7 @@ struct rlim { int resource; long long soft, hard; };
 struct options {
   const char *state_dir, *root, *cwd, *start_fifo, *exit_file;
   const char *proc[MAX_LIST]; int nproc;
+  const char *cgroup_join[MAX_LIST]; int ncgroup_join;
   const char *masked[MAX_LIST]; int nmasked;
   const char *readonly[MAX_LIST]; int nreadonly;
   struct rlim rlimits[MAX_LIST]; int nrlimits;
@@ -124,7 +127,7 @@ static void parse(int argc, char **argv, struct options *o) {
     if (a[0] != '-' || a[1] == 0 || a[2] != 0) usage(a);
     char flag = a[1];
     const char *v = NULL;
-    if (strchr("MSrpmoludgGcfsx", flag)) {
+    if (strchr("MSjrpmoludgGcfsx", flag)) {
       if (i + 1 >= argc) usage(a);
       v = argv[++i];
     }
@@ -132,6 +135,7 @@ static void parse(int argc, char **argv, struct options *o) {
       case 'M': o->mount_ns_fd = (int) number(v, "-M"); break;
       case 'S': o->state_dir = v; break;
       case 'r': o->root = v; break;
+      case 'j': add(o->cgroup_join, &o->ncgroup_join, v); break;
       case 'p': add(o->proc, &o->nproc, v); break;
       case 'm': add(o->masked, &o->nmasked, v); break;
       case 'o': add(o->readonly, &o->nreadonly, v); break;
@@ -184,6 +188,13 @@ static void mkdir_p(const char *path) {
     *p = '/';
   }
   if (mkdir(buf, 0755) && errno != EEXIST) fail("mkdir(\"%s\")", buf);
+}
+
+static void join_cgroup(const char *file) {
+  int fd = open(file, O_WRONLY | O_CLOEXEC);
+  if (fd < 0) fail("open(\"%s\", O_WRONLY)", file);
+  if (write(fd, "0", 1) != 1) fail("write(\"%s\", \"0\")", file);
+  close(fd);
 }
 
 static void enter_root(const struct options *o) {
@@ -392,6 +403,8 @@ int main(int argc, char **argv) {
     close(o.mount_ns_fd);
     if (chdir("/")) fail("chdir(\"/\")");
   }
+
+  for (int k = 0; k < o.ncgroup_join; k++) join_cgroup(o.cgroup_join[k]);
 
   int state_dir = -1;
   if (o.state_dir) {

@@ -24,6 +24,8 @@ public final class Linux {
   public static final int CLONE_NEWNET = 0x40000000;
 
   public static final int MNT_DETACH = 2;
+  public static final int AT_FDCWD = -100;
+  public static final int RENAME_NOREPLACE = 1;
 
   public static final int O_RDONLY = 0;
   public static final int O_WRONLY = 1;
@@ -161,6 +163,12 @@ public final class Linux {
   public static void mkfifo(String path, int mode) {
     check(LIBC.mkfifo(path, mode), call("mkfifo", path, octal(mode)));
     check(LIBC.chmod(path, mode), call("chmod", path, octal(mode)));
+  }
+
+  /** rename(2) that fails with EEXIST instead of replacing {@code to} (even an empty directory): renameat2 NOREPLACE. */
+  public static void renameNoReplace(String from, String to) {
+    check(LIBC.renameat2(AT_FDCWD, from, AT_FDCWD, to, RENAME_NOREPLACE),
+        call("renameat2", sym("AT_FDCWD"), from, sym("AT_FDCWD"), to, sym("RENAME_NOREPLACE")));
   }
 
   public static void symlink(String target, String linkPath) {

@@ -47,6 +47,7 @@ final class ContainerFilesystem {
     String propagation = spec.linux().rootfsPropagation();
     long rootPropagation = MS_REC | (propagation != null && propagation.contains("private") ? MS_PRIVATE : MS_SLAVE);
     Linux.mount(null, "/", null, rootPropagation, null);
+    StepTimes.mark("f01 / propagation");
     String root = rootfs.target();
     if (rootfs instanceof Rootfs.Overlay o) {
       mkdirs(Path.of(root));
@@ -54,13 +55,16 @@ final class ContainerFilesystem {
     } else {
       Linux.mount(root, root, null, MS_BIND | MS_REC, null);
     }
+    StepTimes.mark("f02 rootfs");
     boolean hasDev = false;
     for (Spec.Mount m : spec.mounts()) {
       if (m.type().equals("proc")) continue;
       mount(root, m);
       if (m.destination().equals("/dev")) hasDev = true;
     }
+    StepTimes.mark("f03 mounts");
     if (hasDev) populateDev(root);
+    StepTimes.mark("f04 dev");
     // runc creates a missing working directory rather than failing; so do we (before root goes read-only).
     mkdirs(Path.of(inside(root, spec.process().cwd())));
     if (spec.hostname() != null && !spec.hostname().isEmpty()) Linux.sethostname(spec.hostname());

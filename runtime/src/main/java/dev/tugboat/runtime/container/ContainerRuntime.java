@@ -13,7 +13,6 @@ import java.io.UncheckedIOException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -40,12 +39,15 @@ public final class ContainerRuntime implements AutoCloseable {
   private final PidWatcher watcher = new PidWatcher();
   private final Map<String, CompletableFuture<Optional<WaitStatus>>> exits = new ConcurrentHashMap<>();
   private final ExecLauncher execLauncher;
+  private final SpecCache specs = new SpecCache();
+  private final SpareStateDirectories spares;
 
   public ContainerRuntime(Path root, Path tugInitDir, CgroupSupport cgroups) {
     this.root = root.toAbsolutePath();
     this.tugInitDir = tugInitDir;
     this.cgroups = cgroups;
     this.execLauncher = new ExecLauncher(tugInitDir, cgroups, watcher);
+    this.spares = new SpareStateDirectories(this.root);
   }
 
   public ContainerRuntime(Path root, CgroupSupport cgroups) {
@@ -59,11 +61,13 @@ public final class ContainerRuntime implements AutoCloseable {
   // create
 
   public ContainerState create(String id, Path bundle, CreateOptions options) {
+    StepTimes.begin();
     if (!ID.matcher(id).matches()) {
       throw new ContainerException("container id \"" + id + "\": must match " + ID.pattern());
     }
     Path bundleDir = bundle.toAbsolutePath().normalize();
-    Spec spec = SpecParser.read(bundleDir);
+    Spec spec = specs.read(bundleDir);
+    StepTimes.mark("c01 parse spec");
     String what = "container \"" + id + "\"";
     if (spec.process().terminal()) {
       throw new ContainerException(what + ": not supported: terminal (process.terminal is true; Tugboat runs "
@@ -80,26 +84,28 @@ public final class ContainerRuntime implements AutoCloseable {
     boolean initMode = options.initMode() || "true".equals(spec.annotations().get(CreateOptions.INIT_ANNOTATION));
     StateDirectory dir = new StateDirectory(root.resolve(id));
     try {
-      Files.createDirectories(root);
-      Files.createDirectory(dir.path());
-      Files.setPosixFilePermissions(dir.path(), PosixFilePermissions.fromString("rwx--x--x"));
+      spares.create(dir.path());
     } catch (FileAlreadyExistsException e) {
       throw new ContainerException(what + " already exists");
     } catch (IOException e) {
       throw new UncheckedIOException(what + ": create state directory " + dir.path() + ": " + e, e);
     }
+    StepTimes.mark("c02 state dir");
     ContainerCgroup cgroup = null;
     int pid = -1;
     List<Integer> toClose = new ArrayList<>();
     try {
       Files.copy(bundleDir.resolve("config.json"), dir.path().resolve("config.json"));
+      StepTimes.mark("c03 copy config");
       cgroup = cgroups.create(cgroupPath(spec, id), ResourceLimits.of(spec.linux().resources()));
+      StepTimes.mark("c04 cgroup create");
       Linux.mkfifo(dir.fifo().toString(), 0622);
       // Recorded before anything runs: should this JVM die mid-create, `delete --force` still finds what to remove.
       String createdAt = Instant.now().toString();
       String cgroupPath = cgroup == null ? null : cgroup.relativePath();
       dir.write(new ContainerRecord(id, bundleDir.toString(), rootfs.target(), 0, 0, createdAt, spec.annotations(),
           cgroupPath, initMode));
+      StepTimes.mark("c05 fifo+state");
       List<Spawner.Join> joins = new ArrayList<>();
       Spawner.Join pidJoin = null;
       int unshare = 0;
@@ -117,6 +123,7 @@ public final class ContainerRuntime implements AutoCloseable {
       }
       int[] error;
       int[] stdio = options.stdio().open();
+      StepTimes.mark("c06 ns+stdio");
       List<Integer> childEnds = new ArrayList<>();
       try {
         error = Linux.pipe();
@@ -127,13 +134,17 @@ public final class ContainerRuntime implements AutoCloseable {
         fds.put(1, stdio[1]);
         fds.put(2, stdio[2]);
         fds.put(TugInitArgs.ERROR_FD, error[1]);
-        List<String> args = TugInitArgs.forCreate(spec, rootfs.target(), dir.path().toString(), initMode);
+        // tug-init moves itself into the cgroup first thing, before it mounts or runs anything.
+        List<String> args = TugInitArgs.forCreate(spec, rootfs.target(), dir.path().toString(), initMode,
+            cgroup == null ? List.of() : cgroup.selfJoinFiles());
         PosixSpawn spawn = new PosixSpawn(TugInit.extractTo(tugInitDir).toString(), args, spec.process().env(), fds,
             true);
         ContainerFilesystem filesystem = new ContainerFilesystem(spec, bundleDir, rootfs, cgroup);
         Spawner.Plan plan = new Spawner.Plan(joins, unshare, filesystem::build,
             spec.linux().creates(NamespaceType.PID), pidJoin, spawn);
+        StepTimes.mark("c07 spawn prep");
         pid = Spawner.launch("tug-spawn-" + id, plan);
+        StepTimes.mark("c08 spawner");
       } finally {
         // The child has its copies; ours must go, or EOF on the error pipe would never come.
         childEnds.forEach(Linux::closeQuietly);
@@ -146,10 +157,12 @@ public final class ContainerRuntime implements AutoCloseable {
           createdAt, spec.annotations(), cgroupPath, initMode);
       dir.write(record);
       String failure = new String(Linux.readAll(error[0])).trim();
+      StepTimes.mark("c09 state+wait ready");
       if (!failure.isEmpty()) throw new ContainerException(what + ": tug-init: " + failure);
-      if (cgroup != null) cgroup.addProcess(pid);
+      StepTimes.mark("c10 cgroup add");
       exits.put(id, watch(dir, record, Linux.pidfdOpen(pid)));
       if (options.pidFile() != null) writePidFile(options.pidFile(), pid);
+      StepTimes.mark("c11 watch");
       return new ContainerState(id, ContainerStatus.CREATED, pid, record.bundle(), record.rootfs(), record.created(),
           record.annotations(), Optional.empty(), false);
     } catch (RuntimeException | IOException e) {
@@ -161,7 +174,7 @@ public final class ContainerRuntime implements AutoCloseable {
           e.addSuppressed(suppressed);
         }
       }
-      dir.removeAll();
+      dir.removeAll(spares);
       exits.remove(id);
       if (e instanceof ContainerException || e instanceof dev.tugboat.runtime.oci.SpecException) {
         throw (RuntimeException) e;
@@ -216,6 +229,7 @@ public final class ContainerRuntime implements AutoCloseable {
   // start, state, kill, delete
 
   public void start(String id) {
+    StepTimes.mark("c12 return");
     StateDirectory dir = existing(id);
     ContainerRecord record = dir.read();
     ContainerStatus status = status(dir, record);
@@ -232,6 +246,7 @@ public final class ContainerRuntime implements AutoCloseable {
         throw new ContainerException("container \"" + id + "\": its process exited before start");
       }
       dir.removeFifo();
+      StepTimes.mark("s01 start");
     } finally {
       Linux.closeQuietly(fifo);
       Linux.closeQuietly(pidfd);
@@ -298,6 +313,7 @@ public final class ContainerRuntime implements AutoCloseable {
 
   /** Removes a stopped container; with {@code force}, kills a running one first (runc delete --force). */
   public void delete(String id, boolean force) {
+    StepTimes.mark("w01 await exit");
     StateDirectory dir = existing(id);
     ContainerRecord record = dir.read();
     ContainerStatus status = status(dir, record);
@@ -321,8 +337,10 @@ public final class ContainerRuntime implements AutoCloseable {
     }
     awaitExit(id);
     if (record.cgroupPath() != null) cgroups.open(record.cgroupPath()).ifPresent(ContainerCgroup::delete);
-    dir.removeAll();
+    StepTimes.mark("d01 read+cgroup delete");
+    dir.removeAll(spares);
     exits.remove(id);
+    StepTimes.mark("d02 remove dir");
   }
 
   /**
@@ -356,6 +374,7 @@ public final class ContainerRuntime implements AutoCloseable {
     create(id, bundle, options);
     try {
       start(id);
+      StepTimes.mark("s02 return");
       return awaitExit(id).orElseThrow(() -> new ContainerException("container \"" + id + "\": exit status lost"));
     } finally {
       delete(id, true);

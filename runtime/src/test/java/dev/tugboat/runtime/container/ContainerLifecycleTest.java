@@ -162,6 +162,20 @@ class ContainerLifecycleTest {
   }
 
   @Test
+  void aCreatedContainersProcessIsInItsCgroupInEveryHierarchyBeforeStart() throws Exception {
+    Path bundle = TestBundles.bundle(tmp.resolve("b"), "true");
+    ContainerState created = runtime.create("rt-joined", bundle, CreateOptions.defaults());
+    List<String> lines = Files.readAllLines(Path.of("/proc/" + created.pid() + "/cgroup"));
+    for (String controller : DirectV1Cgroups.CONTROLLERS) {
+      String line = "\\d+:([^:]*,)?" + controller + "(,[^:]*)?:/tugboat/rt-joined";
+      assertThat(lines).as(controller).anyMatch(l -> l.matches(line));
+    }
+    assertThat(Files.readString(Path.of("/sys/fs/cgroup/pids/tugboat/rt-joined/cgroup.procs")).trim())
+        .isEqualTo(Integer.toString(created.pid()));
+    runtime.delete("rt-joined", true);
+  }
+
+  @Test
   void cgroupLimitsApplyAndTheContainerSeesItsOwnCgroup() throws Exception {
     Path bundle = TestBundles.bundle(tmp.resolve("b"), spec -> {
       var resources = ((tools.jackson.databind.node.ObjectNode) spec.get("linux")).putObject("resources");
@@ -247,6 +261,34 @@ class ContainerLifecycleTest {
         .hasMessage("container \"rt-dup\" already exists");
     assertThat(runtime.state("rt-dup").status()).isEqualTo(ContainerStatus.CREATED);
     runtime.delete("rt-dup", true);
+  }
+
+  @Test
+  void aDeletedContainersStateDirectoryIsReusedWhileListAndDuplicateChecksIgnoreSpares() throws Exception {
+    Path bundle = TestBundles.bundle(tmp.resolve("b"), "sleep", "100");
+    runtime.create("rt-first", bundle, CreateOptions.defaults());
+    Object firstKey = Files.readAttributes(tmp.resolve("state/rt-first"),
+        java.nio.file.attribute.BasicFileAttributes.class).fileKey();
+    runtime.delete("rt-first", true);
+    assertThat(tmp.resolve("state/rt-first")).doesNotExist();
+    assertThat(runtime.list()).isEmpty();
+    runtime.create("rt-second", bundle, CreateOptions.defaults());
+    assertThat(Files.readAttributes(tmp.resolve("state/rt-second"),
+        java.nio.file.attribute.BasicFileAttributes.class).fileKey()).isEqualTo(firstKey);
+    assertThat(Files.getPosixFilePermissions(tmp.resolve("state/rt-second")))
+        .isEqualTo(java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x"));
+    runtime.delete("rt-second", true);
+    runtime.create("rt-third", bundle, CreateOptions.defaults());
+    runtime.create("rt-fourth", bundle, CreateOptions.defaults());
+    runtime.delete("rt-fourth", true);
+    // A spare is there to take, yet an existing id is still refused.
+    assertThatThrownBy(() -> runtime.create("rt-third", bundle, CreateOptions.defaults()))
+        .hasMessage("container \"rt-third\" already exists");
+    assertThat(runtime.list()).extracting(ContainerState::id).containsExactly("rt-third");
+    ContainerRuntime restarted = new ContainerRuntime(tmp.resolve("state"), new DirectV1Cgroups());
+    assertThat(restarted.list()).extracting(ContainerState::id).containsExactly("rt-third");
+    restarted.close();
+    runtime.delete("rt-third", true);
   }
 
   @Test
