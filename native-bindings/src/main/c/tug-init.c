@@ -7,7 +7,7 @@
  * Protocol
  *   tug-init [OPTION]... -- PATH ARG0 [ARG]...     (PATH: the program, looked up in the environment's PATH
  *                                                   when it has no '/'; ARG0...: its argv)
- *   environment: exactly the container process's environment.
+ *   environment: the container process's environment (HOME is added from /etc/passwd if missing, as runc does).
  *   fd 0, 1, 2: the process's stdio, already in place.
  *   fd 3: the error pipe (write end). Every other fd is closed first thing.
  *
@@ -19,6 +19,8 @@
  *   -M FD           exec: join the mount namespace FD (the caller joined the others; a multi-threaded JVM cannot
  *                   join a mount namespace and keep tug-init's path visible) and start at its root
  *   -S DIR          state directory, opened before pivot_root; -f and -x name files in it
+ *   -j FILE         join a cgroup first thing: write "0" to FILE (repeatable; a v1 hierarchy's `tasks`, which moves
+ *                   this single-threaded process without the kernel's global threadgroup lock, or v2's cgroup.procs)
  *   -r ROOT         pivot_root into ROOT (a mount point the caller prepared) after the -p mounts
  *   -p DEST         mount a fresh proc at ROOT/DEST before pivot_root (repeatable)
  *   -m PATH         mask PATH after pivot_root: /dev/null over a file, empty read-only tmpfs over a directory
@@ -32,6 +34,8 @@
  *   -f NAME         start: open the FIFO NAME in -S for writing (blocks until a reader, `start`, opens it),
  *                   write one byte, then exec. This survives the exit of the JVM that created the container.
  *   -s FD           start: read one byte from FD (EOF: the caller gave up; exit 0 without running anything)
+ *   -C              after start, unshare a new cgroup namespace: by then the caller has moved this process into the
+ *                   container's cgroup, which so becomes the namespace's root (as runc does)
  *   -i              init mode: stay PID 1, fork the process, forward signals to it, reap every child
  *   -x NAME         init mode: when the process ends, write its wait status (decimal) to NAME in -S
  */
@@ -50,6 +54,7 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <grp.h>
@@ -87,10 +92,11 @@ struct rlim { int resource; long long soft, hard; };
 struct options {
   const char *state_dir, *root, *cwd, *start_fifo, *exit_file;
   const char *proc[MAX_LIST]; int nproc;
+  const char *cgroup_join[MAX_LIST]; int ncgroup_join;
   const char *masked[MAX_LIST]; int nmasked;
   const char *readonly[MAX_LIST]; int nreadonly;
   struct rlim rlimits[MAX_LIST]; int nrlimits;
-  int readonly_root, no_new_privs, init_mode, start_fd, mount_ns_fd;
+  int readonly_root, no_new_privs, init_mode, start_fd, mount_ns_fd, new_cgroup_ns;
   int has_user; uid_t uid; gid_t gid;
   gid_t groups[MAX_LIST]; int ngroups;
   int has_caps; uint64_t caps[5]; /* bounding, effective, permitted, inheritable, ambient */
@@ -121,7 +127,7 @@ static void parse(int argc, char **argv, struct options *o) {
     if (a[0] != '-' || a[1] == 0 || a[2] != 0) usage(a);
     char flag = a[1];
     const char *v = NULL;
-    if (strchr("MSrpmoludgGcfsx", flag)) {
+    if (strchr("MSjrpmoludgGcfsx", flag)) {
       if (i + 1 >= argc) usage(a);
       v = argv[++i];
     }
@@ -129,6 +135,7 @@ static void parse(int argc, char **argv, struct options *o) {
       case 'M': o->mount_ns_fd = (int) number(v, "-M"); break;
       case 'S': o->state_dir = v; break;
       case 'r': o->root = v; break;
+      case 'j': add(o->cgroup_join, &o->ncgroup_join, v); break;
       case 'p': add(o->proc, &o->nproc, v); break;
       case 'm': add(o->masked, &o->nmasked, v); break;
       case 'o': add(o->readonly, &o->nreadonly, v); break;
@@ -161,6 +168,7 @@ static void parse(int argc, char **argv, struct options *o) {
       case 'f': o->start_fifo = v; break;
       case 's': o->start_fd = (int) number(v, "-s"); break;
       case 'i': o->init_mode = 1; break;
+      case 'C': o->new_cgroup_ns = 1; break;
       case 'x': o->exit_file = v; break;
       default: usage(a);
     }
@@ -182,12 +190,19 @@ static void mkdir_p(const char *path) {
   if (mkdir(buf, 0755) && errno != EEXIST) fail("mkdir(\"%s\")", buf);
 }
 
+static void join_cgroup(const char *file) {
+  int fd = open(file, O_WRONLY | O_CLOEXEC);
+  if (fd < 0) fail("open(\"%s\", O_WRONLY)", file);
+  if (write(fd, "0", 1) != 1) fail("write(\"%s\", \"0\")", file);
+  close(fd);
+}
+
 static void enter_root(const struct options *o) {
   char path[PATH_MAX];
   for (int k = 0; k < o->nproc; k++) {
     snprintf(path, sizeof path, "%s/%s", o->root, o->proc[k]);
     mkdir_p(path);
-    if (mount("proc", path, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL))
+    if (mount("proc", path, "proc", 0, NULL))
       fail("mount(\"proc\", \"%s\", \"proc\")", path);
   }
   if (chdir(o->root)) fail("chdir(\"%s\")", o->root);
@@ -215,7 +230,12 @@ static void make_readonly(const char *path) {
     if (errno == ENOENT) return;
     fail("mount(\"%s\", \"%s\", MS_BIND|MS_REC)", path, path);
   }
-  if (mount(path, path, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL))
+  /* A bind remount must repeat the flags the mount already has (the kernel refuses to drop locked ones). */
+  struct statvfs sv;
+  if (statvfs(path, &sv)) fail("statvfs(\"%s\")", path);
+  unsigned long keep = sv.f_flag & (ST_NOSUID | ST_NODEV | ST_NOEXEC | ST_SYNCHRONOUS | ST_MANDLOCK | ST_NOATIME
+      | ST_NODIRATIME | ST_RELATIME);
+  if (mount(path, path, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | keep, NULL))
     fail("mount(\"%s\", MS_REMOUNT|MS_RDONLY)", path);
 }
 
@@ -242,6 +262,30 @@ static const char *resolve(const char *name, char *buf, size_t size) {
   errno = last;
   fail("exec(\"%s\"): not found in PATH \"%s\"", name, path);
   return NULL;
+}
+
+/* Like runc: a process without HOME gets its user's home from the container's /etc/passwd, or "/". */
+static void set_home(const struct options *o) {
+  if (getenv("HOME")) return;
+  uid_t uid = o->has_user ? o->uid : getuid();
+  const char *home = "/";
+  static char line[1024], found[PATH_MAX];
+  FILE *f = fopen("/etc/passwd", "re");
+  if (f) {
+    while (fgets(line, sizeof line, f)) {
+      char *fields[7];
+      int n = 0;
+      char *save = NULL;
+      for (char *t = strtok_r(line, ":\n", &save); t && n < 7; t = strtok_r(NULL, ":\n", &save)) fields[n++] = t;
+      if (n >= 6 && (uid_t) strtoul(fields[2], NULL, 10) == uid) {
+        snprintf(found, sizeof found, "%s", fields[5]);
+        home = found;
+        break;
+      }
+    }
+    fclose(f);
+  }
+  if (setenv("HOME", home, 1)) fail("setenv(\"HOME\", \"%s\")", home);
 }
 
 static void drop_privileges(const struct options *o) {
@@ -360,6 +404,8 @@ int main(int argc, char **argv) {
     if (chdir("/")) fail("chdir(\"/\")");
   }
 
+  for (int k = 0; k < o.ncgroup_join; k++) join_cgroup(o.cgroup_join[k]);
+
   int state_dir = -1;
   if (o.state_dir) {
     state_dir = open(o.state_dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -375,15 +421,21 @@ int main(int argc, char **argv) {
     if (setrlimit(o.rlimits[k].resource, &r))
       fail("setrlimit(%d, %lld, %lld)", o.rlimits[k].resource, o.rlimits[k].soft, o.rlimits[k].hard);
   }
+  set_home(&o);
   if (o.cwd && chdir(o.cwd)) fail("chdir(\"%s\")", o.cwd);
   char buf[PATH_MAX];
   const char *path = resolve(o.argv[0], buf, sizeof buf);
-  if (!o.init_mode) drop_privileges(&o);
+  /* Privileges go before ready, so their errors reach create; unless a cgroup namespace still has to be made
+     after start (which needs CAP_SYS_ADMIN), or init mode keeps them for the reaper. */
+  int drop_late = o.init_mode || o.new_cgroup_ns;
+  if (!drop_late) drop_privileges(&o);
 
   close(ERROR_FD); /* ready */
   error_fd = 2;
   wait_for_start(&o, state_dir);
+  if (o.new_cgroup_ns && unshare(CLONE_NEWCGROUP)) fail("unshare(CLONE_NEWCGROUP)");
   if (o.init_mode) run_as_init(&o, state_dir, path);
+  if (drop_late) drop_privileges(&o);
   if (state_dir >= 0) close(state_dir);
   exec_process(&o, path);
   return 127;

@@ -22,6 +22,7 @@ public interface LibC {
   int mkfifo(String path, int mode);
   int chmod(String path, int mode);
   int symlink(String target, String linkPath);
+  int renameat2(int oldDirFd, String oldPath, int newDirFd, String newPath, int flags);
 
   int open(String path, int flags, int mode);
   int close(int fd);

@@ -24,6 +24,8 @@ public final class Linux {
   public static final int CLONE_NEWNET = 0x40000000;
 
   public static final int MNT_DETACH = 2;
+  public static final int AT_FDCWD = -100;
+  public static final int RENAME_NOREPLACE = 1;
 
   public static final int O_RDONLY = 0;
   public static final int O_WRONLY = 1;
@@ -52,6 +54,7 @@ public final class Linux {
   private static final int CLD_DUMPED = 3;
   private static final long SYS_PIVOT_ROOT = 155;
   private static final int F_SETFD = 2;
+  private static final int F_DUPFD_CLOEXEC = 1030;
   private static final int FD_CLOEXEC = 1;
   private static final int POLLIN = 1;
 
@@ -162,6 +165,12 @@ public final class Linux {
     check(LIBC.chmod(path, mode), call("chmod", path, octal(mode)));
   }
 
+  /** rename(2) that fails with EEXIST instead of replacing {@code to} (even an empty directory): renameat2 NOREPLACE. */
+  public static void renameNoReplace(String from, String to) {
+    check(LIBC.renameat2(AT_FDCWD, from, AT_FDCWD, to, RENAME_NOREPLACE),
+        call("renameat2", sym("AT_FDCWD"), from, sym("AT_FDCWD"), to, sym("RENAME_NOREPLACE")));
+  }
+
   public static void symlink(String target, String linkPath) {
     check(LIBC.symlink(target, linkPath), call("symlink", target, linkPath));
   }
@@ -174,6 +183,11 @@ public final class Linux {
 
   public static void close(int fd) {
     check(LIBC.close(fd), call("close", fd));
+  }
+
+  /** {@code fcntl(fd, F_DUPFD_CLOEXEC, 0)}: a close-on-exec duplicate, so it never leaks into a spawned process. */
+  public static int dup(int fd) {
+    return check(LIBC.fcntl(fd, F_DUPFD_CLOEXEC, 0), call("fcntl", fd, sym("F_DUPFD_CLOEXEC"), 0));
   }
 
   /** Closes without reporting: for clean-up paths that already carry an error. */

@@ -54,6 +54,30 @@ public final class ReferenceRuntime implements AutoCloseable {
     });
   }
 
+  /** {@code runtime run --detach}: returns once the container runs, with no process of the runtime left behind. */
+  public void runDetached(String runtime, Path bundle, String id) throws Exception {
+    // The container keeps the runtime's stdio: a pipe here would stay open for the container's whole life.
+    Path log = bundle.resolve(id + ".log");
+    List<String> argv = List.of(runtime, "run", "--detach", "--bundle", bundle.toString(), id);
+    Process p = call(() -> new ProcessBuilder(argv).redirectErrorStream(true).redirectOutput(log.toFile()).start());
+    if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
+      throw new IOException(String.join(" ", argv) + ": " + (p.isAlive() ? "did not finish in 60 s"
+          : "exit status " + p.exitValue() + ": " + java.nio.file.Files.readString(log).trim()));
+    }
+  }
+
+  public void delete(String runtime, String id) throws Exception {
+    runToCompletion(List.of(runtime, "delete", "--force", id));
+  }
+
+  private void runToCompletion(List<String> argv) throws Exception {
+    Process p = start(argv);
+    String out = new String(p.getInputStream().readAllBytes()).trim();
+    if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
+      throw new IOException(String.join(" ", argv) + ": " + (p.isAlive() ? "did not finish in 60 s" : out));
+    }
+  }
+
   /** Starts {@code runtime run --detach}-style work from the namespaced thread; for processes that outlive the call. */
   public Process start(List<String> argv) throws Exception {
     return call(() -> new ProcessBuilder(argv).redirectErrorStream(true).start());

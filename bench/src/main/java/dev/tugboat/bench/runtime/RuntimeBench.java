@@ -5,18 +5,21 @@ import dev.tugboat.bench.report.BenchCase;
 import dev.tugboat.bench.report.BenchReport;
 import dev.tugboat.bench.report.Figures;
 import dev.tugboat.bench.report.Samples;
+import dev.tugboat.runtime.container.ContainerRuntime;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * Run-to-exit latency of a busybox {@code true} container on one bundle (pid, mount, uts, ipc and net namespaces,
+ * Run-to-exit latency of a busybox {@code true} container on the same bundle (pid, mount, uts, ipc and net namespaces,
  * pivot_root, /proc, memory and pids limits): Tugboat from a warm JVM against {@code crun run} and {@code runc run},
  * alternating run by run so that machine noise falls on all three alike.
  */
 public final class RuntimeBench implements BenchPart {
   private static final int WARMUP = 20;
+  private static final int MANY = 100;
   private final int runs;
 
   public RuntimeBench(int runs) {
@@ -35,14 +38,33 @@ public final class RuntimeBench implements BenchPart {
 
   @Override
   public void run(BenchReport report, Path scratch) throws Exception {
-    Path bundle = BusyboxBundle.create(scratch.resolve("bundle"), List.of("/bin/true"), 64L << 20, 64);
+    Path rootfs = BusyboxBundle.rootfs(scratch.resolve("rootfs"));
+    Map<String, Path> bundles = new LinkedHashMap<>();
+    for (String name : List.of("tugboat", "crun", "runc")) {
+      bundles.put(name, BusyboxBundle.create(scratch.resolve("bundle-" + name), rootfs, List.of("/bin/true"),
+          64L << 20, 64, "/tugboat/bench-" + name));
+    }
     BenchCase c = report.addCase("run-to-exit busybox true, " + runs + " sequential");
-    try (ReferenceRuntime references = new ReferenceRuntime()) {
+    try (ReferenceRuntime references = new ReferenceRuntime();
+         ContainerRuntime tugboat = TugboatSubject.runtime(scratch.resolve("tugboat-root"))) {
       Map<String, Subject> subjects = new LinkedHashMap<>();
-      subjects.put("tugboat", TugboatSubject.create(scratch.resolve("tugboat-root")));
+      subjects.put("tugboat", TugboatSubject.create(tugboat));
       subjects.put("crun", (b, id) -> references.run("crun", b, id));
       subjects.put("runc", (b, id) -> references.run("runc", b, id));
-      measureAlternating(subjects, bundle, c);
+      measureAlternating(subjects, bundles, c);
+
+      List<String> sleep = List.of("/bin/sleep", "60");
+      Path sleeper = BusyboxBundle.create(scratch.resolve("sleeper"), rootfs, sleep, 64L << 20, 64, null);
+      Path conmonSleeper = BusyboxBundle.create(scratch.resolve("sleeper-conmon"), rootfs, sleep, 64L << 20, 64,
+          "/tugboat/bench-conmon");
+      List<Path> crunSleepers = new ArrayList<>();
+      for (int i = 0; i < MANY; i++) {
+        crunSleepers.add(BusyboxBundle.create(scratch.resolve("sleeper-crun-" + i), rootfs, sleep, 64L << 20, 64,
+            "/tugboat/bench-crun-" + i));
+      }
+      BenchCase many = report.addCase(MANY + " containers of sleep 60 started at once (8 starting at a time)");
+      ManyContainersBench.run(many, tugboat, references, sleeper, conmonSleeper, crunSleepers, scratch, MANY);
+      many.ratio("tugboat", "per_container_mb", "conmon", "per_container_mb").target("tugboat.per_container_mb < 1");
     }
     c.ratio("tugboat", "p50_ms", "crun", "p50_ms").ratio("tugboat", "p99_ms", "crun", "p50_ms")
         .ratio("tugboat", "p50_ms", "runc", "p50_ms")
@@ -52,7 +74,7 @@ public final class RuntimeBench implements BenchPart {
         .target("tugboat.p99_ms < crun.p50_ms");
   }
 
-  private void measureAlternating(Map<String, Subject> subjects, Path bundle, BenchCase c) {
+  private void measureAlternating(Map<String, Subject> subjects, Map<String, Path> bundles, BenchCase c) {
     Map<String, Samples> samples = new LinkedHashMap<>();
     Map<String, String> failed = new LinkedHashMap<>();
     subjects.keySet().forEach(name -> samples.put(name, new Samples()));
@@ -63,7 +85,7 @@ public final class RuntimeBench implements BenchPart {
           continue;
         }
         try {
-          long nanos = s.getValue().runToExit(bundle, "bench-" + name + "-" + i);
+          long nanos = s.getValue().runToExit(bundles.get(name), "bench-" + name + "-" + i);
           if (i >= WARMUP) {
             samples.get(name).add(nanos);
           }

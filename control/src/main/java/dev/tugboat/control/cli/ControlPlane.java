@@ -1,6 +1,11 @@
 package dev.tugboat.control.cli;
 
 import dev.tugboat.control.apiserver.ResourceApi;
+import dev.tugboat.control.apiserver.resources.Resources;
+import dev.tugboat.control.store.embedded.EmbeddedStore;
+import dev.tugboat.control.store.remote.RemoteKeyValueStore;
+import java.util.List;
+import java.time.Clock;
 import dev.tugboat.control.apiserver.transport.KubeApiServer;
 import dev.tugboat.control.store.KeyValueStore;
 import java.io.IOException;
@@ -28,16 +33,14 @@ final class ControlPlane implements AutoCloseable {
   }
 
   static ControlPlane start(ServerOptions options, InetAddress bindAddress) throws IOException, InterruptedException {
-    if (options.storeEndpoints != null && !options.storeEndpoints.isEmpty()) {
-      throw new IllegalArgumentException("--store-endpoints: not supported yet (remote store clusters come with the "
-          + "store's gRPC client); leave it out to use the embedded store");
-    }
     Path dataDir = options.dataDirOrDefault().toAbsolutePath();
     Files.createDirectories(dataDir);
-    KeyValueStore store = openEmbeddedStore(dataDir.resolve("store"));
+    boolean remote = options.storeEndpoints != null && !options.storeEndpoints.isEmpty();
+    KeyValueStore store = remote ? connectRemoteStore(options.storeEndpoints)
+        : openEmbeddedStore(dataDir.resolve("store"));
     ResourceApi resources = null;
     try {
-      resources = resourceLayer(store);
+      resources = resourceLayer(store, bindAddress, options.securePort);
       KubeApiServer apiServer = KubeApiServer.start(
           new KubeApiServer.Options(dataDir, bindAddress, options.securePort, options.tokenAuthFile), resources);
       return new ControlPlane(store, resources, apiServer);
@@ -48,14 +51,36 @@ final class ControlPlane implements AutoCloseable {
     }
   }
 
-  /** The store this machine's API server uses when no --store-endpoints are given. */
+  /** The store this machine's API server uses when no --store-endpoints are given: one member, durable in a dir. */
   static KeyValueStore openEmbeddedStore(Path storeDir) {
-    throw new IllegalStateException("embedded store " + storeDir + ": not merged into this build yet");
+    return EmbeddedStore.open(storeDir);
   }
 
-  /** The resource layer (storage semantics, validation, watch cache) over the store. */
-  static ResourceApi resourceLayer(KeyValueStore store) {
-    throw new IllegalStateException("resource layer: not merged into this build yet");
+  /** A store cluster over the etcd v3 API; fails now, naming the endpoint, if it does not answer. */
+  static KeyValueStore connectRemoteStore(List<String> endpoints) {
+    RemoteKeyValueStore store = RemoteKeyValueStore.connect(endpoints);
+    try {
+      store.currentRevision();
+      return store;
+    } catch (RuntimeException e) {
+      store.close();
+      Throwable cause = e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e;
+      throw new IllegalStateException("--store-endpoints " + String.join(",", endpoints) + ": the store does not answer: "
+          + cause.getMessage(), cause);
+    }
+  }
+
+  /**
+   * The resource layer (storage semantics, validation, watch cache) over the store; the kubernetes service's
+   * endpoints advertise the bind address, or loopback when bound to every address, unless the port is not chosen yet.
+   */
+  static ResourceApi resourceLayer(KeyValueStore store, InetAddress bindAddress, int port) {
+    if (port == 0) {
+      return Resources.over(store, Clock.systemUTC(), Resources.Options.defaults());
+    }
+    String advertise = bindAddress.isAnyLocalAddress() ? InetAddress.getLoopbackAddress().getHostAddress()
+        : bindAddress.getHostAddress();
+    return Resources.over(store, Clock.systemUTC(), Resources.Options.defaults().withAdvertise(advertise, port));
   }
 
   KubeApiServer apiServer() {

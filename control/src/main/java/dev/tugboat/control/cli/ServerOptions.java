@@ -21,7 +21,8 @@ final class ServerOptions {
   Path tokenAuthFile;
 
   @Option(names = "--store-endpoints", paramLabel = "URLS", split = ",",
-      description = "etcd v3 gRPC endpoints of a Tugboat store cluster (default: an embedded single-member store).")
+      description = "etcd v3 gRPC endpoints (http://HOST:PORT) of a Tugboat store cluster; the first is used "
+          + "(default: an embedded single-member store in DATA_DIR/store).")
   List<String> storeEndpoints;
 
   Path dataDirOrDefault() {

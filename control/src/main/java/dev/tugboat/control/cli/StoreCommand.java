@@ -4,10 +4,13 @@ import dev.tugboat.control.store.embedded.EmbeddedStore;
 import dev.tugboat.control.store.etcd.EtcdGrpcServer;
 import dev.tugboat.control.store.etcd.SingleMemberCluster;
 import dev.tugboat.control.store.mvcc.MvccKeyValueStore;
+import dev.tugboat.control.store.replication.ReplicatedStore;
+import dev.tugboat.control.store.replication.ReplicatedStoreConfig;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -25,10 +28,12 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code tug store}: the store alone, serving the etcd v3 API to etcdctl and other etcd clients, with etcd's flag
- * names. Every flag is checked as etcd checks it; a single member runs now, peers join when replication is wired in.
+ * names. Every flag is checked as etcd checks it. Several members in {@code --initial-cluster} run a replicated
+ * member ({@link ReplicatedStore}); one member runs the embedded store.
  */
 @Command(name = "store", mixinStandardHelpOptions = true,
-    description = "Run the cluster store as an etcd v3 API server (etcd's flags; a single member for now).")
+    description = "Run the cluster store as an etcd v3 API server (etcd's flags; replicated when --initial-cluster "
+        + "names several members).")
 public final class StoreCommand implements Callable<Integer> {
 
   private static final Pattern MEMBER_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
@@ -70,10 +75,32 @@ public final class StoreCommand implements Callable<Integer> {
       description = "Token that tells this cluster apart from others (default: ${DEFAULT-VALUE}).")
   String initialClusterToken;
 
+  @Option(names = "--heartbeat-interval", defaultValue = "100", paramLabel = "MS",
+      description = "Milliseconds between leader heartbeats (default: ${DEFAULT-VALUE}).")
+  long heartbeatIntervalMillis;
+
+  @Option(names = "--election-timeout", defaultValue = "1000", paramLabel = "MS",
+      description = "Milliseconds a follower waits for the leader before campaigning (default: ${DEFAULT-VALUE}).")
+  long electionTimeoutMillis;
+
+  @Option(names = "--snapshot-count", defaultValue = "100000", paramLabel = "N",
+      description = "Applied entries between two snapshots of a replicated member (default: ${DEFAULT-VALUE}).")
+  long snapshotCount;
+
   /** The flags, checked. */
   record StoreMember(String name, Path dataDir, List<InetSocketAddress> listenClientAddresses,
                      List<String> advertiseClientUrls, List<String> advertisePeerUrls,
-                     Map<String, List<String>> initialCluster, String clusterState, String clusterToken) {}
+                     Map<String, List<String>> initialCluster, String clusterState, String clusterToken,
+                     List<String> listenPeerUrls, Duration heartbeatInterval, Duration electionTimeout,
+                     long snapshotCount) {
+
+    /** The replicated member these flags describe (several members in --initial-cluster). */
+    ReplicatedStoreConfig replicated() {
+      return new ReplicatedStoreConfig(name, dataDir, initialCluster, clusterToken, listenPeerUrls,
+          listenClientAddresses.stream().map(a -> "http://" + a.getHostString() + ":" + a.getPort()).toList(),
+          advertiseClientUrls, heartbeatInterval, electionTimeout, snapshotCount);
+    }
+  }
 
   /** A running store and its etcd API server; closing stops both. */
   public record RunningStore(MvccKeyValueStore store, EtcdGrpcServer server) implements AutoCloseable {
@@ -112,8 +139,21 @@ public final class StoreCommand implements Callable<Integer> {
     return 0;
   }
 
-  /** Opens the store in the data dir and serves it; the caller closes what it returns. */
+  /**
+   * Opens the store in the data dir and serves it; the caller closes what it returns. Several members in
+   * --initial-cluster make a replicated member (Raft over the Chronicle log); one member runs the embedded store.
+   */
   static RunningStore start(StoreMember member) {
+    if (member.initialCluster().size() > 1) {
+      ReplicatedStore replicated = ReplicatedStore.start(member.replicated());
+      try {
+        return new RunningStore(replicated.store(),
+            EtcdGrpcServer.start(replicated.store(), replicated.membership(), member.listenClientAddresses()));
+      } catch (RuntimeException e) {
+        replicated.close();
+        throw e;
+      }
+    }
     MvccKeyValueStore store = EmbeddedStore.open(member.dataDir());
     try {
       SingleMemberCluster cluster = new SingleMemberCluster(member.name(), member.advertisePeerUrls(),
@@ -132,7 +172,7 @@ public final class StoreCommand implements Callable<Integer> {
     }
     List<InetSocketAddress> listenClient = listenAddresses("--listen-client-urls", listenClientUrls);
     List<String> advertiseClient = urls("--advertise-client-urls", advertiseClientUrls);
-    listenAddresses("--listen-peer-urls", listenPeerUrls);
+    List<InetSocketAddress> listenPeer = listenAddresses("--listen-peer-urls", listenPeerUrls);
     List<String> advertisePeer = urls("--initial-advertise-peer-urls", initialAdvertisePeerUrls);
     Map<String, List<String>> cluster = initialCluster == null
         ? Map.of(name, advertisePeer) : members("--initial-cluster", initialCluster);
@@ -150,13 +190,22 @@ public final class StoreCommand implements Callable<Integer> {
     if (initialClusterToken.isBlank()) {
       throw bad("--initial-cluster-token", "must not be empty");
     }
-    if (cluster.size() > 1) {
-      throw bad("--initial-cluster", cluster.size() + " members given, but this build runs the store as a single "
-          + "member (replication is not wired into tug store yet)");
+    if (heartbeatIntervalMillis <= 0) {
+      throw bad("--heartbeat-interval", "must be positive, was " + heartbeatIntervalMillis);
+    }
+    if (electionTimeoutMillis < 2 * heartbeatIntervalMillis) {
+      throw bad("--election-timeout", "must be at least twice --heartbeat-interval (" + heartbeatIntervalMillis
+          + " ms), was " + electionTimeoutMillis);
+    }
+    if (snapshotCount <= 0) {
+      throw bad("--snapshot-count", "must be positive, was " + snapshotCount);
     }
     Path dir = dataDir != null ? dataDir : Path.of(name + ".etcd");
+    List<String> listenPeerUrlList = listenPeer.stream()
+        .map(a -> "http://" + a.getHostString() + ":" + a.getPort()).toList();
     return new StoreMember(name, dir, listenClient, advertiseClient, advertisePeer, cluster, initialClusterState,
-        initialClusterToken);
+        initialClusterToken, listenPeerUrlList, Duration.ofMillis(heartbeatIntervalMillis),
+        Duration.ofMillis(electionTimeoutMillis), snapshotCount);
   }
 
   private List<String> urls(String flag, String value) {

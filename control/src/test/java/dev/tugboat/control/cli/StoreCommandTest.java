@@ -47,10 +47,23 @@ class StoreCommandTest {
   }
 
   @Test
-  void severalMembersAreRefusedUntilReplicationIsWiredIn() {
-    assertThat(stderrOf("--name=a", "--initial-advertise-peer-urls=http://127.0.0.1:2380",
-        "--initial-cluster=a=http://127.0.0.1:2380,b=http://127.0.0.1:2381"))
-        .contains("--initial-cluster: 2 members given");
+  void severalMembersDescribeAReplicatedMemberThatDialsEveryPeer() {
+    StoreCommand command = new StoreCommand();
+    new CommandLine(command).parseArgs("--name=a", "--initial-advertise-peer-urls=http://127.0.0.1:2380",
+        "--listen-peer-urls=http://127.0.0.1:2380", "--heartbeat-interval=50", "--election-timeout=500",
+        "--initial-cluster=a=http://127.0.0.1:2380,b=http://127.0.0.1:2381,c=http://127.0.0.1:2382");
+    var replicated = command.validated().replicated();
+    assertThat(replicated.memberIds()).containsOnlyKeys("a", "b", "c");
+    assertThat(replicated.raftNodeConfig().members()).hasSize(3)
+        .containsValue(new InetSocketAddress("127.0.0.1", 2382));
+    assertThat(replicated.raftNodeConfig().listenPeer()).isEqualTo(new InetSocketAddress("127.0.0.1", 2380));
+    assertThat(replicated.raftNodeConfig().electionTicks()).isEqualTo(10);
+  }
+
+  @Test
+  void anElectionTimeoutShorterThanTwoHeartbeatsIsRefused() {
+    assertThat(stderrOf("--heartbeat-interval=100", "--election-timeout=150"))
+        .contains("--election-timeout: must be at least twice --heartbeat-interval");
   }
 
   @Test

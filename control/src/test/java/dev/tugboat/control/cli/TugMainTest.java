@@ -35,18 +35,23 @@ class TugMainTest {
   }
 
   @Test
-  void remoteStoreEndpointsFailClearlyInsteadOfBeingIgnored() {
+  void unreachableStoreEndpointsFailClearlyNamingTheEndpoint() throws Exception {
+    int closedPort;
+    try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      closedPort = socket.getLocalPort();
+    }
     var stderr = System.err;
     var captured = new java.io.ByteArrayOutputStream();
     System.setErr(new java.io.PrintStream(captured, true));
     try {
       int exit = TugMain.commandLine().execute("server", "--data-dir", dataDir.toString(),
-          "--store-endpoints", "http://127.0.0.1:2379");
+          "--store-endpoints", "http://127.0.0.1:" + closedPort);
       assertThat(exit).isEqualTo(1);
     } finally {
       System.setErr(stderr);
     }
-    assertThat(captured.toString()).contains("tug server: --store-endpoints: not supported yet");
+    assertThat(captured.toString())
+        .contains("tug server: --store-endpoints http://127.0.0.1:" + closedPort + ": the store does not answer");
   }
 
   @Test

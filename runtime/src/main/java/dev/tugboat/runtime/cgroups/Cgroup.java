@@ -25,6 +25,12 @@ public interface Cgroup {
     /** Whether the kernel's OOM killer has killed a process of this cgroup, so an exit can be reported as OOMKilled. */
     boolean oomKilled();
 
+    /** Stops every process of the cgroup (v1 freezer, v2 cgroup.freeze) and returns once all are stopped (pause). */
+    void freeze();
+
+    /** Lets the processes of a frozen cgroup run again (resume). */
+    void thaw();
+
     /** Kills every process in the cgroup with SIGKILL and returns once none is left. */
     void killAll();
 

@@ -86,8 +86,10 @@ final class CgroupDirectories {
                 // will not leave by themselves (that is killAll's job), so that fails at once.
                 List<Integer> pids = CgroupFiles.readPids(dir.resolve("cgroup.procs"));
                 if (!CgroupException.isErrno(e, "EBUSY") || !pids.isEmpty() || deadline.expired()) {
-                    throw new CgroupException("rmdir " + dir + ": " + CgroupException.errnoOf(e)
-                            + (pids.isEmpty() ? "" : "; processes still in it: " + pids), e);
+                    String why = !CgroupException.isErrno(e, "EBUSY") ? ""
+                            : !pids.isEmpty() ? "; processes still in it: " + pids
+                            : "; no process is listed, so exited ones not yet reaped (waited for) by their parent keep it busy";
+                    throw new CgroupException("rmdir " + dir + ": " + CgroupException.errnoOf(e) + why, e);
                 }
                 deadline.pause();
             }

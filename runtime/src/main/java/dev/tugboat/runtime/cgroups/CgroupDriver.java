@@ -2,6 +2,7 @@ package dev.tugboat.runtime.cgroups;
 
 import java.nio.file.Files;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 
 /** Creates and finds cgroups below the {@code tugboat} parent in one cgroup version. */
@@ -65,6 +66,11 @@ public interface CgroupDriver {
 
     /** A handle on an existing cgroup (after an agent restart, say); fails if it exists in no hierarchy. */
     Cgroup open(String relativePath);
+
+    /** The existing cgroup at {@code tugboat/relativePath}, if there is one. */
+    default Optional<Cgroup> find(String relativePath) {
+        return exists(relativePath) ? Optional.of(open(relativePath)) : Optional.empty();
+    }
 
     /** Whether {@code tugboat/relativePath} exists in any hierarchy of this driver. */
     boolean exists(String relativePath);

@@ -2,7 +2,7 @@ package dev.tugboat.runtime.cgroups;
 
 /**
  * Resource limits of one cgroup, with the meanings of the OCI runtime spec's {@code linux.resources}; null leaves a
- * limit unset (inherited from the parent).
+ * limit unset (inherited from the parent), and so does 0 for the memory and cpu fields, as runc reads a bundle.
  *
  * @param memoryLimitBytes memory limit; -1 for unlimited
  * @param memorySwapBytes  memory plus swap limit (OCI and cgroup v1 meaning, not swap alone); -1 for unlimited;
@@ -25,7 +25,12 @@ public record CgroupLimits(
     public static final CgroupLimits NONE = new CgroupLimits(null, null, null, null, null, null, null);
 
     public CgroupLimits {
-        if (memoryLimitBytes != null && memoryLimitBytes != -1 && memoryLimitBytes <= 0) {
+        memoryLimitBytes = zeroIsUnset(memoryLimitBytes);
+        memorySwapBytes = zeroIsUnset(memorySwapBytes);
+        cpuShares = zeroIsUnset(cpuShares);
+        cpuQuotaMicros = zeroIsUnset(cpuQuotaMicros);
+        cpuPeriodMicros = zeroIsUnset(cpuPeriodMicros);
+        if (memoryLimitBytes != null && memoryLimitBytes != -1 && memoryLimitBytes < 0) {
             throw new IllegalArgumentException("memoryLimitBytes: must be positive or -1, was " + memoryLimitBytes);
         }
         if (memorySwapBytes != null && memorySwapBytes != -1) {
@@ -49,6 +54,10 @@ public record CgroupLimits(
         if (cpusetCpus != null && !cpusetCpus.matches("[0-9]+(-[0-9]+)?(,[0-9]+(-[0-9]+)?)*")) {
             throw new IllegalArgumentException("cpusetCpus: not a cpu list such as \"0-1,3\": \"" + cpusetCpus + "\"");
         }
+    }
+
+    private static Long zeroIsUnset(Long value) {
+        return value != null && value == 0 ? null : value;
     }
 
     public CgroupLimits withMemoryLimitBytes(Long value) {

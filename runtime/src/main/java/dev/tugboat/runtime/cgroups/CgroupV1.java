@@ -133,6 +133,23 @@ final class CgroupV1 implements Cgroup {
     }
 
     @Override
+    public void freeze() {
+        Path state = directoryOf("freezer").resolve("freezer.state");
+        Deadline deadline = new Deadline(KILL_TIMEOUT);
+        freeze(state.getParent(), deadline);
+        if (!CgroupFiles.read(state).equals("FROZEN")) {
+            CgroupFiles.write(state, "THAWED");
+            throw new CgroupException("freeze " + state.getParent() + ": still " + CgroupFiles.read(state)
+                    + " after " + KILL_TIMEOUT.toSeconds() + "s; thawed again");
+        }
+    }
+
+    @Override
+    public void thaw() {
+        CgroupFiles.write(directoryOf("freezer").resolve("freezer.state"), "THAWED");
+    }
+
+    @Override
     public void delete() {
         for (Path dir : directories) {
             CgroupDirectories.rmdir(dir);

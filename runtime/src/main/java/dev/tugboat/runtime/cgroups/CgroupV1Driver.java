@@ -37,9 +37,15 @@ final class CgroupV1Driver implements CgroupDriver {
         List<Path> created = new ArrayList<>();
         try {
             for (Path mount : CgroupDirectories.distinct(new ArrayList<>(mountByController.values()))) {
-                boolean cpuset = mount.equals(mountByController.get("cpuset"));
-                CgroupDirectories.mkdirs(mount, PARENT + "/" + relativePath,
-                        dir -> { if (cpuset) inheritCpuset(dir); }, created);
+                CgroupDirectories.mkdirs(mount, PARENT + "/" + relativePath, dir -> {}, created);
+                if (mount.equals(mountByController.get("cpuset"))) {
+                    // Every level down from the parent, including ones made earlier by a plain mkdir.
+                    Path dir = mount;
+                    for (String segment : (PARENT + "/" + relativePath).split("/")) {
+                        dir = dir.resolve(segment);
+                        inheritCpuset(dir);
+                    }
+                }
             }
             CgroupV1 cgroup = handle(relativePath);
             for (CgroupFileWrite write : writes) {

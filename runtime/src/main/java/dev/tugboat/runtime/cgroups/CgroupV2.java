@@ -93,6 +93,26 @@ final class CgroupV2 implements Cgroup {
     }
 
     @Override
+    public void freeze() {
+        CgroupFiles.write(dir.resolve("cgroup.freeze"), "1");
+        Deadline deadline = new Deadline(KILL_TIMEOUT);
+        Path events = dir.resolve("cgroup.events");
+        while (!Long.valueOf(1).equals(CgroupFiles.readKeyedOrNull(events, "frozen"))) {
+            if (deadline.expired()) {
+                CgroupFiles.write(dir.resolve("cgroup.freeze"), "0");
+                throw new CgroupException("freeze " + dir + ": not frozen after " + KILL_TIMEOUT.toSeconds()
+                        + "s; thawed again");
+            }
+            deadline.pause();
+        }
+    }
+
+    @Override
+    public void thaw() {
+        CgroupFiles.write(dir.resolve("cgroup.freeze"), "0");
+    }
+
+    @Override
     public void delete() {
         CgroupDirectories.rmdir(dir);
     }

@@ -45,6 +45,13 @@ final class ExecCommand implements Callable<Integer> {
       ExecProcess exec = r.exec(id, process, Stdio.inherit());
       if (pidFile != null) Files.writeString(pidFile, Integer.toString(exec.pid()));
       if (detach) return 0;
+      SignalForwarding.install(signal -> {
+        try {
+          dev.tugboat.nativebindings.Linux.kill(exec.pid(), signal);
+        } catch (RuntimeException exited) {
+          // nothing left to signal
+        }
+      });
       return exec.await().shellStatus();
     }
   }

@@ -38,6 +38,13 @@ final class RunCommand implements Callable<Integer> {
         throw e;
       }
       if (detach) return 0;
+      SignalForwarding.install(signal -> {
+        try {
+          r.kill(id, signal, false);
+        } catch (RuntimeException exited) {
+          // nothing left to signal
+        }
+      });
       WaitStatus status = r.awaitExit(id).orElseThrow();
       if (!keep) r.delete(id, true);
       return status.shellStatus();

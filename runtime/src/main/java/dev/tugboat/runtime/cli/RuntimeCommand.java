@@ -1,6 +1,6 @@
 package dev.tugboat.runtime.cli;
 
-import dev.tugboat.runtime.container.CgroupSupport;
+import dev.tugboat.runtime.container.KernelCgroups;
 import dev.tugboat.runtime.container.ContainerRuntime;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -22,8 +22,6 @@ import picocli.CommandLine.Option;
     subcommands = {CreateCommand.class, StartCommand.class, StateCommand.class, KillCommand.class,
         DeleteCommand.class, RunCommand.class, ListCommand.class, PsCommand.class, ExecCommand.class})
 public final class RuntimeCommand {
-  /** The cgroup support the CLI runs with; the node module sets the real driver here before running commands. */
-  public static volatile CgroupSupport cgroups = CgroupSupport.NONE;
 
   @Option(names = "--root", description = "state root (default ${DEFAULT-VALUE})")
   Path root = ContainerRuntime.DEFAULT_ROOT;
@@ -34,7 +32,7 @@ public final class RuntimeCommand {
   @Option(names = "--log-format", description = "text or json (default ${DEFAULT-VALUE})")
   String logFormat = "text";
 
-  @Option(names = "--debug", description = "accepted for runc compatibility")
+  @Option(names = "--debug", description = "print stack traces with errors")
   boolean debug;
 
   @Option(names = "--systemd-cgroup", description = "not supported: Tugboat manages cgroupfs directly")
@@ -45,7 +43,7 @@ public final class RuntimeCommand {
     if (!logFormat.equals("text") && !logFormat.equals("json")) {
       throw new CommandLine.ParameterException(new CommandLine(this), "--log-format: expected text or json, got \"" + logFormat + "\"");
     }
-    return new ContainerRuntime(root, cgroups);
+    return new ContainerRuntime(root, KernelCgroups.detect());
   }
 
   static int handleError(Exception e, CommandLine cli, CommandLine.ParseResult parsed) {

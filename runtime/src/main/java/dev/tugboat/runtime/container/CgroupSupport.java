@@ -3,8 +3,9 @@ package dev.tugboat.runtime.container;
 import java.util.Optional;
 
 /**
- * Where the runtime gets cgroups from. {@code dev.tugboat.runtime.cgroups} provides the real one (its
- * {@code CgroupDriver}); {@link #NONE} is for builds without it and refuses specs that ask for limits.
+ * Where the runtime gets cgroups from: {@code dev.tugboat.runtime.cgroups.CgroupDriver} in a full build (create and
+ * open take paths below the {@code tugboat} parent, as there); {@link #NONE} for builds without it, which refuses
+ * specs that ask for limits.
  */
 public interface CgroupSupport {
   ContainerCgroup create(String relativePath, ResourceLimits limits);

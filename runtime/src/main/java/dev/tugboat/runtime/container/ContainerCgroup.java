@@ -1,17 +1,39 @@
 package dev.tugboat.runtime.container;
 
-/** The cgroup of one container, as the runtime uses it. */
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * The cgroup of one container, as the runtime uses it: the methods of {@code dev.tugboat.runtime.cgroups.Cgroup} it
+ * needs, with the same meanings, so that module's cgroups plug in one for one.
+ */
 public interface ContainerCgroup {
-  /** Its path relative to the cgroups root, the same in every hierarchy. */
-  String path();
+  /** Its path below the {@code tugboat} parent of every hierarchy. */
+  String relativePath();
+
+  /** Its directories: one per mounted v1 hierarchy, or the one v2 directory. */
+  List<Path> directories();
 
   void addProcess(int pid);
 
+  /**
+   * The files a single-threaded process writes "0" to, one per directory, to move itself in (what tug-init does
+   * before it runs anything): a v1 hierarchy's {@code tasks}, or v2's {@code cgroup.procs}. In v1 that is far cheaper
+   * than {@link #addProcess}: moving only the writing thread skips the kernel's global threadgroup lock, whose write
+   * side waits for an RCU grace period (about 10 ms here when the lock was idle).
+   */
+  default List<Path> selfJoinFiles() {
+    return directories().stream()
+        .map(d -> d.resolve(Files.exists(d.resolve("tasks")) ? "tasks" : "cgroup.procs"))
+        .toList();
+  }
+
   boolean oomKilled();
 
-  /** SIGKILLs every process in it (kill --all). */
+  /** SIGKILLs every process in it and returns once none is left (kill --all, delete --force). */
   void killAll();
 
-  /** Removes it; it must be empty. Removing one that does not exist is not an error. */
+  /** Removes it from every hierarchy; does nothing once removed. */
   void delete();
 }

@@ -22,8 +22,10 @@ import java.util.List;
  * /dev's standard nodes. Nothing here is visible outside the namespace, and it all vanishes with it.
  */
 final class ContainerFilesystem {
-  /** The device nodes every container gets, bound from the host's /dev (as runc does). */
-  private static final List<String> DEVICES = List.of("null", "zero", "full", "random", "urandom", "tty");
+  /** The device nodes every container gets (runc's defaults): name, major, minor. */
+  private static final List<Object[]> DEVICES = List.of(
+      new Object[] {"null", 1, 3}, new Object[] {"zero", 1, 5}, new Object[] {"full", 1, 7},
+      new Object[] {"random", 1, 8}, new Object[] {"urandom", 1, 9}, new Object[] {"tty", 5, 0});
   private static final List<String[]> DEV_LINKS = List.of(
       new String[] {"/proc/self/fd", "fd"}, new String[] {"/proc/self/fd/0", "stdin"},
       new String[] {"/proc/self/fd/1", "stdout"}, new String[] {"/proc/self/fd/2", "stderr"});
@@ -45,6 +47,7 @@ final class ContainerFilesystem {
     String propagation = spec.linux().rootfsPropagation();
     long rootPropagation = MS_REC | (propagation != null && propagation.contains("private") ? MS_PRIVATE : MS_SLAVE);
     Linux.mount(null, "/", null, rootPropagation, null);
+    StepTimes.mark("f01 / propagation");
     String root = rootfs.target();
     if (rootfs instanceof Rootfs.Overlay o) {
       mkdirs(Path.of(root));
@@ -52,13 +55,18 @@ final class ContainerFilesystem {
     } else {
       Linux.mount(root, root, null, MS_BIND | MS_REC, null);
     }
+    StepTimes.mark("f02 rootfs");
     boolean hasDev = false;
     for (Spec.Mount m : spec.mounts()) {
       if (m.type().equals("proc")) continue;
       mount(root, m);
       if (m.destination().equals("/dev")) hasDev = true;
     }
+    StepTimes.mark("f03 mounts");
     if (hasDev) populateDev(root);
+    StepTimes.mark("f04 dev");
+    // runc creates a missing working directory rather than failing; so do we (before root goes read-only).
+    mkdirs(Path.of(inside(root, spec.process().cwd())));
     if (spec.hostname() != null && !spec.hostname().isEmpty()) Linux.sethostname(spec.hostname());
   }
 
@@ -84,48 +92,38 @@ final class ContainerFilesystem {
 
   /**
    * A cgroup v1 host: a tmpfs at the destination with, per hierarchy, the container's own cgroup directory bound
-   * in (runc's layout), then everything made read-only as the options ask.
+   * in, read-only as the options ask (runc's layout: the tmpfs itself stays writable).
    */
   private void mountCgroups(String target, MountOptions options) {
     mkdirs(Path.of(target));
     long flags = options.flags() & ~MountFlags.MS_RDONLY;
     Linux.mount("tmpfs", target, "tmpfs", flags, "mode=755");
     if (cgroup != null) {
-      try (var hierarchies = Files.list(Path.of("/sys/fs/cgroup"))) {
-        for (Path h : hierarchies.toList()) {
-          Path own = h.resolve(cgroup.path());
-          if (!Files.isDirectory(own, LinkOption.NOFOLLOW_LINKS)) continue;
-          Path inside = Path.of(target, h.getFileName().toString());
-          mkdirs(inside);
-          Linux.mount(own.toString(), inside.toString(), null, MS_BIND, null);
-          Linux.mount(null, inside.toString(), null, MS_BIND | MS_REMOUNT | options.flags(), null);
-        }
-      } catch (IOException e) {
-        throw new UncheckedIOException("list /sys/fs/cgroup: " + e.getMessage(), e);
+      Path cgroupRoot = Path.of("/sys/fs/cgroup");
+      for (Path own : cgroup.directories()) {
+        if (!own.startsWith(cgroupRoot) || own.equals(cgroupRoot)) continue;
+        Path inside = Path.of(target, cgroupRoot.relativize(own).getName(0).toString());
+        mkdirs(inside);
+        Linux.mount(own.toString(), inside.toString(), null, MS_BIND, null);
+        Linux.mount(null, inside.toString(), null, MS_BIND | MS_REMOUNT | options.flags(), null);
       }
-    }
-    if ((options.flags() & MountFlags.MS_RDONLY) != 0) {
-      Linux.mount(null, target, null, MS_REMOUNT | options.flags(), null);
     }
   }
 
   private static void populateDev(String root) {
-    for (String device : DEVICES) {
-      Path node = Path.of(root, "dev", device);
-      touch(node);
-      Linux.mount("/dev/" + device, node.toString(), null, MS_BIND, null);
+    Path dev = Path.of(inside(root, "/dev"));
+    for (Object[] device : DEVICES) {
+      Path node = dev.resolve((String) device[0]);
+      if (Files.exists(node, LinkOption.NOFOLLOW_LINKS)) continue; // a /dev bound from elsewhere may have them
+      Linux.mknodChar(node.toString(), 0666, (int) device[1], (int) device[2]);
     }
-    for (String[] link : DEV_LINKS) symlink(link[0], Path.of(root, "dev", link[1]));
-    if (Files.isDirectory(Path.of(root, "dev", "pts"))) symlink("pts/ptmx", Path.of(root, "dev", "ptmx"));
+    for (String[] link : DEV_LINKS) symlink(link[0], dev.resolve(link[1]));
+    if (Files.isDirectory(dev.resolve("pts"))) symlink("pts/ptmx", dev.resolve("ptmx"));
   }
 
-  /** The host path of a container path; ".." may not climb out of the rootfs. */
+  /** The host path of a container path, symlinks resolved inside the rootfs. */
   static String inside(String root, String containerPath) {
-    Path normal = Path.of("/").resolve(containerPath).normalize();
-    if (normal.toString().contains("..")) {
-      throw new ContainerException("mount destination \"" + containerPath + "\" leaves the rootfs");
-    }
-    return normal.toString().equals("/") ? root : root + normal;
+    return SecureJoin.join(Path.of(root), containerPath).toString();
   }
 
   private static void mkdirs(Path dir) {

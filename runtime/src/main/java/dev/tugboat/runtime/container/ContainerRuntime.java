@@ -13,7 +13,6 @@ import java.io.UncheckedIOException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -33,19 +32,22 @@ import java.util.stream.Stream;
 public final class ContainerRuntime implements AutoCloseable {
   public static final Path DEFAULT_ROOT = Path.of("/run/tugboat/runtime");
   private static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.+-]{0,127}");
-  private static final List<NamespaceType> JOIN_ORDER = List.of(
-      NamespaceType.IPC, NamespaceType.UTS, NamespaceType.NETWORK, NamespaceType.CGROUP);
 
   private final Path root;
   private final Path tugInitDir;
   private final CgroupSupport cgroups;
   private final PidWatcher watcher = new PidWatcher();
   private final Map<String, CompletableFuture<Optional<WaitStatus>>> exits = new ConcurrentHashMap<>();
+  private final ExecLauncher execLauncher;
+  private final SpecCache specs = new SpecCache();
+  private final SpareStateDirectories spares;
 
   public ContainerRuntime(Path root, Path tugInitDir, CgroupSupport cgroups) {
     this.root = root.toAbsolutePath();
     this.tugInitDir = tugInitDir;
     this.cgroups = cgroups;
+    this.execLauncher = new ExecLauncher(tugInitDir, cgroups, watcher);
+    this.spares = new SpareStateDirectories(this.root);
   }
 
   public ContainerRuntime(Path root, CgroupSupport cgroups) {
@@ -59,11 +61,13 @@ public final class ContainerRuntime implements AutoCloseable {
   // create
 
   public ContainerState create(String id, Path bundle, CreateOptions options) {
+    StepTimes.begin();
     if (!ID.matcher(id).matches()) {
       throw new ContainerException("container id \"" + id + "\": must match " + ID.pattern());
     }
     Path bundleDir = bundle.toAbsolutePath().normalize();
-    Spec spec = SpecParser.read(bundleDir);
+    Spec spec = specs.read(bundleDir);
+    StepTimes.mark("c01 parse spec");
     String what = "container \"" + id + "\"";
     if (spec.process().terminal()) {
       throw new ContainerException(what + ": not supported: terminal (process.terminal is true; Tugboat runs "
@@ -80,27 +84,35 @@ public final class ContainerRuntime implements AutoCloseable {
     boolean initMode = options.initMode() || "true".equals(spec.annotations().get(CreateOptions.INIT_ANNOTATION));
     StateDirectory dir = new StateDirectory(root.resolve(id));
     try {
-      Files.createDirectories(root);
-      Files.createDirectory(dir.path());
-      Files.setPosixFilePermissions(dir.path(), PosixFilePermissions.fromString("rwx--x--x"));
+      spares.create(dir.path());
     } catch (FileAlreadyExistsException e) {
       throw new ContainerException(what + " already exists");
     } catch (IOException e) {
       throw new UncheckedIOException(what + ": create state directory " + dir.path() + ": " + e, e);
     }
+    StepTimes.mark("c02 state dir");
     ContainerCgroup cgroup = null;
     int pid = -1;
     List<Integer> toClose = new ArrayList<>();
     try {
       Files.copy(bundleDir.resolve("config.json"), dir.path().resolve("config.json"));
+      StepTimes.mark("c03 copy config");
       cgroup = cgroups.create(cgroupPath(spec, id), ResourceLimits.of(spec.linux().resources()));
+      StepTimes.mark("c04 cgroup create");
       Linux.mkfifo(dir.fifo().toString(), 0622);
+      // Recorded before anything runs: should this JVM die mid-create, `delete --force` still finds what to remove.
+      String createdAt = Instant.now().toString();
+      String cgroupPath = cgroup == null ? null : cgroup.relativePath();
+      dir.write(new ContainerRecord(id, bundleDir.toString(), rootfs.target(), 0, 0, createdAt, spec.annotations(),
+          cgroupPath, initMode));
+      StepTimes.mark("c05 fifo+state");
       List<Spawner.Join> joins = new ArrayList<>();
       Spawner.Join pidJoin = null;
       int unshare = 0;
       for (Spec.Namespace n : spec.linux().namespaces()) {
         if (n.path() == null) {
-          if (n.type() != NamespaceType.PID) unshare |= n.type().cloneFlag();
+          // PID comes last in the spawner; cgroup is made by tug-init once the process is in its cgroup.
+          if (n.type() != NamespaceType.PID && n.type() != NamespaceType.CGROUP) unshare |= n.type().cloneFlag();
           continue;
         }
         int fd = Linux.open(n.path(), Linux.O_RDONLY | Linux.O_CLOEXEC, 0);
@@ -109,40 +121,50 @@ public final class ContainerRuntime implements AutoCloseable {
         if (n.type() == NamespaceType.PID) pidJoin = join;
         else joins.add(join);
       }
+      int[] error;
       int[] stdio = options.stdio().open();
-      int[] error = Linux.pipe();
-      Map<Integer, Integer> fds = new LinkedHashMap<>();
-      fds.put(0, stdio[0]);
-      fds.put(1, stdio[1]);
-      fds.put(2, stdio[2]);
-      fds.put(TugInitArgs.ERROR_FD, error[1]);
-      List<String> args = TugInitArgs.forCreate(spec, rootfs.target(), dir.path().toString(), initMode);
-      PosixSpawn spawn = new PosixSpawn(TugInit.extractTo(tugInitDir).toString(), args, spec.process().env(), fds, true);
-      ContainerFilesystem filesystem = new ContainerFilesystem(spec, bundleDir, rootfs, cgroup);
-      Spawner.Plan plan = new Spawner.Plan(joins, unshare, filesystem::build,
-          spec.linux().creates(NamespaceType.PID), pidJoin, spawn);
+      StepTimes.mark("c06 ns+stdio");
+      List<Integer> childEnds = new ArrayList<>();
       try {
+        error = Linux.pipe();
+        toClose.add(error[0]);
+        childEnds.add(error[1]);
+        Map<Integer, Integer> fds = new LinkedHashMap<>();
+        fds.put(0, stdio[0]);
+        fds.put(1, stdio[1]);
+        fds.put(2, stdio[2]);
+        fds.put(TugInitArgs.ERROR_FD, error[1]);
+        // tug-init moves itself into the cgroup first thing, before it mounts or runs anything.
+        List<String> args = TugInitArgs.forCreate(spec, rootfs.target(), dir.path().toString(), initMode,
+            cgroup == null ? List.of() : cgroup.selfJoinFiles());
+        PosixSpawn spawn = new PosixSpawn(TugInit.extractTo(tugInitDir).toString(), args, spec.process().env(), fds,
+            true);
+        ContainerFilesystem filesystem = new ContainerFilesystem(spec, bundleDir, rootfs, cgroup);
+        Spawner.Plan plan = new Spawner.Plan(joins, unshare, filesystem::build,
+            spec.linux().creates(NamespaceType.PID), pidJoin, spawn);
+        StepTimes.mark("c07 spawn prep");
         pid = Spawner.launch("tug-spawn-" + id, plan);
+        StepTimes.mark("c08 spawner");
       } finally {
-        Linux.closeQuietly(error[1]);
+        // The child has its copies; ours must go, or EOF on the error pipe would never come.
+        childEnds.forEach(Linux::closeQuietly);
         options.stdio().closeOpened(stdio);
       }
-      String failure;
-      try {
-        failure = new String(Linux.readAll(error[0])).trim();
-      } finally {
-        Linux.closeQuietly(error[0]);
-      }
-      if (!failure.isEmpty()) throw new ContainerException(what + ": tug-init: " + failure);
+      // Not reaped yet, so its stat is there even if it already failed.
       long startTime = ProcStat.read(pid).map(ProcStat::startTime)
-          .orElseThrow(() -> new ContainerException(what + ": tug-init exited during set-up"));
-      if (cgroup != null) cgroup.addProcess(pid);
+          .orElseThrow(() -> new ContainerException(what + ": tug-init vanished during set-up"));
       ContainerRecord record = new ContainerRecord(id, bundleDir.toString(), rootfs.target(), pid, startTime,
-          Instant.now().toString(), spec.annotations(), cgroup == null ? null : cgroup.path(), initMode);
+          createdAt, spec.annotations(), cgroupPath, initMode);
       dir.write(record);
+      String failure = new String(Linux.readAll(error[0])).trim();
+      StepTimes.mark("c09 state+wait ready");
+      if (!failure.isEmpty()) throw new ContainerException(what + ": tug-init: " + failure);
+      StepTimes.mark("c10 cgroup add");
       exits.put(id, watch(dir, record, Linux.pidfdOpen(pid)));
       if (options.pidFile() != null) writePidFile(options.pidFile(), pid);
-      return state(id);
+      StepTimes.mark("c11 watch");
+      return new ContainerState(id, ContainerStatus.CREATED, pid, record.bundle(), record.rootfs(), record.created(),
+          record.annotations(), Optional.empty(), false);
     } catch (RuntimeException | IOException e) {
       if (pid > 0) killAndReap(pid);
       if (cgroup != null) {
@@ -152,19 +174,27 @@ public final class ContainerRuntime implements AutoCloseable {
           e.addSuppressed(suppressed);
         }
       }
-      dir.removeAll();
+      dir.removeAll(spares);
       exits.remove(id);
-      if (e instanceof IOException io) throw new UncheckedIOException(what + ": " + io, io);
-      throw (RuntimeException) e;
+      if (e instanceof ContainerException || e instanceof dev.tugboat.runtime.oci.SpecException) {
+        throw (RuntimeException) e;
+      }
+      // A failed step (a mount in the spawner, say) names the call; this names the container it was for.
+      throw new ContainerException(what + ": " + (e.getMessage() == null ? e.toString() : e.getMessage()), e);
     } finally {
       toClose.forEach(Linux::closeQuietly);
     }
   }
 
-  private static String cgroupPath(Spec spec, String id) {
+  /**
+   * Below the tugboat parent: the spec's cgroupsPath if it names one (a leading "/tugboat/", which the same bundle
+   * needs under runc on these machines, is that parent), else the container id.
+   */
+  static String cgroupPath(Spec spec, String id) {
     String path = spec.linux().cgroupsPath();
-    if (path == null || path.isEmpty()) return "tugboat/" + id;
-    return path.startsWith("/") ? path.substring(1) : path;
+    if (path == null || path.isEmpty()) return id;
+    path = path.replaceFirst("^/+", "");
+    return path.startsWith("tugboat/") ? path.substring("tugboat/".length()) : path;
   }
 
   private static void writePidFile(Path file, int pid) throws IOException {
@@ -174,7 +204,7 @@ public final class ContainerRuntime implements AutoCloseable {
   }
 
   /** A set-up failure leaves nothing: the half-made container's process is killed and reaped here. */
-  private static void killAndReap(int pid) {
+  static void killAndReap(int pid) {
     try {
       int pidfd = Linux.pidfdOpen(pid);
       try {
@@ -199,6 +229,7 @@ public final class ContainerRuntime implements AutoCloseable {
   // start, state, kill, delete
 
   public void start(String id) {
+    StepTimes.mark("c12 return");
     StateDirectory dir = existing(id);
     ContainerRecord record = dir.read();
     ContainerStatus status = status(dir, record);
@@ -215,6 +246,7 @@ public final class ContainerRuntime implements AutoCloseable {
         throw new ContainerException("container \"" + id + "\": its process exited before start");
       }
       dir.removeFifo();
+      StepTimes.mark("s01 start");
     } finally {
       Linux.closeQuietly(fifo);
       Linux.closeQuietly(pidfd);
@@ -226,7 +258,10 @@ public final class ContainerRuntime implements AutoCloseable {
     ContainerRecord r = dir.read();
     ContainerStatus status = status(dir, r);
     Optional<WaitStatus> exit = status == ContainerStatus.STOPPED ? dir.exit() : Optional.empty();
-    return new ContainerState(r.id(), status, r.pid(), r.bundle(), r.rootfs(), r.created(), r.annotations(), exit);
+    boolean oomKilled = status == ContainerStatus.STOPPED && r.cgroupPath() != null
+        && cgroups.open(r.cgroupPath()).map(ContainerCgroup::oomKilled).orElse(false);
+    return new ContainerState(r.id(), status, r.pid(), r.bundle(), r.rootfs(), r.created(), r.annotations(), exit,
+        oomKilled);
   }
 
   public List<ContainerState> list() {
@@ -247,14 +282,26 @@ public final class ContainerRuntime implements AutoCloseable {
     }
   }
 
-  /** Sends a signal to the container's first process, or with {@code all} to every process in its cgroup. */
+  /** Sends a signal to the container's first process, or with {@code all} to every process in it. */
   public void kill(String id, int signal, boolean all) {
     StateDirectory dir = existing(id);
     ContainerRecord record = dir.read();
     ContainerStatus status = status(dir, record);
-    if (status == ContainerStatus.STOPPED) throw new ContainerException("container \"" + id + "\" is not running");
-    if (all && signal == Linux.SIGKILL && record.cgroupPath() != null) {
-      cgroups.open(record.cgroupPath()).ifPresent(ContainerCgroup::killAll);
+    if (status == ContainerStatus.STOPPED || status == ContainerStatus.CREATING) {
+      throw new ContainerException("container \"" + id + "\" is not running");
+    }
+    if (all) {
+      if (signal == Linux.SIGKILL && record.cgroupPath() != null) {
+        cgroups.open(record.cgroupPath()).ifPresent(ContainerCgroup::killAll);
+      }
+      for (int pid : processes(id)) {
+        if (pid == record.pid()) continue;
+        try {
+          Linux.kill(pid, signal);
+        } catch (NativeCallException exitedMeanwhile) {
+          // gone between listing and signalling
+        }
+      }
     }
     int pidfd = openPidfd(record);
     try {
@@ -266,13 +313,15 @@ public final class ContainerRuntime implements AutoCloseable {
 
   /** Removes a stopped container; with {@code force}, kills a running one first (runc delete --force). */
   public void delete(String id, boolean force) {
+    StepTimes.mark("w01 await exit");
     StateDirectory dir = existing(id);
     ContainerRecord record = dir.read();
     ContainerStatus status = status(dir, record);
-    if (status == ContainerStatus.RUNNING && !force) {
-      throw new ContainerException("container \"" + id + "\": cannot delete a running container (use --force)");
+    if ((status == ContainerStatus.RUNNING || status == ContainerStatus.CREATING) && !force) {
+      throw new ContainerException("container \"" + id + "\": cannot delete a container that is " + status.specName()
+          + " (use --force)");
     }
-    if (status != ContainerStatus.STOPPED) {
+    if (status == ContainerStatus.CREATED || status == ContainerStatus.RUNNING) {
       Optional<ContainerCgroup> cgroup = Optional.ofNullable(record.cgroupPath()).flatMap(cgroups::open);
       cgroup.ifPresent(ContainerCgroup::killAll);
       try {
@@ -288,8 +337,10 @@ public final class ContainerRuntime implements AutoCloseable {
     }
     awaitExit(id);
     if (record.cgroupPath() != null) cgroups.open(record.cgroupPath()).ifPresent(ContainerCgroup::delete);
-    dir.removeAll();
+    StepTimes.mark("d01 read+cgroup delete");
+    dir.removeAll(spares);
     exits.remove(id);
+    StepTimes.mark("d02 remove dir");
   }
 
   /**
@@ -323,6 +374,7 @@ public final class ContainerRuntime implements AutoCloseable {
     create(id, bundle, options);
     try {
       start(id);
+      StepTimes.mark("s02 return");
       return awaitExit(id).orElseThrow(() -> new ContainerException("container \"" + id + "\": exit status lost"));
     } finally {
       delete(id, true);
@@ -341,74 +393,10 @@ public final class ContainerRuntime implements AutoCloseable {
   public ExecProcess exec(String id, Spec.Process process, Stdio stdio) {
     StateDirectory dir = existing(id);
     ContainerRecord record = dir.read();
-    String what = "container \"" + id + "\"";
-    if (status(dir, record) != ContainerStatus.RUNNING) throw new ContainerException(what + " is not running");
-    List<Integer> toClose = new ArrayList<>();
-    int pid = -1;
-    try {
-      List<Spawner.Join> joins = new ArrayList<>();
-      for (NamespaceType type : JOIN_ORDER) {
-        Spawner.Join join = joinIfOther(record.pid(), type, toClose);
-        if (join != null) joins.add(join);
-      }
-      Spawner.Join pidJoin = joinIfOther(record.pid(), NamespaceType.PID, toClose);
-      int mountNs = Linux.open("/proc/" + record.pid() + "/ns/mnt", Linux.O_RDONLY | Linux.O_CLOEXEC, 0);
-      toClose.add(mountNs);
-      if (!ProcStat.alive(record.pid(), record.pidStartTime())) throw new ContainerException(what + " is not running");
-      int[] error = Linux.pipe();
-      int[] start = Linux.pipe();
-      toClose.add(error[0]);
-      toClose.add(start[1]);
-      int[] fds = stdio.open();
-      Map<Integer, Integer> childFds = new LinkedHashMap<>();
-      childFds.put(0, fds[0]);
-      childFds.put(1, fds[1]);
-      childFds.put(2, fds[2]);
-      childFds.put(TugInitArgs.ERROR_FD, error[1]);
-      childFds.put(TugInitArgs.START_FD, start[0]);
-      childFds.put(TugInitArgs.MOUNT_NS_FD, mountNs);
-      PosixSpawn spawn = new PosixSpawn(TugInit.extractTo(tugInitDir).toString(), TugInitArgs.forExec(process),
-          process.env(), childFds, true);
-      try {
-        pid = Spawner.launch("tug-exec-" + id, new Spawner.Plan(joins, 0, null, false, pidJoin, spawn));
-      } finally {
-        Linux.closeQuietly(error[1]);
-        Linux.closeQuietly(start[0]);
-        stdio.closeOpened(fds);
-      }
-      int pidfd = Linux.pidfdOpen(pid);
-      String failure = new String(Linux.readAll(error[0])).trim();
-      if (!failure.isEmpty()) {
-        Linux.waitPidfd(pidfd, true, false);
-        Linux.closeQuietly(pidfd);
-        pid = -1;
-        throw new ContainerException(what + ": exec: tug-init: " + failure);
-      }
-      if (record.cgroupPath() != null) {
-        int execPid = pid;
-        cgroups.open(record.cgroupPath()).ifPresent(c -> c.addProcess(execPid));
-      }
-      Linux.write(start[1], new byte[] {1});
-      return new ExecProcess(pid, watcher.watch(pidfd));
-    } catch (RuntimeException e) {
-      if (pid > 0) killAndReap(pid);
-      throw e;
-    } finally {
-      toClose.forEach(Linux::closeQuietly);
+    if (status(dir, record) != ContainerStatus.RUNNING) {
+      throw new ContainerException("container \"" + id + "\" is not running");
     }
-  }
-
-  private static Spawner.Join joinIfOther(int pid, NamespaceType type, List<Integer> toClose) {
-    try {
-      Path theirs = Path.of("/proc/" + pid + "/ns/" + type.procName());
-      Path ours = Path.of("/proc/self/ns/" + type.procName());
-      if (Files.readSymbolicLink(theirs).equals(Files.readSymbolicLink(ours))) return null;
-      int fd = Linux.open(theirs.toString(), Linux.O_RDONLY | Linux.O_CLOEXEC, 0);
-      toClose.add(fd);
-      return new Spawner.Join(type.cloneFlag(), fd, theirs.toString());
-    } catch (IOException e) {
-      throw new ContainerException("read namespace " + type.procName() + " of pid " + pid + ": " + e, e);
-    }
+    return execLauncher.launch(record, process, stdio);
   }
 
   /** Host pids of every process in the container's PID namespace, its first process first. */
@@ -450,6 +438,7 @@ public final class ContainerRuntime implements AutoCloseable {
 
   private static ContainerStatus status(StateDirectory dir, ContainerRecord r) {
     if (dir.exit().isPresent()) return ContainerStatus.STOPPED;
+    if (r.pid() == 0) return ContainerStatus.CREATING;
     if (!ProcStat.alive(r.pid(), r.pidStartTime())) return ContainerStatus.STOPPED;
     return dir.started() ? ContainerStatus.RUNNING : ContainerStatus.CREATED;
   }

@@ -8,10 +8,11 @@ import tools.jackson.databind.ObjectMapper;
 
 /**
  * The OCI state of a container, plus how its process ended when that is known (a stopped container whose exit was
- * seen by this runtime, or recorded by tug-init in init mode).
+ * seen by this runtime, or recorded by tug-init in init mode), and whether the kernel's OOM killer struck in its
+ * cgroup (Kubernetes' OOMKilled).
  */
 public record ContainerState(String id, ContainerStatus status, int pid, String bundle, String rootfs, String created,
-    Map<String, String> annotations, Optional<WaitStatus> exit) {
+    Map<String, String> annotations, Optional<WaitStatus> exit, boolean oomKilled) {
   public static final String OCI_VERSION = "1.0.2";
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -30,6 +31,7 @@ public record ContainerState(String id, ContainerStatus status, int pid, String 
       if (e.signaled()) m.put("exitSignal", dev.tugboat.nativebindings.Signals.name(e.signal()));
       else m.put("exitCode", e.exitCode());
     });
+    if (oomKilled) m.put("oomKilled", true);
     return JSON.writerWithDefaultPrettyPrinter().writeValueAsString(m);
   }
 }

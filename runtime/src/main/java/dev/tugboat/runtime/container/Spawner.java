@@ -61,14 +61,20 @@ final class Spawner {
   }
 
   private static int runInThread(Plan plan) {
+    StepTimes.begin();
     boolean joinsMount = plan.joins().stream().anyMatch(j -> j.nstype() == Linux.CLONE_NEWNS);
     if (joinsMount) Linux.unshare(Linux.CLONE_FS);
     for (Join j : plan.joins()) Linux.setns(j.fd(), j.nstype(), j.describedAs());
     if (plan.unshareFlags() != 0) Linux.unshare(plan.unshareFlags());
+    StepTimes.mark("t01 unshare");
     if (plan.insideNamespaces() != null) plan.insideNamespaces().run();
+    StepTimes.mark("t02 filesystem");
     PosixSpawn.Prepared spawn = plan.spawn().prepare();
     if (plan.newPidNamespace()) Linux.unshare(Linux.CLONE_NEWPID);
     else if (plan.pidJoin() != null) Linux.setns(plan.pidJoin().fd(), Linux.CLONE_NEWPID, plan.pidJoin().describedAs());
-    return spawn.spawn();
+    StepTimes.mark("t03 prepare+newpid");
+    int pid = spawn.spawn();
+    StepTimes.mark("t04 posix_spawn");
+    return pid;
   }
 }

@@ -16,12 +16,20 @@ final class TugInitArgs {
 
   private TugInitArgs() {}
 
-  /** For the first process of a container: pivot into rootfs, proc, masks, then wait on the state dir's FIFO. */
-  static List<String> forCreate(Spec spec, String rootfs, String stateDir, boolean initMode) {
+  /**
+   * For the first process of a container: join its cgroup, pivot into rootfs, proc, masks, then wait on the state
+   * dir's FIFO.
+   */
+  static List<String> forCreate(Spec spec, String rootfs, String stateDir, boolean initMode,
+      List<java.nio.file.Path> cgroupJoinFiles) {
     List<String> a = new ArrayList<>();
     a.add("tug-init");
     a.add("-S");
     a.add(stateDir);
+    for (java.nio.file.Path file : cgroupJoinFiles) {
+      a.add("-j");
+      a.add(file.toString());
+    }
     boolean newMountNamespace = spec.linux().creates(dev.tugboat.runtime.oci.NamespaceType.MOUNT);
     if (newMountNamespace) {
       a.add("-r");
@@ -45,6 +53,8 @@ final class TugInitArgs {
     addProcess(a, spec.process());
     a.add("-f");
     a.add(StateDirectory.EXEC_FIFO);
+    // Created by tug-init after start, once the process is in its cgroup, so that cgroup is the namespace's root.
+    if (spec.linux().creates(dev.tugboat.runtime.oci.NamespaceType.CGROUP)) a.add("-C");
     if (initMode) {
       a.add("-i");
       a.add("-x");

@@ -22,7 +22,7 @@ public record Digest(String hex) {
         }
     }
 
-    @JsonCreator
+    @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
     public static Digest parse(String text) {
         if (text == null || !text.startsWith(ALGORITHM + ":")) {
             throw new IllegalArgumentException("digest \"" + text + "\": only sha256:<hex> digests are supported");

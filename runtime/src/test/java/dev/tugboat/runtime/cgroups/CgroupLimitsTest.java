@@ -35,8 +35,13 @@ class CgroupLimitsTest {
         assertThatThrownBy(() -> CgroupLimits.NONE.withCpuShares(1L)).hasMessageStartingWith("cpuShares:");
         assertThatThrownBy(() -> CgroupLimits.NONE.withCpuQuota(10L, null)).hasMessageStartingWith("cpuQuotaMicros:");
         assertThatThrownBy(() -> CgroupLimits.NONE.withCpuQuota(null, 10L)).hasMessageStartingWith("cpuPeriodMicros:");
-        assertThatThrownBy(() -> CgroupLimits.NONE.withMemoryLimitBytes(0L)).hasMessageStartingWith("memoryLimitBytes:");
+        assertThatThrownBy(() -> CgroupLimits.NONE.withMemoryLimitBytes(-2L)).hasMessageStartingWith("memoryLimitBytes:");
         assertThatThrownBy(() -> CgroupLimits.NONE.withCpusetCpus("0-1;3")).hasMessageStartingWith("cpusetCpus:");
+    }
+
+    @Test
+    void zeroLeavesMemoryAndCpuLimitsUnsetAsRuncReadsABundle() {
+        assertThat(new CgroupLimits(0L, 0L, 0L, 0L, 0L, null, null)).isEqualTo(CgroupLimits.NONE);
     }
 
     @Test

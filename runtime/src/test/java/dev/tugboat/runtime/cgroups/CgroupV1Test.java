@@ -94,6 +94,22 @@ class CgroupV1Test {
     }
 
     @Test
+    void anAncestorMadeByAPlainMkdirGetsTheCpusetItNeedsToHoldTasks() throws Exception {
+        // A v1 cpuset made by mkdir alone has no CPUs and refuses tasks (ENOSPC); create fills in every level.
+        Path plain = Files.createDirectories(mounts.v1().get("cpuset").resolve("tugboat").resolve(name));
+        assertThat(CgroupFiles.read(plain.resolve("cpuset.cpus"))).isEmpty();
+        Cgroup cgroup = create(name + "/ctr", CgroupLimits.NONE);
+        created.add(driver.open(name));
+
+        try (HeldProcess process = HeldProcess.start("exec busybox sleep 1000")) {
+            cgroup.addProcess(process.pid());
+            assertThat(cgroup.pids()).containsExactly(process.pid());
+        }
+        assertThat(CgroupFiles.read(plain.resolve("cpuset.cpus")))
+                .isEqualTo(CgroupFiles.read(plain.getParent().resolve("cpuset.cpus")));
+    }
+
+    @Test
     void aProcessMovedInIsListedAndChargedAndKillAllEmptiesTheCgroup() throws Exception {
         Cgroup cgroup = create(name, CgroupLimits.NONE);
         try (HeldProcess process = HeldProcess.start(
@@ -172,6 +188,23 @@ class CgroupV1Test {
     }
 
     @Test
+    void aFrozenCgroupRunsOnOnceThawed() throws Exception {
+        Cgroup cgroup = create(name, CgroupLimits.NONE);
+        try (HeldProcess process = HeldProcess.start("echo resumed; exec busybox sleep 1000")) {
+            cgroup.addProcess(process.pid());
+
+            cgroup.freeze();
+            Path state = mounts.v1().get("freezer").resolve("tugboat").resolve(name).resolve("freezer.state");
+            assertThat(CgroupFiles.read(state)).isEqualTo("FROZEN");
+            // Released while frozen, the shell can only answer once thawed.
+            process.release();
+            cgroup.thaw();
+
+            assertThat(process.readLine()).isEqualTo("resumed");
+        }
+    }
+
+    @Test
     void deleteIsIdempotent() {
         Cgroup cgroup = create(name, CgroupLimits.NONE);
 
@@ -229,6 +262,8 @@ class CgroupV1Test {
         create(name, CgroupLimits.NONE.withPidsLimit(5L));
 
         assertThat(driver.open(name).stats().pidsLimit()).isEqualTo(5L);
+        assertThat(driver.find(name)).isPresent();
+        assertThat(driver.find(name + "-missing")).isEmpty();
         assertThatThrownBy(() -> driver.open(name + "-missing"))
                 .isInstanceOf(CgroupException.class).hasMessageContaining("exists in no hierarchy");
     }

@@ -143,6 +143,23 @@ class CgroupV2Test {
     }
 
     @Test
+    void aFrozenCgroupRunsOnOnceThawed() throws Exception {
+        Cgroup cgroup = create(name, CgroupLimits.NONE);
+        try (HeldProcess process = HeldProcess.start("echo resumed; exec busybox sleep 1000")) {
+            cgroup.addProcess(process.pid());
+
+            cgroup.freeze();
+            Path events = cgroup.directories().get(0).resolve("cgroup.events");
+            assertThat(CgroupFiles.readKeyedOrNull(events, "frozen")).isEqualTo(1L);
+            // Released while frozen, the shell can only answer once thawed.
+            process.release();
+            cgroup.thaw();
+
+            assertThat(process.readLine()).isEqualTo("resumed");
+        }
+    }
+
+    @Test
     void deleteIsIdempotentAndRemovesTheDirectory() {
         Cgroup cgroup = create(name, CgroupLimits.NONE);
 

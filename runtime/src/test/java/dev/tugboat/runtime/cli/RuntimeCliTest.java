@@ -11,10 +11,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** `tug runtime` driven the way containerd drives runc: every command a separate JVM over the same --root. */
+// A guard against a hang (tests wait for container output without deadlines), not a performance bound.
+@org.junit.jupiter.api.Timeout(value = 10, unit = java.util.concurrent.TimeUnit.MINUTES,
+    threadMode = org.junit.jupiter.api.Timeout.ThreadMode.SEPARATE_THREAD)
 class RuntimeCliTest {
   @TempDir Path tmp;
 
-  record Result(int exitCode, String stdout, String stderr) {}
+  record Result(int exitCode, String stdout, String stderr, Path stdoutFile) {}
 
   private Result tug(String... args) throws Exception {
     List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
@@ -27,7 +30,7 @@ class RuntimeCliTest {
     Process p = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile())
         .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
     int code = p.waitFor();
-    return new Result(code, Files.readString(out), Files.readString(err));
+    return new Result(code, Files.readString(out), Files.readString(err), out);
   }
 
   @AfterEach
@@ -59,6 +62,21 @@ class RuntimeCliTest {
     Result gone = tug("state", "cli-life");
     assertThat(gone.exitCode()).isEqualTo(1);
     assertThat(gone.stderr()).isEqualTo("container \"cli-life\" does not exist\n");
+  }
+
+  @Test
+  void aContainerInInitModeOutlivesTheJvmThatMadeItAndItsExitCodeReachesTheNextOne() throws Exception {
+    Path bundle = TestBundles.bundle(tmp.resolve("bundle"),
+        spec -> spec.putObject("annotations").put("dev.tugboat.runtime/init", "true"),
+        "sh", "-c", "trap 'exit 42' TERM; echo ready; while :; do sleep 0.05; done");
+    Result created = tug("create", "--bundle", bundle.toString(), "cli-init");
+    assertThat(created.exitCode()).as(created.stderr()).isZero();
+    assertThat(tug("start", "cli-init").exitCode()).isZero();
+    while (!Files.readString(created.stdoutFile()).contains("ready")) Thread.onSpinWait();
+    assertThat(tug("kill", "cli-init", "TERM").exitCode()).isZero();
+    while (!tug("state", "cli-init").stdout().contains("\"status\" : \"stopped\"")) Thread.onSpinWait();
+    assertThat(tug("state", "cli-init").stdout()).contains("\"exitCode\" : 42");
+    assertThat(tug("delete", "cli-init").exitCode()).isZero();
   }
 
   @Test

@@ -19,6 +19,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 @ExtendWith(NoLeaks.class)
+// A guard against a hang (tests wait for container output without deadlines), not a performance bound.
+@org.junit.jupiter.api.Timeout(value = 10, unit = java.util.concurrent.TimeUnit.MINUTES,
+    threadMode = org.junit.jupiter.api.Timeout.ThreadMode.SEPARATE_THREAD)
 class ContainerLifecycleTest {
   @TempDir Path tmp;
   private ContainerRuntime runtime;
@@ -65,7 +68,7 @@ class ContainerLifecycleTest {
     Set<Integer> pids = Arrays.stream(lines.get(3).trim().split(" ")).map(Integer::parseInt).collect(Collectors.toSet());
     assertThat(pids).contains(1).allMatch(p -> p < 10);
     Set<String> mountPoints = Set.of(lines.get(4).trim().split(" "));
-    assertThat(mountPoints).contains("/", "/proc", "/dev", "/dev/pts", "/dev/shm", "/dev/mqueue", "/sys", "/dev/null");
+    assertThat(mountPoints).contains("/", "/proc", "/dev", "/dev/pts", "/dev/shm", "/dev/mqueue", "/sys");
     assertThat(mountPoints).allMatch(m -> m.equals("/") || m.startsWith("/proc") || m.startsWith("/dev")
         || m.startsWith("/sys"), "only the container's own mounts");
   }
@@ -86,6 +89,17 @@ class ContainerLifecycleTest {
   }
 
   @Test
+  void theProcessRunsAsTheSpecsUserWithItsGroups() throws Exception {
+    Path bundle = TestBundles.bundle(tmp.resolve("b"), spec -> {
+      var user = ((tools.jackson.databind.node.ObjectNode) spec.get("process")).putObject("user");
+      user.put("uid", 1000).put("gid", 100).putArray("additionalGids").add(10).add(20);
+    }, "sh", "-c", "id -u; id -g; id -G; grep CapEff /proc/self/status");
+    assertThat(runtime.run(bundle, "rt-user", logged())).isEqualTo(WaitStatus.exited(0));
+    // As with runc: runc's spec lists no inheritable capabilities, so none survive the switch to a non-root uid.
+    assertThat(output()).isEqualTo("1000\n100\n100 10 20\nCapEff:\t0000000000000000\n");
+  }
+
+  @Test
   void createStartStateKillDeleteFollowTheOciLifecycle() throws Exception {
     Path bundle = TestBundles.bundle(tmp.resolve("b"), "sleep", "100");
     ContainerState created = runtime.create("rt-life", bundle, CreateOptions.defaults());
@@ -98,7 +112,7 @@ class ContainerLifecycleTest {
     assertThatThrownBy(() -> runtime.start("rt-life"))
         .hasMessage("container \"rt-life\": cannot start a container that is running");
     assertThatThrownBy(() -> runtime.delete("rt-life", false))
-        .hasMessage("container \"rt-life\": cannot delete a running container (use --force)");
+        .hasMessage("container \"rt-life\": cannot delete a container that is running (use --force)");
     runtime.kill("rt-life", Linux.SIGKILL, false);
     assertThat(runtime.awaitExit("rt-life")).contains(WaitStatus.signaled(Linux.SIGKILL));
     ContainerState stopped = runtime.state("rt-life");
@@ -125,6 +139,19 @@ class ContainerLifecycleTest {
   }
 
   @Test
+  void killAllSignalsEveryProcessOfTheContainer() throws Exception {
+    Path bundle = TestBundles.bundle(tmp.resolve("b"), "sh", "-c",
+        "trap 'echo parent got TERM' TERM; sh -c 'trap \"echo child got TERM\" TERM; echo ready;"
+            + " while :; do sleep 0.05; done' & while :; do sleep 0.05; done");
+    runtime.create("rt-killall", bundle, logged());
+    runtime.start("rt-killall");
+    while (!output().contains("ready")) Thread.onSpinWait();
+    runtime.kill("rt-killall", Linux.SIGTERM, true);
+    while (!(output().contains("parent got TERM") && output().contains("child got TERM"))) Thread.onSpinWait();
+    runtime.delete("rt-killall", true);
+  }
+
+  @Test
   void deleteOfACreatedContainerKillsItAndRemovesItsCgroup() throws Exception {
     Path bundle = TestBundles.bundle(tmp.resolve("b"), "true");
     runtime.create("rt-created", bundle, CreateOptions.defaults());
@@ -132,6 +159,20 @@ class ContainerLifecycleTest {
     runtime.delete("rt-created", false);
     assertThat(Path.of("/sys/fs/cgroup/pids/tugboat/rt-created")).doesNotExist();
     assertThat(tmp.resolve("state/rt-created")).doesNotExist();
+  }
+
+  @Test
+  void aCreatedContainersProcessIsInItsCgroupInEveryHierarchyBeforeStart() throws Exception {
+    Path bundle = TestBundles.bundle(tmp.resolve("b"), "true");
+    ContainerState created = runtime.create("rt-joined", bundle, CreateOptions.defaults());
+    List<String> lines = Files.readAllLines(Path.of("/proc/" + created.pid() + "/cgroup"));
+    for (String controller : DirectV1Cgroups.CONTROLLERS) {
+      String line = "\\d+:([^:]*,)?" + controller + "(,[^:]*)?:/tugboat/rt-joined";
+      assertThat(lines).as(controller).anyMatch(l -> l.matches(line));
+    }
+    assertThat(Files.readString(Path.of("/sys/fs/cgroup/pids/tugboat/rt-joined/cgroup.procs")).trim())
+        .isEqualTo(Integer.toString(created.pid()));
+    runtime.delete("rt-joined", true);
   }
 
   @Test
@@ -143,6 +184,21 @@ class ContainerLifecycleTest {
     }, "sh", "-c", "cat /sys/fs/cgroup/memory/memory.limit_in_bytes /sys/fs/cgroup/pids/pids.max");
     assertThat(runtime.run(bundle, "rt-limits", logged())).isEqualTo(WaitStatus.exited(0));
     assertThat(output()).isEqualTo((64L << 20) + "\n32\n");
+  }
+
+  @Test
+  void aProcessBeyondItsMemoryLimitIsKilledAndTheStateSaysOomKilled() throws Exception {
+    Path bundle = TestBundles.bundle(tmp.resolve("b"), spec -> {
+      var resources = ((tools.jackson.databind.node.ObjectNode) spec.get("linux")).putObject("resources");
+      resources.putObject("memory").put("limit", 16L << 20).put("swap", 16L << 20);
+    }, "dd", "if=/dev/zero", "of=/dev/null", "bs=128M", "count=1");
+    runtime.create("rt-oom", bundle, logged());
+    runtime.start("rt-oom");
+    assertThat(runtime.awaitExit("rt-oom")).contains(WaitStatus.signaled(Linux.SIGKILL));
+    ContainerState state = runtime.state("rt-oom");
+    assertThat(state.oomKilled()).isTrue();
+    assertThat(state.toJson()).contains("\"oomKilled\" : true");
+    runtime.delete("rt-oom", false);
   }
 
   @Test
@@ -208,6 +264,47 @@ class ContainerLifecycleTest {
   }
 
   @Test
+  void aDeletedContainersStateDirectoryIsReusedWhileListAndDuplicateChecksIgnoreSpares() throws Exception {
+    Path bundle = TestBundles.bundle(tmp.resolve("b"), "sleep", "100");
+    runtime.create("rt-first", bundle, CreateOptions.defaults());
+    Object firstKey = Files.readAttributes(tmp.resolve("state/rt-first"),
+        java.nio.file.attribute.BasicFileAttributes.class).fileKey();
+    runtime.delete("rt-first", true);
+    assertThat(tmp.resolve("state/rt-first")).doesNotExist();
+    assertThat(runtime.list()).isEmpty();
+    runtime.create("rt-second", bundle, CreateOptions.defaults());
+    assertThat(Files.readAttributes(tmp.resolve("state/rt-second"),
+        java.nio.file.attribute.BasicFileAttributes.class).fileKey()).isEqualTo(firstKey);
+    assertThat(Files.getPosixFilePermissions(tmp.resolve("state/rt-second")))
+        .isEqualTo(java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x"));
+    runtime.delete("rt-second", true);
+    runtime.create("rt-third", bundle, CreateOptions.defaults());
+    runtime.create("rt-fourth", bundle, CreateOptions.defaults());
+    runtime.delete("rt-fourth", true);
+    // A spare is there to take, yet an existing id is still refused.
+    assertThatThrownBy(() -> runtime.create("rt-third", bundle, CreateOptions.defaults()))
+        .hasMessage("container \"rt-third\" already exists");
+    assertThat(runtime.list()).extracting(ContainerState::id).containsExactly("rt-third");
+    ContainerRuntime restarted = new ContainerRuntime(tmp.resolve("state"), new DirectV1Cgroups());
+    assertThat(restarted.list()).extracting(ContainerState::id).containsExactly("rt-third");
+    restarted.close();
+    runtime.delete("rt-third", true);
+  }
+
+  @Test
+  void aContainerLeftCreatingByACrashedJvmIsRemovedByForcedDelete() throws Exception {
+    // What a JVM that died between the state directory and the spawn leaves: a record without a process.
+    Path dir = Files.createDirectories(tmp.resolve("state/rt-crashed"));
+    new StateDirectory(dir).write(new ContainerRecord("rt-crashed", tmp.toString(), tmp.toString(), 0, 0,
+        "2026-11-28T00:00:00Z", java.util.Map.of(), null, false));
+    assertThat(runtime.state("rt-crashed").status()).isEqualTo(ContainerStatus.CREATING);
+    assertThatThrownBy(() -> runtime.delete("rt-crashed", false))
+        .hasMessage("container \"rt-crashed\": cannot delete a container that is creating (use --force)");
+    runtime.delete("rt-crashed", true);
+    assertThat(dir).doesNotExist();
+  }
+
+  @Test
   void unknownIdsAreReportedByEveryOperation() {
     assertThatThrownBy(() -> runtime.kill("rt-nobody", Linux.SIGTERM, false))
         .isInstanceOf(ContainerNotFoundException.class).hasMessage("container \"rt-nobody\" does not exist");
@@ -226,6 +323,25 @@ class ContainerLifecycleTest {
   }
 
   @Test
+  void aFailingMountNamesTheContainerTheCallAndTheErrnoAndLeavesNothing() throws Exception {
+    Path bundle = TestBundles.bundle(tmp.resolve("b"), spec -> spec.withArray("mounts").addObject()
+        .put("destination", "/data").put("type", "nosuchfs").put("source", "none"), "true");
+    assertThatThrownBy(() -> runtime.create("rt-badmount", bundle, CreateOptions.defaults()))
+        .isInstanceOf(ContainerException.class)
+        .hasMessage("container \"rt-badmount\": mount(\"none\", \"" + bundle.resolve("rootfs/data")
+            + "\", \"nosuchfs\", 0, NULL): ENODEV");
+    assertThat(tmp.resolve("state/rt-badmount")).doesNotExist();
+  }
+
+  @Test
+  void aMissingWorkingDirectoryIsCreatedAsRuncDoes() throws Exception {
+    Path bundle = TestBundles.bundle(tmp.resolve("b"),
+        spec -> ((tools.jackson.databind.node.ObjectNode) spec.get("process")).put("cwd", "/work/here"), "pwd");
+    assertThat(runtime.run(bundle, "rt-cwd", logged())).isEqualTo(WaitStatus.exited(0));
+    assertThat(output()).isEqualTo("/work/here\n");
+  }
+
+  @Test
   void terminalTrueIsRefusedClearly() throws Exception {
     Path bundle = TestBundles.bundle(tmp.resolve("b"), spec -> ((tools.jackson.databind.node.ObjectNode) spec.get("process"))
         .put("terminal", true), "true");
@@ -234,8 +350,16 @@ class ContainerLifecycleTest {
   }
 
   @Test
-  void runWorksInALoopFromAWarmJvm() throws Exception {
+  void runWorksInALoopFromAWarmJvmWithoutLeakingFileDescriptors() throws Exception {
     Path bundle = TestBundles.bundle(tmp.resolve("b"), "true");
+    assertThat(runtime.run(bundle, "rt-loop")).isEqualTo(WaitStatus.exited(0));
+    long fdsBefore;
+    try (var fds = Files.list(Path.of("/proc/self/fd"))) {
+      fdsBefore = fds.count();
+    }
     for (int i = 0; i < 20; i++) assertThat(runtime.run(bundle, "rt-loop")).isEqualTo(WaitStatus.exited(0));
+    try (var fds = Files.list(Path.of("/proc/self/fd"))) {
+      assertThat(fds.count()).isEqualTo(fdsBefore);
+    }
   }
 }

@@ -50,7 +50,7 @@ class ContainerRootfsAndNamespacesTest {
   }
 
   @Test
-  void aContainerJoinsAnotherContainersNetworkNamespaceByPath() throws Exception {
+  void aContainerJoinsAnotherContainersNetworkAndPidNamespacesByPath() throws Exception {
     Path first = TestBundles.bundle(tmp.resolve("first"), "sleep", "100");
     ContainerState sandbox = runtime.create("rt-sandbox", first, CreateOptions.defaults());
     runtime.start("rt-sandbox");
@@ -61,13 +61,28 @@ class ContainerRootfsAndNamespacesTest {
           ((ObjectNode) ns).put("path", "/proc/" + sandbox.pid() + "/ns/net");
         }
       }
-    }, "sh", "-c", "readlink /proc/self/ns/net; readlink /proc/self/ns/uts");
+      for (var ns : spec.get("linux").get("namespaces")) {
+        if (ns.get("type").stringValue().equals("pid")) ((ObjectNode) ns).put("path", "/proc/" + sandbox.pid() + "/ns/pid");
+      }
+    }, "sh", "-c", "readlink /proc/self/ns/net; readlink /proc/self/ns/uts; echo $$; cat /proc/1/cmdline");
     assertThat(runtime.run(second, "rt-member", CreateOptions.defaults().withStdio(Stdio.files(out, out))))
         .isEqualTo(WaitStatus.exited(0));
     List<String> lines = Files.readAllLines(out);
     assertThat(lines.get(0)).isEqualTo(sandboxNet);
     assertThat(lines.get(1)).isNotEqualTo(Files.readSymbolicLink(Path.of("/proc/" + sandbox.pid() + "/ns/uts")).toString());
+    assertThat(lines.get(2)).isNotEqualTo("1"); // the sandbox's sleep is PID 1 of the shared PID namespace
+    assertThat(lines.get(3)).isEqualTo("sleep\u0000100\u0000");
     runtime.delete("rt-sandbox", true);
+  }
+
+  @Test
+  void aNewCgroupNamespaceIsRootedAtTheContainersCgroup() throws Exception {
+    Path bundle = TestBundles.bundle(tmp.resolve("b"),
+        spec -> ((tools.jackson.databind.node.ArrayNode) spec.get("linux").get("namespaces")).addObject().put("type", "cgroup"),
+        "sh", "-c", "grep -E ':(pids|memory):' /proc/self/cgroup");
+    assertThat(runtime.run(bundle, "rt-cgns", CreateOptions.defaults().withStdio(Stdio.files(out, out))))
+        .isEqualTo(WaitStatus.exited(0));
+    assertThat(Files.readAllLines(out)).hasSize(2).allMatch(l -> l.endsWith(":/"));
   }
 
   @Test

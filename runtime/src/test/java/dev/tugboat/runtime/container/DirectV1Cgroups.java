@@ -9,7 +9,7 @@ import java.util.Optional;
 
 /**
  * Tests only: a minimal cgroup v1 writer (memory, cpu, pids under /sys/fs/cgroup/<controller>/<path>) standing in for
- * dev.tugboat.runtime.cgroups until that module is merged. Paths always lie under a "tugboat" parent.
+ * dev.tugboat.runtime.cgroups until that module is merged. Paths are below the "tugboat" parent, as there.
  */
 final class DirectV1Cgroups implements CgroupSupport {
   static final List<String> CONTROLLERS = List.of("memory", "cpu", "pids");
@@ -17,10 +17,10 @@ final class DirectV1Cgroups implements CgroupSupport {
 
   @Override
   public ContainerCgroup create(String relativePath, ResourceLimits limits) {
-    if (!relativePath.startsWith("tugboat/")) throw new IllegalArgumentException("cgroup outside tugboat/: " + relativePath);
     Cgroup c = new Cgroup(relativePath);
     for (String controller : CONTROLLERS) mkdirs(c.dir(controller));
     if (limits.memoryLimitBytes() != null) c.write("memory", "memory.limit_in_bytes", limits.memoryLimitBytes());
+    if (limits.memorySwapBytes() != null) c.write("memory", "memory.memsw.limit_in_bytes", limits.memorySwapBytes());
     if (limits.cpuShares() != null) c.write("cpu", "cpu.shares", limits.cpuShares());
     if (limits.cpuPeriodMicros() != null) c.write("cpu", "cpu.cfs_period_us", limits.cpuPeriodMicros());
     if (limits.cpuQuotaMicros() != null) c.write("cpu", "cpu.cfs_quota_us", limits.cpuQuotaMicros());
@@ -42,9 +42,14 @@ final class DirectV1Cgroups implements CgroupSupport {
     }
   }
 
-  record Cgroup(String path) implements ContainerCgroup {
+  record Cgroup(String relativePath) implements ContainerCgroup {
     Path dir(String controller) {
-      return ROOT.resolve(controller).resolve(path);
+      return ROOT.resolve(controller).resolve("tugboat").resolve(relativePath);
+    }
+
+    @Override
+    public List<Path> directories() {
+      return CONTROLLERS.stream().map(this::dir).toList();
     }
 
     void write(String controller, String file, Object value) {
@@ -80,12 +85,15 @@ final class DirectV1Cgroups implements CgroupSupport {
 
     @Override
     public void killAll() {
-      for (int pid : pids()) {
-        try {
-          dev.tugboat.nativebindings.Linux.kill(pid, dev.tugboat.nativebindings.Linux.SIGKILL);
-        } catch (RuntimeException gone) {
-          // exited meanwhile
+      for (List<Integer> left = pids(); !left.isEmpty(); left = pids()) {
+        for (int pid : left) {
+          try {
+            dev.tugboat.nativebindings.Linux.kill(pid, dev.tugboat.nativebindings.Linux.SIGKILL);
+          } catch (RuntimeException gone) {
+            // exited meanwhile
+          }
         }
+        Thread.onSpinWait();
       }
     }
 

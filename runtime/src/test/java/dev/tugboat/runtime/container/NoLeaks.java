@@ -15,8 +15,8 @@ import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * Asserts a test left nothing behind: no new mounts in this JVM's mount table, no cgroups under
- * /sys/fs/cgroup/<controller>/tugboat, no child processes of this JVM, no thread of it in another namespace and no
+ * Asserts a test left nothing behind: no new mounts in this JVM's mount table, no test container cgroups under
+ * /sys/fs/cgroup/<controller>/tugboat (ids start with "rt-"), no child processes of this JVM, no thread of it in another namespace and no
  * open namespace fd.
  */
 final class NoLeaks implements BeforeEachCallback, AfterEachCallback {
@@ -58,10 +58,11 @@ final class NoLeaks implements BeforeEachCallback, AfterEachCallback {
     for (String controller : DirectV1Cgroups.CONTROLLERS) {
       Path parent = Path.of("/sys/fs/cgroup", controller, "tugboat");
       if (!Files.isDirectory(parent)) continue;
-      try (Stream<Path> walk = Files.walk(parent)) {
-        walk.filter(Files::isDirectory).filter(p -> !p.equals(parent)).forEach(p -> out.add(p.toString()));
-      } catch (IOException e) {
-        // a cgroup removed while walking
+      // Only this suite's cgroups (ids "rt-..."): other suites on the machine create and remove theirs meanwhile.
+      try (Stream<Path> list = Files.list(parent)) {
+        list.filter(p -> p.getFileName().toString().startsWith("rt-")).forEach(p -> out.add(p.toString()));
+      } catch (IOException | java.io.UncheckedIOException e) {
+        // a cgroup removed while listing
       }
     }
     return out;

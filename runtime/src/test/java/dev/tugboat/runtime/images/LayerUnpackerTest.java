@@ -112,6 +112,34 @@ class LayerUnpackerTest {
     }
 
     @Test
+    void aTarWrittenByGnuTarUnpacksToTheSameTree() throws Exception {
+        Path source = Files.createTempDirectory("gnu-tar-source");
+        try {
+            String longName = "d/" + "n".repeat(150);
+            Files.createDirectories(source.resolve(longName).getParent());
+            Files.writeString(source.resolve(longName), "long");
+            Files.copy(Path.of("/bin/busybox"), source.resolve("busybox"));
+            Files.createLink(source.resolve("busybox-link"), source.resolve("busybox"));
+            Files.createSymbolicLink(source.resolve("sh"), Path.of("busybox"));
+            Files.createFile(source.resolve("d/.wh.gone"));
+            Process tar = new ProcessBuilder("tar", "--numeric-owner", "-C", source.toString(), "-cf", "-", ".").start();
+
+            LayerUnpacker.unpack(tar.getInputStream(), layer, "gnu");
+            assertThat(tar.waitFor()).isZero();
+
+            assertThat(layer.resolve(longName)).hasContent("long");
+            assertThat(layer.resolve("busybox")).hasSameBinaryContentAs(Path.of("/bin/busybox"));
+            assertThat(attribute(layer.resolve("busybox-link"), "ino")).isEqualTo(attribute(layer.resolve("busybox"), "ino"));
+            assertThat(Files.readSymbolicLink(layer.resolve("sh"))).isEqualTo(Path.of("busybox"));
+            assertThat(attribute(layer.resolve("d/gone"), "mode") & 0170000).isEqualTo((long) FileSystemCalls.S_IFCHR);
+        } finally {
+            try (Stream<Path> tree = Files.walk(source)) {
+                tree.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+
+    @Test
     void entriesClimbingOutOfTheLayerAreRefused() throws IOException {
         assertThatThrownBy(() -> unpack(new TestTar().rawFile("../../escaped", "x").toBytes()))
                 .isInstanceOf(ImageException.class)

@@ -183,6 +183,16 @@ class SpecParserTest {
   }
 
   @Test
+  void aProcessJsonForExecIsOneProcessObjectWithItsOwnErrors() {
+    Spec.Process p = SpecParser.parseProcess("""
+        {"user": {"uid": 0, "gid": 0}, "args": ["sh"], "env": ["PATH=/bin"], "cwd": "/tmp"}""");
+    assertThat(p.args()).containsExactly("sh");
+    assertThat(p.cwd()).isEqualTo("/tmp");
+    assertThatThrownBy(() -> SpecParser.parseProcess("{\"user\": {\"uid\": 0, \"gid\": 0}, \"args\": []}"))
+        .hasMessage("process.json: $.args: must be a non-empty array");
+  }
+
+  @Test
   void missingConfigJsonNamesTheBundle(@TempDir Path bundle) {
     assertThatThrownBy(() -> SpecParser.read(bundle)).hasMessage("config.json: not found in bundle " + bundle);
   }

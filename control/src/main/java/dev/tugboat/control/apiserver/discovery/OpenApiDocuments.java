@@ -22,8 +22,10 @@ import tools.jackson.databind.node.ObjectNode;
  *   <li>{@code kubectl explain} looks for a schema tagged with the group-version-kind.</li>
  * </ul>
  *
- * The schemas name the top-level fields only. The PATCH operations list no strategic merge patch body, so that
- * kubectl apply computes its patches from its compiled-in types rather than from these schemas.
+ * The schemas come from the fabric8 model classes ({@link ModelSchemas}): field names and types, no descriptions;
+ * kinds fabric8 lacks get a generic apiVersion/kind/metadata/spec/status schema. The PATCH operations list no
+ * strategic merge patch body, so that kubectl apply computes its patches from its compiled-in types rather than
+ * from these schemas.
  */
 public final class OpenApiDocuments {
 
@@ -73,7 +75,7 @@ public final class OpenApiDocuments {
     schemas.set(OBJECT_META, objectMetaSchema());
     for (ResourceInfo resource : infos) {
       String schemaName = schemaName(resource);
-      schemas.set(schemaName, kindSchema(resource));
+      schemas.set(schemaName, kindSchema(resource, schemas));
       String prefix = (resource.group().isEmpty() ? "/api/" : "/apis/" + resource.group() + "/") + resource.version();
       String collection = prefix + (resource.namespaced() ? "/namespaces/{namespace}/" : "/") + resource.resource();
       String item = collection + "/{name}";
@@ -123,11 +125,21 @@ public final class OpenApiDocuments {
 
   private static final String OBJECT_META = "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta";
 
-  private static ObjectNode kindSchema(ResourceInfo resource) {
+  private static ObjectNode kindSchema(ResourceInfo resource, ObjectNode schemas) {
     ObjectNode schema = JSON.createObjectNode();
     schema.put("description", resource.kind() + " is a " + (resource.namespaced() ? "namespaced" : "cluster-scoped")
         + " Kubernetes resource served as " + resource.resource() + ".");
     schema.put("type", "object");
+    Class<?> model = ModelSchemas.modelClass(resource.group(), resource.version(), resource.kind());
+    if (model != null) {
+      schema.set("properties", ModelSchemas.properties(model, schemas));
+      ObjectNode metadata = (ObjectNode) schema.path("properties").path("metadata");
+      if (metadata.isObject()) {
+        metadata.put("description", "Standard object's metadata.");
+      }
+      gvk(schema.putArray("x-kubernetes-group-version-kind").addObject(), resource);
+      return schema;
+    }
     ObjectNode properties = schema.putObject("properties");
     property(properties, "apiVersion", "string",
         "APIVersion defines the versioned schema of this representation of an object.");

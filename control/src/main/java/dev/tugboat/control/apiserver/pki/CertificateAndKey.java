@@ -18,8 +18,10 @@ import org.bouncycastle.openssl.PEMKeyPair;
 import org.bouncycastle.openssl.PEMParser;
 import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
 import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
-import org.bouncycastle.openssl.jcajce.JcaPKCS8Generator;
+import java.security.interfaces.ECPrivateKey;
 import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
+import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
+import org.bouncycastle.util.io.pem.PemObject;
 
 /** An X.509 certificate with its private key, as the pair of PEM files Kubernetes tools read ({@code x.crt}, {@code x.key}). */
 public record CertificateAndKey(X509Certificate certificate, PrivateKey privateKey) {
@@ -28,10 +30,22 @@ public record CertificateAndKey(X509Certificate certificate, PrivateKey privateK
     return pem(certificate);
   }
 
-  /** The key as PKCS#8 ("PRIVATE KEY"), which Go's crypto/tls, OpenSSL and the JDK all read. */
+  /**
+   * The key as kubeadm writes an ECDSA key: SEC1 "EC PRIVATE KEY" with the curve and the public key inside. Go's
+   * crypto/tls, OpenSSL, BouncyCastle and the fabric8 client all read it (fabric8 reads no PKCS#8 EC keys, and
+   * needs the curve in the SEC1 structure).
+   */
   public String privateKeyPem() {
+    if (!(privateKey instanceof ECPrivateKey ec)) {
+      return pem(privateKey);
+    }
+    PrivateKeyInfo info = PrivateKeyInfo.getInstance(privateKey.getEncoded());
+    SubjectPublicKeyInfo publicKey = SubjectPublicKeyInfo.getInstance(certificate.getPublicKey().getEncoded());
+    org.bouncycastle.asn1.sec.ECPrivateKey sec1 = new org.bouncycastle.asn1.sec.ECPrivateKey(
+        ec.getParams().getOrder().bitLength(), ec.getS(), publicKey.getPublicKeyData(),
+        info.getPrivateKeyAlgorithm().getParameters());
     try {
-      return pem(new JcaPKCS8Generator(privateKey, null).generate());
+      return pem(new PemObject("EC PRIVATE KEY", sec1.getEncoded()));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -78,7 +92,7 @@ public record CertificateAndKey(X509Certificate certificate, PrivateKey privateK
         return converter.getPrivateKey(info);
       }
       if (object instanceof PEMKeyPair pair) {
-        return converter.getKeyPair(pair).getPrivate();
+        return converter.getPrivateKey(pair.getPrivateKeyInfo());
       }
       throw new IOException(file + ": not a PEM private key");
     }

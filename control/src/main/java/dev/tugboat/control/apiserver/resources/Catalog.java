@@ -4,6 +4,7 @@ import dev.tugboat.control.apiserver.ResourceInfo;
 import dev.tugboat.control.apiserver.resources.kinds.ConfigDataStrategy;
 import dev.tugboat.control.apiserver.resources.kinds.EventStrategy;
 import dev.tugboat.control.apiserver.resources.kinds.NamespaceStrategy;
+import dev.tugboat.control.apiserver.resources.kinds.NetworkEndpointsStrategy;
 import dev.tugboat.control.apiserver.resources.kinds.NodeStrategy;
 import dev.tugboat.control.apiserver.resources.kinds.PlainStrategy;
 import dev.tugboat.control.apiserver.resources.kinds.PodStrategy;
@@ -25,14 +26,14 @@ final class Catalog {
         type("", "v1", "namespaces", "namespace", "Namespace", false, List.of("ns"), List.of(),
             List.of("status", "finalize"), "/registry/namespaces/", new NamespaceStrategy()),
         type("", "v1", "pods", "pod", "Pod", true, List.of("po"), List.of("all"),
-            List.of("status", "binding", "log", "exec", "attach", "portforward"), "/registry/pods/",
+            List.of("status", "binding", "eviction", "log", "exec", "attach", "portforward"), "/registry/pods/",
             new PodStrategy()),
         type("", "v1", "nodes", "node", "Node", false, List.of("no"), List.of(), List.of("status"),
             "/registry/minions/", new NodeStrategy()),
         type("", "v1", "services", "service", "Service", true, List.of("svc"), List.of("all"), List.of("status"),
             "/registry/services/specs/", new ServiceStrategy(serviceAllocator)),
         type("", "v1", "endpoints", "endpoints", "Endpoints", true, List.of("ep"), List.of(), List.of(),
-            "/registry/services/endpoints/", PlainStrategy.endpoints()),
+            "/registry/services/endpoints/", NetworkEndpointsStrategy.endpoints()),
         type("", "v1", "configmaps", "configmap", "ConfigMap", true, List.of("cm"), List.of(), List.of(),
             "/registry/configmaps/", ConfigDataStrategy.configMap()),
         type("", "v1", "secrets", "secret", "Secret", true, List.of(), List.of(), List.of(),
@@ -48,7 +49,7 @@ final class Catalog {
         type("coordination.k8s.io", "v1", "leases", "lease", "Lease", true, List.of(), List.of(), List.of(),
             "/registry/leases/", PlainStrategy.lease()),
         type("discovery.k8s.io", "v1", "endpointslices", "endpointslice", "EndpointSlice", true, List.of(),
-            List.of(), List.of(), "/registry/endpointslices/", PlainStrategy.endpointSlice()));
+            List.of(), List.of(), "/registry/endpointslices/", NetworkEndpointsStrategy.endpointSlice()));
   }
 
   private static ResourceType type(String group, String version, String resource, String singular, String kind,

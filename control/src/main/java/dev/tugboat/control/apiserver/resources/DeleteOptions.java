@@ -8,16 +8,24 @@ import tools.jackson.databind.node.ObjectNode;
  * resourceVersion, propagation policy (accepted; garbage collection belongs to a controller).
  */
 public record DeleteOptions(Long gracePeriodSeconds, String preconditionUid, String preconditionResourceVersion,
-                            String propagationPolicy) {
+                            String propagationPolicy, boolean dryRun) {
 
-  public static final DeleteOptions DEFAULT = new DeleteOptions(null, null, null, null);
+  public static final DeleteOptions DEFAULT = new DeleteOptions(null, null, null, null, false);
 
   public static DeleteOptions from(ObjectNode body, String queryGracePeriod, String queryPropagationPolicy) {
     Long grace = null;
     String uid = null;
     String resourceVersion = null;
     String propagation = queryPropagationPolicy;
+    boolean dryRun = false;
     if (body != null) {
+      for (JsonNode value : body.path("dryRun")) {
+        if (!value.asString("").equals("All")) {
+          throw StatusError.badRequest("dryRun: Unsupported value: \"" + value.asString("")
+              + "\": supported values: \"All\"");
+        }
+        dryRun = true;
+      }
       String kind = Tree.text(body, "kind");
       if (kind != null && !kind.equals("DeleteOptions")) {
         throw StatusError.badRequest("delete body must be DeleteOptions, not " + kind);
@@ -47,7 +55,7 @@ public record DeleteOptions(Long gracePeriodSeconds, String preconditionUid, Str
       throw StatusError.badRequest("propagationPolicy: Unsupported value: \"" + propagation
           + "\": supported values: \"Foreground\", \"Background\", \"Orphan\"");
     }
-    return new DeleteOptions(grace, uid, resourceVersion, propagation);
+    return new DeleteOptions(grace, uid, resourceVersion, propagation, dryRun);
   }
 
   void checkPreconditions(ResourceType type, ObjectNode current) {

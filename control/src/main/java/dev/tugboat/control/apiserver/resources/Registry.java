@@ -88,8 +88,8 @@ public final class Registry {
    * A list object. {@code resourceVersion=0} without a continue token is served from the watch cache; otherwise a
    * consistent read of the store at one revision, in chunks of {@code limit}.
    */
-  public ObjectNode list(String namespace, Selection selection, String resourceVersion, long limit,
-                         String continueToken) {
+  public ObjectNode list(String namespace, Selection selection, String resourceVersion, String resourceVersionMatch,
+                         long limit, String continueToken) {
     ArrayNode items = Codec.NODES.arrayNode();
     ObjectNode list = listShell();
     ObjectNode metadata = (ObjectNode) list.get("metadata");
@@ -109,7 +109,14 @@ public final class Registry {
       revision = token.revision();
       start = ContinueToken.bytes(prefixText + token.start());
     } else if (resourceVersion != null && !resourceVersion.isEmpty() && !"0".equals(resourceVersion)) {
-      revision = parseResourceVersion(resourceVersion);
+      long requested = parseResourceVersion(resourceVersion);
+      // "Exact" reads that revision; otherwise any state at least as new will do, and the newest is consistent
+      if ("Exact".equals(resourceVersionMatch)) {
+        revision = requested;
+      } else if (requested > store.currentRevision()) {
+        throw StatusError.timeout("Too large resource version: " + requested + ", current: "
+            + store.currentRevision());
+      }
     }
     long remaining = -1;
     String lastKey = null;
@@ -127,7 +134,9 @@ public final class Registry {
         }
         throw e;
       }
-      revision = response.revision();
+      if (revision == 0) {
+        revision = response.revision();
+      }
       for (KeyValue kv : response.kvs()) {
         lastKey = new String(kv.key(), StandardCharsets.UTF_8);
         ObjectNode object = decode(kv);
@@ -354,6 +363,12 @@ public final class Registry {
         throw notFound(name);
       }
       ObjectNode updated = change.apply(current.deepCopy());
+      String uid = Tree.text(updated, "metadata", "uid");
+      String currentUid = Tree.text(current, "metadata", "uid");
+      if (uid != null && !uid.isEmpty() && !uid.equals(currentUid)) {
+        throw StatusError.conflict(type.group(), type.resource(), name, "Precondition failed: UID in precondition: "
+            + uid + ", UID in object meta: " + currentUid);
+      }
       String currentVersion = Tree.text(current, "metadata", "resourceVersion");
       String precondition = Tree.text(updated, "metadata", "resourceVersion");
       if (precondition != null && !precondition.isEmpty() && !precondition.equals(currentVersion)) {
@@ -589,7 +604,7 @@ public final class Registry {
 
   /** Deletes every object matching {@code selection} in {@code namespace}; answers the list of what it deleted. */
   public ObjectNode deleteCollection(String namespace, Selection selection, DeleteOptions options, boolean dryRun) {
-    ObjectNode list = list(namespace, selection, null, 0, null);
+    ObjectNode list = list(namespace, selection, null, null, 0, null);
     ArrayNode deleted = Codec.NODES.arrayNode();
     for (JsonNode item : list.get("items")) {
       try {

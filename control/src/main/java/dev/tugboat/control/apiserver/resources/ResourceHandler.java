@@ -137,7 +137,7 @@ final class ResourceHandler implements ResourceApi {
       case "list": {
         long limit = parseLong(request.queryParam("limit"), "limit");
         ObjectNode list = registry.list(namespace, selection(request, type), request.queryParam("resourceVersion"),
-            limit, request.queryParam("continue"));
+            request.queryParam("resourceVersionMatch"), limit, request.queryParam("continue"));
         if (wantsTable(request)) {
           return ok(200, TableConvertor.forType(type).table(list, includeObject(request), clock.instant()));
         }
@@ -147,12 +147,23 @@ final class ResourceHandler implements ResourceApi {
         if ("binding".equals(subresource)) {
           return bind(registry, namespace, name, Codec.decodeBody(request.body(), request.contentType()), dryRun);
         }
+        if ("eviction".equals(subresource)) {
+          return evict(registry, namespace, name, Codec.decodeBody(request.body(), request.contentType()), dryRun);
+        }
         if (subresource != null) {
           throw StatusError.methodNotAllowed("create is not supported on " + type.resource() + "/" + subresource);
         }
         ObjectNode object = Codec.decodeBody(request.body(), request.contentType());
         TypedCheck.check(type, object);
-        return ok(201, registry.create(namespace, object, dryRun));
+        String into = namespace;
+        if (type.namespaced() && (into == null || into.isEmpty())) {
+          into = Tree.text(object, "metadata", "namespace");
+          if (into == null || into.isEmpty()) {
+            throw StatusError.badRequest("a namespace is required to create " + type.resource()
+                + ": post to /api(s)/.../namespaces/NAMESPACE/" + type.resource());
+          }
+        }
+        return ok(201, registry.create(into, object, dryRun));
       }
       case "update":
         return update(request, registry, namespace, name, subresource, dryRun);
@@ -163,12 +174,13 @@ final class ResourceHandler implements ResourceApi {
           throw StatusError.methodNotAllowed("delete is not supported on " + type.resource() + "/" + subresource);
         }
         DeleteOptions options = deleteOptions(request);
-        Registry.Deletion deletion = registry.delete(namespace, name, options, dryRun);
+        Registry.Deletion deletion = registry.delete(namespace, name, options, dryRun || options.dryRun());
         return ok(200, deletion.object());
       }
       case "deletecollection": {
         DeleteOptions options = deleteOptions(request);
-        return ok(200, registry.deleteCollection(namespace, selection(request, type), options, dryRun));
+        return ok(200, registry.deleteCollection(namespace, selection(request, type), options,
+            dryRun || options.dryRun()));
       }
       default:
         throw StatusError.methodNotAllowed("verb " + request.verb() + " is not supported on " + type.resource());
@@ -306,6 +318,28 @@ final class ResourceHandler implements ResourceApi {
       PodStrategy.bind(pod, node, Timestamps.format(clock.instant()));
       return pod;
     }, Registry.Target.SUBRESOURCE, dryRun, false);
+    ObjectNode status = Codec.NODES.objectNode();
+    status.put("kind", "Status");
+    status.put("apiVersion", "v1");
+    status.putObject("metadata");
+    status.put("status", "Success");
+    status.put("code", 201);
+    return ok(201, status);
+  }
+
+  /**
+   * policy/v1 Eviction: a delete that disruption budgets could refuse. There are no PodDisruptionBudgets here, so
+   * every eviction is allowed and deletes the pod with the eviction's delete options.
+   */
+  private ApiResponse evict(Registry registry, String namespace, String name, ObjectNode eviction, boolean dryRun) {
+    String evictionName = Tree.text(eviction, "metadata", "name");
+    if (evictionName != null && !evictionName.isEmpty() && !evictionName.equals(name)) {
+      throw StatusError.badRequest("name in URL does not match name in Eviction object");
+    }
+    JsonNode deleteOptions = eviction.path("deleteOptions");
+    DeleteOptions options = DeleteOptions.from(deleteOptions.isObject() ? (ObjectNode) deleteOptions : null, null,
+        null);
+    registry.delete(namespace, name, options, dryRun || options.dryRun());
     ObjectNode status = Codec.NODES.objectNode();
     status.put("kind", "Status");
     status.put("apiVersion", "v1");

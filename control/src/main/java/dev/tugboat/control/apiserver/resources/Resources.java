@@ -140,6 +140,9 @@ public final class Resources implements ResourceApi, AutoCloseable {
   }
 
   private static void createIfAbsent(Registry registry, String namespace, ObjectNode object) {
+    if (registry.read(namespace, object.path("metadata").path("name").asString()) != null) {
+      return; // after a restart: creating again would fail on the kubernetes service's own cluster IP
+    }
     try {
       registry.create(namespace, object, false);
     } catch (StatusError e) {

@@ -6,11 +6,11 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 
 /** Waits for a store call on a resource-layer worker thread and turns store failures into API errors. */
-final class StoreCalls {
+public final class StoreCalls {
 
   private StoreCalls() {}
 
-  static <T> T await(CompletableFuture<T> future) {
+  public static <T> T await(CompletableFuture<T> future) {
     try {
       return future.get();
     } catch (InterruptedException e) {

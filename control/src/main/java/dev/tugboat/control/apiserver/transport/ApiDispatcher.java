@@ -7,6 +7,7 @@ import dev.tugboat.control.apiserver.ResourceInfo;
 import dev.tugboat.control.apiserver.UserInfo;
 import dev.tugboat.control.apiserver.auth.Authorizer;
 import dev.tugboat.control.apiserver.auth.RequestAuthenticator;
+import dev.tugboat.control.apiserver.auth.SelfReviews;
 import dev.tugboat.control.apiserver.discovery.DiscoveryDocuments;
 import dev.tugboat.control.apiserver.discovery.OpenApiDocuments;
 import dev.tugboat.control.apiserver.discovery.ServerVersion;
@@ -28,7 +29,8 @@ public final class ApiDispatcher {
 
   /** What the transport sees of an HTTP request. */
   public record HttpCall(String method, String uri, String accept, String contentType, String authorization,
-                         byte[] body, X509Certificate clientCertificate, String serverAddress) {}
+                         byte[] body, X509Certificate clientCertificate, String serverAddress,
+                         String impersonateUser, List<String> impersonateGroups) {}
 
   /** Either a complete answer or a watch to start. */
   public sealed interface Routed {
@@ -43,12 +45,14 @@ public final class ApiDispatcher {
   private final ResourceApi api;
   private final RequestAuthenticator authenticator;
   private final Authorizer authorizer;
+  private final SelfReviews selfReviews;
   private volatile ResourceIndex index = new ResourceIndex(List.of());
 
   public ApiDispatcher(ResourceApi api, RequestAuthenticator authenticator, Authorizer authorizer) {
     this.api = api;
     this.authenticator = authenticator;
     this.authorizer = authorizer;
+    this.selfReviews = new SelfReviews(authorizer);
   }
 
   public ResourceApi resourceApi() {
@@ -67,6 +71,17 @@ public final class ApiDispatcher {
     UserInfo user = authenticator.authenticate(call.clientCertificate(), call.authorization());
     if (user == null) {
       return answer(StatusResponses.unauthorized());
+    }
+    if (call.impersonateUser() != null) {
+      // kubectl --as: only those allowed everything may act as someone else (kube-apiserver's "impersonate" verb).
+      if (!authorizer.allows(user, "impersonate")) {
+        String message = Authorizer.forbiddenMessage(user, "impersonate", "", "users", null, null,
+            call.impersonateUser());
+        return answer(StatusResponses.forbidden(message, "", "users", call.impersonateUser()));
+      }
+      List<String> groups = new ArrayList<>(call.impersonateGroups());
+      groups.add(RequestAuthenticator.AUTHENTICATED_GROUP);
+      user = new UserInfo(call.impersonateUser(), List.copyOf(groups));
     }
     ResourceIndex resources = currentIndex();
     if (parsed instanceof RequestPath.NonResource nonResource) {
@@ -103,7 +118,7 @@ public final class ApiDispatcher {
     if (path.subresource() == null && !info.verbs().contains(verb)) {
       return answer(StatusResponses.methodNotAllowed(verb, info.kind()));
     }
-    if (!authorizer.allows(user, verb)) {
+    if (!SelfReviews.serves(info) && !authorizer.allows(user, verb)) {
       String message = Authorizer.forbiddenMessage(user, verb, info.group(), info.resource(), path.subresource(),
           namespace, name);
       return answer(StatusResponses.forbidden(message, info.group(), info.resource(), name));
@@ -130,6 +145,9 @@ public final class ApiDispatcher {
         namespace, name, query, contentType, call.accept(), body, user);
     if (verb.equals("watch")) {
       return new Routed.Watch(request);
+    }
+    if (SelfReviews.serves(info)) {
+      return answer(selfReviews.create(request));
     }
     return new Routed.Answer(api.handle(request));
   }
@@ -187,7 +205,7 @@ public final class ApiDispatcher {
   private ResourceIndex currentIndex() {
     List<ResourceInfo> served = api.resources();
     ResourceIndex current = index;
-    if (current.resources != served) {
+    if (current.resources != served && !current.resources.equals(served)) {
       current = new ResourceIndex(served);
       index = current;
     }
@@ -225,11 +243,13 @@ public final class ApiDispatcher {
 
     ResourceIndex(List<ResourceInfo> resources) {
       this.resources = resources;
-      for (ResourceInfo info : resources) {
+      List<ResourceInfo> served = new ArrayList<>(resources);
+      served.addAll(SelfReviews.RESOURCES);
+      for (ResourceInfo info : served) {
         byKey.putIfAbsent(key(info.group(), info.version(), info.resource()), info);
       }
-      this.discovery = new DiscoveryDocuments(new ArrayList<>(resources));
-      this.openApi = new OpenApiDocuments(new ArrayList<>(resources));
+      this.discovery = new DiscoveryDocuments(served);
+      this.openApi = new OpenApiDocuments(served);
     }
 
     ResourceInfo find(String group, String version, String resource) {

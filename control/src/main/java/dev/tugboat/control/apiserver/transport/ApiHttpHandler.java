@@ -10,6 +10,10 @@ import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
+import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
+import java.nio.charset.StandardCharsets;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -29,6 +33,9 @@ final class ApiHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
 
   private static final Logger LOG = LoggerFactory.getLogger(ApiHttpHandler.class);
 
+  private static final String IMPERSONATE_USER = "Impersonate-User";
+  private static final String IMPERSONATE_GROUP = "Impersonate-Group";
+
   private final ApiDispatcher dispatcher;
   private final X509Certificate clientCertificate;
   private final boolean http1;
@@ -47,10 +54,11 @@ final class ApiHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
     ApiDispatcher.HttpCall call = new ApiDispatcher.HttpCall(request.method().name(), request.uri(),
         headers.get(HttpHeaderNames.ACCEPT), headers.get(HttpHeaderNames.CONTENT_TYPE),
         headers.get(HttpHeaderNames.AUTHORIZATION), ByteBufUtil.getBytes(request.content()), clientCertificate,
-        serverAddress(ctx, headers));
+        serverAddress(ctx, headers), headers.get(IMPERSONATE_USER), headers.getAll(IMPERSONATE_GROUP));
     boolean keepAlive = !http1 || HttpUtil.isKeepAlive(request);
     boolean head = request.method().equals(HttpMethod.HEAD);
     String description = request.method().name() + " " + request.uri();
+    LOG.debug("{} over {} (upgrade: {})", description, http1 ? "HTTP/1.1" : "HTTP/2", headers.get(HttpHeaderNames.UPGRADE));
 
     ApiDispatcher.Routed routed;
     try {
@@ -69,24 +77,74 @@ final class ApiHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
         write(ctx, response, keepAlive, head);
       });
     } else if (routed instanceof ApiDispatcher.Routed.Watch watch) {
-      ChannelWatchSink sink = new ChannelWatchSink(ctx.channel(), http1, maxPendingWatchBytes, description);
-      CompletableFuture<ApiResponse> started;
-      try {
-        started = dispatcher.resourceApi().watch(watch.request(), sink);
-      } catch (RuntimeException e) {
-        started = CompletableFuture.failedFuture(e);
+      if (http1 && isWebSocketUpgrade(headers)) {
+        watchOverWebSocket(ctx, request, watch, description);
+      } else {
+        ChannelWatchSink sink = new ChannelWatchSink(ctx.channel(),
+            http1 ? ChannelWatchSink.Framing.HTTP1_CHUNKED : ChannelWatchSink.Framing.HTTP2_DATA,
+            maxPendingWatchBytes, description);
+        startWatch(watch, sink, description).whenComplete((response, error) -> {
+          if (error != null) {
+            write(ctx, StatusResponses.internalError(error.toString()), keepAlive, head);
+          } else if (response != null) {
+            write(ctx, response, keepAlive, head);
+          } else {
+            sink.start();
+          }
+        });
       }
-      started.whenComplete((response, error) -> {
-        if (error != null) {
-          LOG.error("{}: {}", description, error.toString(), error);
-          write(ctx, StatusResponses.internalError(error.toString()), keepAlive, head);
-        } else if (response != null) {
-          write(ctx, response, keepAlive, head);
-        } else {
-          sink.start();
+    }
+  }
+
+  /**
+   * A watch over a WebSocket, as kube-apiserver serves it and the fabric8 client asks for it first: the upgrade,
+   * then one text message per event. An error before the first event arrives as an ERROR event with the Status.
+   */
+  private void watchOverWebSocket(ChannelHandlerContext ctx, FullHttpRequest request, ApiDispatcher.Routed.Watch watch,
+                                  String description) {
+    WebSocketServerHandshaker handshaker = new WebSocketServerHandshakerFactory(
+        "wss://" + request.headers().get(HttpHeaderNames.HOST) + request.uri(), null, true).newHandshaker(request);
+    if (handshaker == null) {
+      WebSocketServerHandshakerFactory.sendUnsupportedVersionResponse(ctx.channel());
+      return;
+    }
+    handshaker.handshake(ctx.channel(), request).addListener(upgraded -> {
+      if (!upgraded.isSuccess()) {
+        ctx.close();
+        return;
+      }
+      ctx.pipeline().addLast(new WebSocketWatchFrames());
+      ChannelWatchSink sink = new ChannelWatchSink(ctx.channel(), ChannelWatchSink.Framing.WEBSOCKET,
+          maxPendingWatchBytes, description);
+      startWatch(watch, sink, description).whenComplete((response, error) -> {
+        if (error != null || response != null) {
+          ApiResponse status = error != null ? StatusResponses.internalError(error.toString()) : response;
+          sink.send(("{\"type\":\"ERROR\",\"object\":" + new String(status.body(), StandardCharsets.UTF_8) + "}")
+              .getBytes(StandardCharsets.UTF_8));
+          sink.close();
         }
       });
+    });
+  }
+
+  private CompletableFuture<ApiResponse> startWatch(ApiDispatcher.Routed.Watch watch, ChannelWatchSink sink,
+                                                    String description) {
+    CompletableFuture<ApiResponse> started;
+    try {
+      started = dispatcher.resourceApi().watch(watch.request(), sink);
+    } catch (RuntimeException e) {
+      started = CompletableFuture.failedFuture(e);
     }
+    return started.whenComplete((response, error) -> {
+      if (error != null) {
+        LOG.error("{}: {}", description, error.toString(), error);
+      }
+    });
+  }
+
+  private static boolean isWebSocketUpgrade(HttpHeaders headers) {
+    return headers.containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE, true)
+        && headers.containsValue(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET, true);
   }
 
   private void write(ChannelHandlerContext ctx, ApiResponse answer, boolean keepAlive, boolean head) {

@@ -4,6 +4,7 @@ import dev.tugboat.control.apiserver.WatchSink;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -12,14 +13,18 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A watch response on one channel (an HTTP/1.1 connection, or an HTTP/2 stream's child channel): response headers
- * on the first event or on {@link #start()}, then one chunk or DATA frame per event, each a line of JSON.
+ * A watch response on one channel (an HTTP/1.1 connection, an HTTP/2 stream's child channel, or a WebSocket):
+ * response headers on the first event or on {@link #start()}, then one chunk, DATA frame or WebSocket text message
+ * per event, each a line of JSON.
  *
  * <p>Flow control: bytes written but not yet taken by the client are counted; a client that falls more than
  * {@code maxPendingBytes} behind is cut off (its stream or connection closed), as kube-apiserver drops a watcher whose
@@ -31,16 +36,20 @@ final class ChannelWatchSink implements WatchSink {
   private static final byte NEWLINE = '\n';
 
   private final Channel channel;
-  private final boolean http1;
+  /** How events are framed on the channel. */
+  enum Framing { HTTP1_CHUNKED, HTTP2_DATA, WEBSOCKET }
+
+  private final Framing framing;
   private final long maxPendingBytes;
   private final String description;
   private final AtomicLong pendingBytes = new AtomicLong();
   private final AtomicBoolean closed = new AtomicBoolean();
   private boolean headersSent;
 
-  ChannelWatchSink(Channel channel, boolean http1, long maxPendingBytes, String description) {
+  ChannelWatchSink(Channel channel, Framing framing, long maxPendingBytes, String description) {
     this.channel = channel;
-    this.http1 = http1;
+    this.framing = framing;
+    this.headersSent = framing == Framing.WEBSOCKET; // the 101 response was the header
     this.maxPendingBytes = maxPendingBytes;
     this.description = description;
     channel.closeFuture().addListener(f -> closed.set(true));
@@ -58,7 +67,7 @@ final class ChannelWatchSink implements WatchSink {
     HttpResponse response = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
     response.headers().set(HttpHeaderNames.CONTENT_TYPE, StatusResponses.JSON);
     response.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-cache, private");
-    if (http1) {
+    if (framing == Framing.HTTP1_CHUNKED) {
       HttpUtil.setTransferEncodingChunked(response, true);
     }
     channel.writeAndFlush(response);
@@ -70,7 +79,7 @@ final class ChannelWatchSink implements WatchSink {
       return false;
     }
     int length = watchEventJson.length;
-    boolean endsWithNewline = length > 0 && watchEventJson[length - 1] == NEWLINE;
+    boolean endsWithNewline = framing == Framing.WEBSOCKET || length > 0 && watchEventJson[length - 1] == NEWLINE;
     int size = endsWithNewline ? length : length + 1;
     if (pendingBytes.addAndGet(size) > maxPendingBytes) {
       LOG.warn("{}: client is more than {} bytes behind; closing the watch", description, maxPendingBytes);
@@ -81,7 +90,8 @@ final class ChannelWatchSink implements WatchSink {
         : Unpooled.wrappedBuffer(watchEventJson, new byte[] {NEWLINE});
     synchronized (this) {
       start();
-      channel.writeAndFlush(new DefaultHttpContent(content)).addListener(f -> {
+      Object frame = framing == Framing.WEBSOCKET ? new TextWebSocketFrame(content) : new DefaultHttpContent(content);
+      channel.writeAndFlush(frame).addListener(f -> {
         pendingBytes.addAndGet(-size);
         if (!f.isSuccess()) {
           closed.set(true);
@@ -94,6 +104,11 @@ final class ChannelWatchSink implements WatchSink {
   @Override
   public synchronized void close() {
     if (closed.getAndSet(true)) {
+      return;
+    }
+    if (framing == Framing.WEBSOCKET) {
+      channel.writeAndFlush(new CloseWebSocketFrame(WebSocketCloseStatus.NORMAL_CLOSURE))
+          .addListener(ChannelFutureListener.CLOSE);
       return;
     }
     if (!headersSent) {

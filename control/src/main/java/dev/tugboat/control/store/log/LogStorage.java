@@ -8,6 +8,9 @@ import dev.tugboat.control.store.raft.LogUnavailableException;
 import dev.tugboat.control.store.raft.Snapshot;
 import dev.tugboat.control.store.raft.SnapshotMetadata;
 import dev.tugboat.control.store.raft.Storage;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.ref.SoftReference;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -21,17 +24,23 @@ public final class LogStorage implements Storage, AutoCloseable {
   private final RaftLog log;
   private final SnapshotFiles snapshots;
   private final ConfState bootstrap;
-  private Snapshot snapshot;
+  private SnapshotMetadata snapshotMetadata;
+  private Path snapshotFile;
+  /** The newest snapshot with its data, read back from its file only when a follower needs it. */
+  private SoftReference<Snapshot> snapshotData;
 
   private LogStorage(RaftLog log, SnapshotFiles snapshots, ConfState bootstrap) {
     this.log = log;
     this.snapshots = snapshots;
     this.bootstrap = bootstrap;
     Snapshot newest = snapshots.loadNewest();
-    this.snapshot = newest != null ? newest : new Snapshot(new SnapshotMetadata(0, 0, bootstrap), new byte[0]);
-    if (snapshot.metadata().index() > log.snapshotIndex()) {
+    Snapshot snapshot = newest != null ? newest : new Snapshot(new SnapshotMetadata(0, 0, bootstrap), new byte[0]);
+    this.snapshotMetadata = snapshot.metadata();
+    this.snapshotFile = snapshots.fileOf(snapshotMetadata);
+    this.snapshotData = new SoftReference<>(snapshot);
+    if (snapshotMetadata.index() > log.snapshotIndex()) {
       // the snapshot was saved but the crash came before the log recorded its compaction
-      log.compact(snapshot.metadata().index(), snapshot.metadata().term());
+      log.compact(snapshotMetadata.index(), snapshotMetadata.term());
     }
   }
 
@@ -52,7 +61,7 @@ public final class LogStorage implements Storage, AutoCloseable {
 
   @Override
   public InitialState initialState() {
-    return new InitialState(log.hardState(), snapshot.metadata().confState());
+    return new InitialState(log.hardState(), snapshotMetadata.confState());
   }
 
   @Override
@@ -89,12 +98,32 @@ public final class LogStorage implements Storage, AutoCloseable {
 
   @Override
   public Snapshot snapshot() {
+    Snapshot snapshot = snapshotData.get();
+    if (snapshot == null) {
+      try {
+        snapshot = SnapshotFiles.read(snapshotFile);
+      } catch (IOException e) {
+        throw new UncheckedIOException("snapshot " + snapshotFile + ": read back: " + e.getMessage(), e);
+      }
+      snapshotData = new SoftReference<>(snapshot);
+    }
     return snapshot;
   }
 
-  /** Stages entries and hard state; durable after {@link #sync()}. */
+  public SnapshotMetadata snapshotMetadata() {
+    return snapshotMetadata;
+  }
+
+  /**
+   * Stages entries and hard state; durable after {@link #sync()}. Entries a snapshot already covers are skipped, as
+   * the core may still hand over some that a snapshot installed meanwhile made moot.
+   */
   public void append(List<Entry> entries, HardState hardState) {
-    log.append(entries);
+    int skip = 0;
+    while (skip < entries.size() && entries.get(skip).index() <= log.snapshotIndex()) {
+      skip++;
+    }
+    log.append(skip == 0 ? entries : entries.subList(skip, entries.size()));
     if (hardState != null) {
       log.saveHardState(hardState);
     }
@@ -109,12 +138,24 @@ public final class LogStorage implements Storage, AutoCloseable {
    * file is durable before the log forgets anything it covers.
    */
   public void saveSnapshot(Snapshot newSnapshot) {
-    if (newSnapshot.metadata().index() <= snapshot.metadata().index()) {
+    if (newSnapshot.metadata().index() <= snapshotMetadata.index()) {
       return;
     }
-    snapshots.save(newSnapshot);
-    snapshot = newSnapshot;
-    log.compact(newSnapshot.metadata().index(), newSnapshot.metadata().term());
+    snapshotFile = snapshots.save(newSnapshot.metadata(), out -> out.write(newSnapshot.data()));
+    snapshotMetadata = newSnapshot.metadata();
+    snapshotData = new SoftReference<>(newSnapshot);
+    log.compact(snapshotMetadata.index(), snapshotMetadata.term());
+  }
+
+  /** Saves a snapshot this member takes, its data streamed from the state machine, and compacts the log up to it. */
+  public void saveSnapshot(SnapshotMetadata metadata, SnapshotFiles.DataWriter data) {
+    if (metadata.index() <= snapshotMetadata.index()) {
+      return;
+    }
+    snapshotFile = snapshots.save(metadata, data);
+    snapshotMetadata = metadata;
+    snapshotData = new SoftReference<>(null);
+    log.compact(metadata.index(), metadata.term());
   }
 
   /** The bootstrap configuration this member was started with. */

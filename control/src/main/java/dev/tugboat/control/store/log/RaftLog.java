@@ -61,7 +61,15 @@ public final class RaftLog implements AutoCloseable {
   private static final int TAIL_CACHE_SIZE = 4096;
   private static final EntryType[] ENTRY_TYPES = EntryType.values();
 
-  /** How {@link #sync} makes the mapped writes durable. */
+  /**
+   * How {@link #sync} makes the mapped writes durable. Chronicle's own sync (SyncMode.SYNC, {@code appender.sync()})
+   * is an msync(MS_SYNC) of the byte range appended since its last sync: it does reach the disk, but it does not
+   * cover Chronicle's header and index pages, which live elsewhere in the file. fdatasync of the whole cycle file
+   * covers them too and, measured here (RaftLogSyncCost: append 256 B then sync, 500 times, 2026-11-28 on this
+   * machine's ext4 volume), costs the same within the noise: p50 0.15-0.25 ms both ways on a quiet disk,
+   * 1.4-1.8 ms both ways while other jobs load it, against 0.25 / 1.6 ms for a 4 KiB O_DSYNC write. So
+   * FILE_CHANNEL_FORCE is the default.
+   */
   public enum SyncMethod {
     /** fdatasync of each cycle file touched (covers Chronicle's own header and index pages too). */
     FILE_CHANNEL_FORCE,

@@ -3,7 +3,13 @@ package dev.tugboat.control.store.log;
 import dev.tugboat.control.store.raft.ConfState;
 import dev.tugboat.control.store.raft.Snapshot;
 import dev.tugboat.control.store.raft.SnapshotMetadata;
+import java.io.BufferedOutputStream;
+import java.io.DataOutputStream;
+import java.io.FileOutputStream;
+import java.io.FilterOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.util.zip.CheckedOutputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -22,19 +28,26 @@ import org.slf4j.LoggerFactory;
  * A member's state machine snapshots, one file each, named {@code <index>-<term>.snap} (16 hex digits each):
  *
  * <pre>
- *   "TUGRSNP1"  index long  term long  voterCount int  voters long*  learnerCount int  learners long*
- *   dataLength long  data  crc32c int (of every byte before it)      (big endian)
+ *   "TUGRSNP2"  index long  term long  voterCount int  voters long*  learnerCount int  learners long*
+ *   data ...    dataLength long  crc32c int (of every byte before it)      (big endian)
  * </pre>
  *
- * A snapshot is written to a temporary file, fsynced, renamed into place and the directory fsynced, so a crash
- * leaves either the whole new file or none. The newest file that reads back whole is the member's snapshot; the two
- * newest are kept in case the newest turns out damaged.
+ * The data is streamed straight from the state machine into the file (its length goes last for that reason). A
+ * snapshot is written to a temporary file, fsynced, renamed into place and the directory fsynced, so a crash leaves
+ * either the whole new file or none. The newest file that reads back whole is the member's snapshot; the two newest
+ * are kept in case the newest turns out damaged.
  */
 public final class SnapshotFiles {
   private static final Logger LOG = LoggerFactory.getLogger(SnapshotFiles.class);
-  private static final byte[] MAGIC = "TUGRSNP1".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+  private static final byte[] MAGIC = "TUGRSNP2".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
   private static final String SUFFIX = ".snap";
   private static final int KEEP = 2;
+  private static final int TRAILER_LENGTH = 8 + 4;
+
+  /** Writes a snapshot's data. */
+  public interface DataWriter {
+    void writeTo(OutputStream out) throws IOException;
+  }
 
   private final Path directory;
 
@@ -47,31 +60,31 @@ public final class SnapshotFiles {
     }
   }
 
-  /** Writes {@code snapshot} durably and deletes all but the newest files. */
   public void save(Snapshot snapshot) {
-    SnapshotMetadata meta = snapshot.metadata();
-    ConfState conf = meta.confState();
-    int headerLength = MAGIC.length + 16 + 4 + 8 * conf.voters().size() + 4 + 8 * conf.learners().size() + 8;
-    ByteBuffer header = ByteBuffer.allocate(headerLength);
-    header.put(MAGIC).putLong(meta.index()).putLong(meta.term());
-    header.putInt(conf.voters().size());
-    conf.voters().forEach(header::putLong);
-    header.putInt(conf.learners().size());
-    conf.learners().forEach(header::putLong);
-    header.putLong(snapshot.data().length).flip();
-    CRC32C crc = new CRC32C();
-    crc.update(header.duplicate());
-    crc.update(snapshot.data());
-    ByteBuffer trailer = ByteBuffer.allocate(4).putInt((int) crc.getValue()).flip();
+    save(snapshot.metadata(), out -> out.write(snapshot.data()));
+  }
 
+  /** Writes a snapshot durably, its data streamed by {@code data}, and deletes all but the newest files. */
+  public Path save(SnapshotMetadata meta, DataWriter data) {
     Path target = directory.resolve(name(meta.index(), meta.term()));
     Path temp = directory.resolve(target.getFileName() + ".tmp");
-    try (FileChannel out = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-        StandardOpenOption.TRUNCATE_EXISTING)) {
-      writeFully(out, header);
-      writeFully(out, ByteBuffer.wrap(snapshot.data()));
-      writeFully(out, trailer);
-      out.force(true);
+    CRC32C crc = new CRC32C();
+    try (FileOutputStream file = new FileOutputStream(temp.toFile());
+         CountingOutputStream counted = new CountingOutputStream(new CheckedOutputStream(file, crc));
+         DataOutputStream out = new DataOutputStream(new BufferedOutputStream(counted, 1 << 16))) {
+      out.write(MAGIC);
+      out.writeLong(meta.index());
+      out.writeLong(meta.term());
+      writeLongs(out, meta.confState().voters());
+      writeLongs(out, meta.confState().learners());
+      out.flush();
+      long dataStart = counted.count;
+      data.writeTo(out);
+      out.flush();
+      out.writeLong(counted.count - dataStart);
+      out.flush();
+      file.write(ByteBuffer.allocate(4).putInt((int) crc.getValue()).array());
+      file.getFD().sync();
     } catch (IOException e) {
       throw new UncheckedIOException("snapshot " + temp + ": write", e);
     }
@@ -89,6 +102,12 @@ public final class SnapshotFiles {
         LOG.warn("snapshot {}: delete old file: {}", files.get(i), e.toString());
       }
     }
+    return target;
+  }
+
+  /** Where the snapshot with {@code meta} is (or would be) kept. */
+  public Path fileOf(SnapshotMetadata meta) {
+    return directory.resolve(name(meta.index(), meta.term()));
   }
 
   /** The newest snapshot that reads back whole, or null if there is none. */
@@ -104,28 +123,33 @@ public final class SnapshotFiles {
     return null;
   }
 
-  static Snapshot read(Path file) throws IOException {
-    ByteBuffer in = ByteBuffer.wrap(Files.readAllBytes(file));
+  /** Reads and checks a whole snapshot file. */
+  public static Snapshot read(Path file) throws IOException {
+    byte[] bytes = Files.readAllBytes(file);
+    if (bytes.length < MAGIC.length + 16 + 8 + TRAILER_LENGTH) {
+      throw new IOException("too short for a snapshot (" + bytes.length + " bytes)");
+    }
+    ByteBuffer in = ByteBuffer.wrap(bytes);
     byte[] magic = new byte[MAGIC.length];
     in.get(magic);
     if (!java.util.Arrays.equals(magic, MAGIC)) {
       throw new IOException("not a snapshot file (bad magic)");
     }
+    CRC32C crc = new CRC32C();
+    crc.update(bytes, 0, bytes.length - 4);
+    if (ByteBuffer.wrap(bytes, bytes.length - 4, 4).getInt() != (int) crc.getValue()) {
+      throw new IOException("checksum mismatch");
+    }
     long index = in.getLong();
     long term = in.getLong();
     List<Long> voters = longs(in);
     List<Long> learners = longs(in);
-    long dataLength = in.getLong();
-    if (dataLength < 0 || dataLength != in.remaining() - 4) {
-      throw new IOException("data length " + dataLength + " does not match the file size " + in.capacity());
+    long dataLength = ByteBuffer.wrap(bytes, bytes.length - TRAILER_LENGTH, 8).getLong();
+    if (dataLength != bytes.length - TRAILER_LENGTH - in.position()) {
+      throw new IOException("data length " + dataLength + " does not match the file size " + bytes.length);
     }
     byte[] data = new byte[(int) dataLength];
     in.get(data);
-    CRC32C crc = new CRC32C();
-    crc.update(in.array(), 0, in.position());
-    if (in.getInt() != (int) crc.getValue()) {
-      throw new IOException("checksum mismatch");
-    }
     return new Snapshot(new SnapshotMetadata(index, term, new ConfState(voters, learners)), data);
   }
 
@@ -153,9 +177,31 @@ public final class SnapshotFiles {
     return String.format("%016x-%016x%s", index, term, SUFFIX);
   }
 
-  private static void writeFully(FileChannel out, ByteBuffer buffer) throws IOException {
-    while (buffer.hasRemaining()) {
-      out.write(buffer);
+  private static void writeLongs(DataOutputStream out, List<Long> values) throws IOException {
+    out.writeInt(values.size());
+    for (long v : values) {
+      out.writeLong(v);
+    }
+  }
+
+  /** Counts the bytes that reach the file, to record the data length. */
+  private static final class CountingOutputStream extends FilterOutputStream {
+    long count;
+
+    CountingOutputStream(OutputStream out) {
+      super(out);
+    }
+
+    @Override
+    public void write(int b) throws IOException {
+      out.write(b);
+      count++;
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) throws IOException {
+      out.write(b, off, len);
+      count += len;
     }
   }
 

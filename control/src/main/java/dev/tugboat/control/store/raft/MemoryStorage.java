@@ -16,10 +16,26 @@ public final class MemoryStorage implements Storage {
     private Snapshot snapshot;
     private final ArrayList<Entry> entries = new ArrayList<>();
 
-    /** A fresh log for a member of the bootstrap configuration {@code confState}. */
+    /**
+     * A fresh log whose configuration is {@code confState} before any entry. Members that join later cannot learn
+     * this configuration from the log; use {@link #bootstrap} for clusters that will grow.
+     */
     public MemoryStorage(ConfState confState) {
         snapshot = new Snapshot(new SnapshotMetadata(0, 0, confState), new byte[0]);
         entries.add(new Entry(0, 0, EntryType.NORMAL, null));
+    }
+
+    /** The log of an initial member of a new cluster of {@code voters} (see {@link Bootstrap}). */
+    public static MemoryStorage bootstrap(List<Long> voters) {
+        MemoryStorage storage = new MemoryStorage(ConfState.EMPTY);
+        storage.append(Bootstrap.entries(voters));
+        storage.setHardState(Bootstrap.hardState(voters));
+        return storage;
+    }
+
+    /** A member that will join an existing cluster: it learns log and configuration from the leader. */
+    public static MemoryStorage joining() {
+        return new MemoryStorage(ConfState.EMPTY);
     }
 
     @Override

@@ -13,15 +13,17 @@ import java.util.Objects;
  *                   if granted)
  * @param logTerm    APPEND: term of the entry at {@code index}; VOTE, PRE_VOTE: term of the candidate's last entry
  * @param index      APPEND: index preceding {@code entries}; APPEND_RESPONSE: highest matched index, or the
- *                   rejected index; VOTE, PRE_VOTE: candidate's last index; READ_INDEX_RESPONSE: the read index
+ *                   rejected index; VOTE, PRE_VOTE: candidate's last index; READ_INDEX_RESPONSE: the read index;
+ *                   HEARTBEAT: the leader's clock (ticks) when sent, echoed by HEARTBEAT_RESPONSE for the leader
+ *                   lease; TRANSFER_LEADER: the member to hand leadership to
  * @param entries    APPEND, PROPOSE: the entries
  * @param commit     APPEND, HEARTBEAT: the leader's commit index
  * @param snapshot   SNAPSHOT: the snapshot to install; null otherwise
  * @param reject     responses: the request was refused
  * @param rejectHint APPEND_RESPONSE when rejected: the follower's guess of an index where logs may match
  * @param logTermHint APPEND_RESPONSE when rejected: the follower's term at {@code rejectHint}
- * @param context    READ_INDEX, READ_INDEX_RESPONSE, HEARTBEAT(_RESPONSE): the read request id; TIMEOUT_NOW and
- *                   VOTE: non-empty when the campaign is a leadership transfer
+ * @param context    READ_INDEX, READ_INDEX_RESPONSE, HEARTBEAT(_RESPONSE): the read request id; VOTE: non-empty
+ *                   when the campaign is a leadership transfer (voters then ignore the leader lease)
  */
 public record Message(MessageType type, long to, long from, long term, long logTerm, long index, List<Entry> entries,
                       long commit, Snapshot snapshot, boolean reject, long rejectHint, long logTermHint,

@@ -26,7 +26,7 @@ public enum MessageType {
     READ_INDEX,
     /** Leader to follower: the read index for {@code context} is {@code index}. */
     READ_INDEX_RESPONSE,
-    /** Anyone to the leader: hand leadership to {@code from}. */
+    /** Anyone to the leader: hand leadership to member {@code index}. */
     TRANSFER_LEADER,
     /** Leader to the transfer target: campaign now, even inside the leader's lease. */
     TIMEOUT_NOW

@@ -84,11 +84,12 @@ public final class RaftCore {
         HardState hs = initial.hardState();
         this.confState = initial.confState();
         if (!hs.isEmpty()) {
-            if (hs.commit() < log.committed || hs.commit() > log.lastIndex()) {
+            if (hs.commit() > log.lastIndex()) {
                 throw new IllegalStateException("raft node " + id + ": stored commit " + hs.commit()
-                    + " is outside the stored log [" + log.committed + ", " + log.lastIndex() + "]");
+                    + " is beyond the stored log's last index " + log.lastIndex());
             }
-            log.committed = hs.commit();
+            // A snapshot saved after the hard state (a crash between the two writes) is committed all the same.
+            log.committed = Math.max(log.committed, hs.commit());
             term = hs.term();
             vote = hs.vote();
         }
@@ -215,11 +216,11 @@ public final class RaftCore {
 
     /** Asks the leader to hand leadership to {@code transferee} (which must be a voter); no-op without a leader. */
     public void transferLeadership(long transferee) {
-        Message m = Message.builder(MessageType.TRANSFER_LEADER).to(id).from(transferee).term(term).build();
+        Message m = Message.builder(MessageType.TRANSFER_LEADER).to(id).from(id).term(term).index(transferee).build();
         if (role == StateRole.LEADER) {
             stepLeader(m);
         } else if (lead != NONE) {
-            send(m.withRoute(transferee, lead, term));
+            send(m.withRoute(id, lead, term));
         }
     }
 
@@ -248,10 +249,10 @@ public final class RaftCore {
 
     public boolean hasReady() {
         if (pendingReady != null) return false;
-        return !messages.isEmpty() || !readStates.isEmpty() || !log.unstableEntries().isEmpty()
+        return !messages.isEmpty() || !readStates.isEmpty() || log.hasUnstableEntries()
             || log.unstableSnapshot() != null || log.hasNextCommittedEntries()
-            || !new SoftState(lead, role).equals(lastSoftState)
-            || !new HardState(term, vote, log.committed).equals(lastHardState);
+            || lead != lastSoftState.leader() || role != lastSoftState.role()
+            || term != lastHardState.term() || vote != lastHardState.vote() || log.committed != lastHardState.commit();
     }
 
     /**
@@ -348,10 +349,6 @@ public final class RaftCore {
             + " conf=" + confState;
     }
 
-    String progressSummary() {
-        return progress.toString();
-    }
-
     // ---------------------------------------------------------------- roles
 
     private void reset(long newTerm) {
@@ -407,9 +404,11 @@ public final class RaftCore {
             progress.put(member, pr);
         }
         // Entries of earlier terms are committed only through an entry of this term: append one right away.
-        // Until it commits, conf changes must wait (one may be pending among the uncommitted entries).
-        pendingConfIndex = last;
+        // Configuration changes wait until it is applied: an uncommitted change of an earlier leader may be among
+        // the entries before it, and single-member changes are safe only one at a time, each proposed after the
+        // leader committed an entry of its own term.
         appendEntries(List.of(new Entry(0, 0, EntryType.NORMAL, null)));
+        pendingConfIndex = log.lastIndex();
     }
 
     private List<Long> members() {
@@ -556,7 +555,7 @@ public final class RaftCore {
             case APPEND -> { electionElapsed = 0; lead = m.from(); handleAppend(m); }
             case HEARTBEAT -> { electionElapsed = 0; lead = m.from(); handleHeartbeat(m); }
             case SNAPSHOT -> { electionElapsed = 0; lead = m.from(); handleSnapshot(m); }
-            case TRANSFER_LEADER -> { if (lead != NONE) send(m.withRoute(m.from(), lead, term)); }
+            case TRANSFER_LEADER -> { if (lead != NONE) send(m.withRoute(id, lead, term)); }
             case TIMEOUT_NOW -> hup(CampaignType.TRANSFER); // never pre-vote: the leader itself asked
             case READ_INDEX -> forwardToLeader(m);
             case READ_INDEX_RESPONSE -> readStates.add(new ReadState(m.index(), m.context()));
@@ -694,14 +693,15 @@ public final class RaftCore {
 
     /** Commits the highest index a quorum of voters holds, if it is from this term. */
     private boolean maybeCommit() {
-        List<Long> matches = new ArrayList<>();
-        for (long voter : confState.voters()) {
-            Progress pr = progress.get(voter);
-            matches.add(pr == null ? 0 : pr.match);
+        List<Long> voters = confState.voters();
+        if (voters.isEmpty()) return false;
+        long[] matches = new long[voters.size()];
+        for (int i = 0; i < matches.length; i++) {
+            Progress pr = progress.get(voters.get(i));
+            matches[i] = pr == null ? 0 : pr.match;
         }
-        if (matches.isEmpty()) return false;
-        matches.sort(null);
-        long quorumMatch = matches.get(matches.size() - quorum());
+        Arrays.sort(matches);
+        long quorumMatch = matches[matches.length - quorum()];
         boolean hadCurrentTermCommit = log.term(log.committed) == term;
         if (!log.maybeCommit(quorumMatch, term)) return false;
         if (!hadCurrentTermCommit) {
@@ -863,7 +863,7 @@ public final class RaftCore {
     }
 
     private void handleTransferLeader(Message m) {
-        long transferee = m.from();
+        long transferee = m.index();
         if (!confState.voters().contains(transferee) || transferee == id) return;
         if (leadTransferee == transferee) return; // already under way
         leadTransferee = transferee;

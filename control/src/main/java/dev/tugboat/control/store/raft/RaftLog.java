@@ -183,6 +183,10 @@ final class RaftLog {
         return List.copyOf(unstable);
     }
 
+    boolean hasUnstableEntries() {
+        return !unstable.isEmpty();
+    }
+
     Snapshot unstableSnapshot() {
         return unstableSnapshot;
     }

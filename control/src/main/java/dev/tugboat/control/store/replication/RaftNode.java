@@ -16,7 +16,6 @@ import dev.tugboat.control.store.raft.SnapshotMetadata;
 import dev.tugboat.control.store.raft.SoftState;
 import dev.tugboat.control.store.raft.StateRole;
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -397,21 +396,15 @@ public final class RaftNode implements AutoCloseable {
   }
 
   private void maybeSnapshot() {
-    long snapshotIndex = storage.snapshot().metadata().index();
+    long snapshotIndex = storage.snapshotMetadata().index();
     if (appliedIndex - snapshotIndex < config.snapshotEntries() || appliedIndex > storage.lastIndex()) {
       return;
     }
-    ByteArrayOutputStream out = new ByteArrayOutputStream(1 << 16);
-    try {
-      stateMachine.writeSnapshot(out);
-    } catch (IOException e) {
-      throw new UncheckedIOException("raft member " + Long.toHexString(id) + ": snapshot of the state machine", e);
-    }
     long start = System.nanoTime();
-    storage.saveSnapshot(new Snapshot(new SnapshotMetadata(appliedIndex, storage.term(appliedIndex),
-        core.confState()), out.toByteArray()));
-    LOG.info("raft member {}: snapshot at index {} ({} bytes, {} ms); log compacted", Long.toHexString(id),
-        appliedIndex, out.size(), (System.nanoTime() - start) / 1_000_000);
+    SnapshotMetadata meta = new SnapshotMetadata(appliedIndex, storage.term(appliedIndex), core.confState());
+    storage.saveSnapshot(meta, stateMachine::writeSnapshot);
+    LOG.info("raft member {}: snapshot at index {} written in {} ms; log compacted", Long.toHexString(id),
+        appliedIndex, (System.nanoTime() - start) / 1_000_000);
   }
 
   private void restore(Snapshot snapshot) {
@@ -439,6 +432,8 @@ public final class RaftNode implements AutoCloseable {
       readDeadlines.pollFirst().future().completeExceptionally(new StoreException(StoreException.Code.TIMEOUT,
           "etcdserver: request timed out (no read index within " + config.requestTimeout().toMillis() + " ms)"));
     }
+    // a read index request lost with a leader never gets its ReadState: forget batches nobody waits for
+    sentReads.values().removeIf(batch -> batch.barriers().stream().allMatch(r -> r.future().isDone()));
   }
 
   private void failEverything(StoreException cause) {

@@ -202,6 +202,18 @@ final class ApiClient implements AutoCloseable {
       }
     }
 
+    /** Waits (within a generous bound) until the watch has been closed; false if it never was. */
+    boolean awaitClosed() {
+      try {
+        for (int i = 0; i < 400 && !closed; i++) {
+          TimeUnit.MILLISECONDS.sleep(50);
+        }
+      } catch (InterruptedException e) {
+        throw new AssertionError(e);
+      }
+      return closed;
+    }
+
     List<JsonNode> drain() {
       List<JsonNode> events = new ArrayList<>();
       queue.drainTo(events);

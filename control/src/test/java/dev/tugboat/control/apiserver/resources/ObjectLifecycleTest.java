@@ -213,4 +213,15 @@ class ObjectLifecycleTest {
     assertThat(logs.status()).isEqualTo(503);
     assertThat(logs.message()).contains("pods/log");
   }
+
+  @Test
+  void evictionDeletesThePodWithItsDeleteOptions() {
+    client.create("pods", "default", POD);
+    bind("p", "node-1");
+    ApiClient.Reply evicted = client.send(call("create", "pods", "default", "p").sub("eviction")
+        .body("{\"apiVersion\":\"policy/v1\",\"kind\":\"Eviction\",\"metadata\":{\"name\":\"p\"},"
+            + "\"deleteOptions\":{\"gracePeriodSeconds\":0}}"));
+    assertThat(evicted.status()).isEqualTo(201);
+    assertThat(client.get("pods", "default", "p").status()).isEqualTo(404);
+  }
 }

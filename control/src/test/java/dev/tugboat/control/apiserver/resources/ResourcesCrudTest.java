@@ -136,4 +136,15 @@ class ResourcesCrudTest {
     assertThat(status.body().path("metadata").path("generation").asLong()).isEqualTo(2);
     assertThat(status.body().path("status").path("replicas").asInt()).isEqualTo(3);
   }
+
+  @Test
+  void updateOfARecreatedObjectWithTheOldUidIsAConflict() {
+    ObjectNode old = (ObjectNode) client.create("configmaps", "default", "{\"metadata\":{\"name\":\"cm\"}}").body();
+    client.delete("configmaps", "default", "cm");
+    client.create("configmaps", "default", "{\"metadata\":{\"name\":\"cm\"}}");
+    ((ObjectNode) old.path("metadata")).remove("resourceVersion");
+    ApiClient.Reply reply = client.update("configmaps", "default", "cm", old);
+    assertThat(reply.status()).isEqualTo(409);
+    assertThat(reply.message()).contains("Precondition failed: UID in precondition");
+  }
 }

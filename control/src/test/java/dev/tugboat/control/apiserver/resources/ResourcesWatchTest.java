@@ -158,10 +158,7 @@ class ResourcesWatchTest {
   void watchEndsAfterItsTimeout() throws Exception {
     ApiClient.Events events = new ApiClient.Events();
     client.watch(call("watch", "pods", "default", null).q("timeoutSeconds", "1"), events);
-    for (int i = 0; i < 200 && !events.closed; i++) {
-      TimeUnit.MILLISECONDS.sleep(50);
-    }
-    assertThat(events.closed).isTrue();
+    assertThat(events.awaitClosed()).isTrue();
     assertThat(registry("pods").cache().watcherCount()).isZero();
   }
 
@@ -197,6 +194,18 @@ class ResourcesWatchTest {
     ApiClient.Reply list = client.send(call("list", "pods", "default", null).q("resourceVersion", "0"));
     assertThat(TestJson.names(list.body())).containsExactly("a");
     assertThat(Long.parseLong(list.resourceVersion())).isGreaterThanOrEqualTo(revision);
+  }
+
+  @Test
+  void watchersAreToldToRelistWhenTheStoreEndsTheCachesWatch() {
+    ApiClient.Events events = new ApiClient.Events();
+    client.watch(call("watch", "pods", "default", null).q("resourceVersion",
+        Long.toString(client.store.currentRevision())), events);
+    client.store.close();
+    JsonNode error = events.next();
+    assertThat(type(error)).isEqualTo("ERROR");
+    assertThat(error.path("object").path("code").asInt()).isEqualTo(410);
+    assertThat(events.awaitClosed()).isTrue();
   }
 
   private Registry registry(String resource) {

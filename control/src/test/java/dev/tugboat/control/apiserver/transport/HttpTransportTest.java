@@ -3,6 +3,14 @@ package dev.tugboat.control.apiserver.transport;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Flow;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -159,6 +167,50 @@ class HttpTransportTest {
       awaitWatchers(api, before);
     }
     assertThat(api.resources.watcherCount()).isEqualTo(before);
+  }
+
+  @Test
+  void http2WatcherThatStopsReadingIsCutOffOnceItsStreamWindowAndTheServersAllowanceAreFull(@TempDir Path floodDir)
+      throws Exception {
+    try (TestApiServer flooded = new TestApiServer(floodDir)) {
+      KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
+      trust.load(null, null);
+      trust.setCertificateEntry("ca", flooded.server.pki().ca().certificate());
+      TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+      tmf.init(trust);
+      SSLContext context = SSLContext.getInstance("TLS");
+      context.init(null, tmf.getTrustManagers(), null);
+      HttpClient client = HttpClient.newBuilder().sslContext(context).version(HttpClient.Version.HTTP_2).build();
+      HttpRequest request = HttpRequest.newBuilder(URI.create(flooded.server.url() + "/api/v1/namespaces?watch=1"))
+          .header("Authorization", "Bearer " + TestApiServer.ADMIN_TOKEN).build();
+      int before = flooded.resources.watcherCount();
+      // A body subscriber that never asks for data: the stream's flow-control window fills and stays full.
+      CompletableFuture<HttpResponse<Void>> response = client.sendAsync(request, info -> new HttpResponse.BodySubscriber<Void>() {
+        @Override
+        public CompletionStage<Void> getBody() {
+          return new CompletableFuture<>();
+        }
+
+        @Override
+        public void onSubscribe(Flow.Subscription subscription) {}
+
+        @Override
+        public void onNext(List<ByteBuffer> item) {}
+
+        @Override
+        public void onError(Throwable throwable) {}
+
+        @Override
+        public void onComplete() {}
+      });
+      awaitWatchers(flooded, before + 1);
+      for (int i = 0; i < 128 && flooded.resources.watcherCount() > before; i++) {
+        flooded.resources.createNamespace("flood-" + i, 1024 * 1024);
+      }
+      awaitWatchers(flooded, before);
+      assertThat(flooded.resources.watcherCount()).isEqualTo(before);
+      response.cancel(true);
+    }
   }
 
   private static void awaitWatchers(TestApiServer api, int count) throws InterruptedException {

@@ -95,6 +95,8 @@ class KubectlAgainstApiServerTest {
     var result = TestApiServer.kubectl(admin, "explain", "namespaces");
     assertThat(result.exitCode()).as(result.stderr()).isZero();
     assertThat(result.stdout()).contains("KIND:       Namespace", "VERSION:    v1", "metadata\t<ObjectMeta>");
+    var nested = TestApiServer.kubectl(admin, "explain", "namespaces.spec");
+    assertThat(nested.stdout()).as(nested.stderr()).contains("finalizers\t<[]string>");
   }
 
   @Test
@@ -128,6 +130,31 @@ class KubectlAgainstApiServerTest {
     var result = TestApiServer.kubectl(alice, "create", "-f", manifest.toString());
     assertThat(result.exitCode()).as(result.stderr()).isZero();
     assertThat(result.stdout()).contains("namespace/by-alice created");
+  }
+
+  @Test
+  void kubectlAuthWhoamiNamesTheClientCertificatesUserAndGroups() throws Exception {
+    var result = TestApiServer.kubectl(admin, "auth", "whoami", "-o", "jsonpath={.status.userInfo.username} {.status.userInfo.groups}");
+    assertThat(result.exitCode()).as(result.stderr()).isZero();
+    assertThat(result.stdout()).isEqualTo("admin [\"system:masters\",\"system:authenticated\"]");
+  }
+
+  @Test
+  void kubectlAuthCanIAnswersFromTheAuthorizerForImpersonatedUsers() throws Exception {
+    assertThat(TestApiServer.kubectl(admin, "auth", "can-i", "create", "pods").stdout().trim()).isEqualTo("yes");
+    assertThat(TestApiServer.kubectl(admin, "auth", "can-i", "create", "pods", "--as=bob").stdout().trim()).isEqualTo("no");
+    assertThat(TestApiServer.kubectl(admin, "auth", "can-i", "watch", "pods", "--as=bob").stdout().trim()).isEqualTo("yes");
+    var create = TestApiServer.kubectl(admin, "create", "namespace", "by-bob", "--as=bob", "--as-group=devs");
+    assertThat(create.stderr()).contains("namespaces is forbidden: User \"bob\" cannot create resource \"namespaces\"");
+  }
+
+  @Test
+  void onlySystemMastersMayImpersonate() throws Exception {
+    Path viewer = api.kubeconfigWithToken("viewer-as", TestApiServer.VIEWER_TOKEN);
+    var result = TestApiServer.kubectl(viewer, "get", "ns", "--as=admin");
+    assertThat(result.exitCode()).isNotZero();
+    assertThat(result.stderr()).contains("users \"admin\" is forbidden: User \"viewer\" cannot impersonate resource "
+        + "\"users\" in API group \"\" at the cluster scope");
   }
 
   @Test

@@ -39,6 +39,9 @@ final class LinearizabilityChecker {
     private LinearizabilityChecker() {
     }
 
+    /** Search steps allowed per key before giving up: a hang would hide the verdict, so it fails instead. */
+    static final long MAX_STEPS_PER_KEY = 20_000_000;
+
     static Result check(List<KvOperation> history) {
         Map<String, List<KvOperation>> byKey = new TreeMap<>();
         for (KvOperation op : history) byKey.computeIfAbsent(op.key(), k -> new ArrayList<>()).add(op);
@@ -99,7 +102,12 @@ final class LinearizabilityChecker {
         Set<Explored> cache = new HashSet<>();
         Deque<Frame> stack = new ArrayDeque<>();
         Event entry = head.next;
+        long steps = 0;
         while (head.next != null) {
+            if (++steps > MAX_STEPS_PER_KEY) {
+                throw new IllegalStateException("linearizability check: gave up after " + MAX_STEPS_PER_KEY
+                    + " steps on a history of " + ops.size() + " operations");
+            }
             if (entry == null) {
                 return false; // ran past the end without placing everything (cannot happen with finite returns)
             }

@@ -25,12 +25,13 @@ final class Simulation {
 
     static final int STEPS_PER_TICK = 4;
     static final int ELECTION_TICKS = 10;
-    static final int CLIENT_TIMEOUT_STEPS = 60 * STEPS_PER_TICK;
+    static final int CLIENT_TIMEOUT_STEPS = 30 * STEPS_PER_TICK;
     static final List<String> KEYS = List.of("a", "b", "c");
 
     /** The fault and feature mix of one run, derived from the seed. */
     record Options(int members, int steps, double lossRate, double duplicateRate, int maxDelay, double crashRate,
-                   double tornWriteRate, double partitionRate, int clients, boolean preVote, boolean checkQuorum,
+                   double tornWriteRate, double partitionRate, double leaderFaultRate, int clients,
+                   boolean preVote, boolean checkQuorum,
                    ReadOnlyOption readOnlyOption, int snapshotEvery, int maxInflight, long maxSizePerMessage,
                    boolean membershipChanges, boolean transfers) {
 
@@ -44,6 +45,7 @@ final class Simulation {
                 pick(r, 0.0, 0.001, 0.003),
                 pick(r, 0.0, 0.5),
                 pick(r, 0.0, 0.002, 0.005),
+                pick(r, 0.0, 0.002, 0.006),
                 1 + r.nextInt(4),
                 r.nextInt(4) != 0,
                 checkQuorum,
@@ -90,9 +92,14 @@ final class Simulation {
         final long id;
         ClientOp current;
         long deadline;
+        /** The member the client believes leads; it sticks to it until that fails, as real clients do. */
+        long leaderHint;
+        /** Out of 10 operations, how many are gets: some clients mostly read, some mostly write. */
+        final int readsInTen;
 
-        Client(long id) {
+        Client(long id, int readsInTen) {
             this.id = id;
+            this.readsInTen = readsInTen;
         }
     }
 
@@ -116,6 +123,8 @@ final class Simulation {
     private final List<ClientOp> history = new ArrayList<>();
     private final TreeMap<Long, Long> leaderOfTerm = new TreeMap<>();
     private final TreeMap<Long, Committed> committed = new TreeMap<>();
+    /** For each put operation, when a member first applied it (event clock). */
+    private final TreeMap<Long, Long> firstAppliedAt = new TreeMap<>();
     private long now;
     /** Orders every invocation and response, finer than steps. */
     private long eventClock;
@@ -129,22 +138,28 @@ final class Simulation {
     int snapshotsSent;
     int confChanges;
     int transfers;
+    int readsByDeposedLeaders;
+    /** A hash of every message delivered, in order: equal for two runs of the same seed. */
+    long fingerprint;
 
     Simulation(long seed, Options options) {
         this.seed = seed;
         this.options = options;
         this.rng = new SplittableRandom(seed);
-        Long[] voters = new Long[options.members()];
-        for (int i = 0; i < options.members(); i++) voters[i] = (long) i + 1;
-        for (Long id : voters) {
+        List<Long> voters = new ArrayList<>();
+        for (int i = 0; i < options.members(); i++) voters.add((long) i + 1);
+        // With membership changes, one more member starts outside the cluster, to be added later.
+        int total = options.members() + (options.membershipChanges() ? 1 : 0);
+        for (long id = 1; id <= total; id++) {
             RaftConfig config = new RaftConfig(id, ELECTION_TICKS, 1, options.maxSizePerMessage(),
                 options.maxInflight(), 0, options.checkQuorum(), options.preVote(), options.readOnlyOption(), false);
-            SimNode node = new SimNode(id, config, new MemoryStorage(ConfState.ofVoters(voters)));
+            MemoryStorage storage = voters.contains(id) ? MemoryStorage.bootstrap(voters) : MemoryStorage.joining();
+            SimNode node = new SimNode(id, config, storage);
             node.start(rng.nextLong());
             nodes.put(id, node);
             partition.put(id, 0);
         }
-        for (int c = 0; c < options.clients(); c++) clients.add(new Client(c + 1));
+        for (int c = 0; c < options.clients(); c++) clients.add(new Client(c + 1, 1 + rng.nextInt(9)));
     }
 
     /** Runs the whole scenario; throws AssertionError naming the seed on any violation. */
@@ -155,9 +170,17 @@ final class Simulation {
             checkLogMatching();
             List<KvOperation> ops = new ArrayList<>();
             for (ClientOp op : history) {
-                // A get without an answer says nothing; a put without one may or may not have happened.
-                boolean silentGet = !op.isPut && (op.abandoned || op.returned == KvOperation.UNKNOWN);
-                if (!silentGet) ops.add(op.toOperation());
+                // A get without an answer says nothing.
+                if (!op.isPut && (op.abandoned || op.returned == KvOperation.UNKNOWN)) continue;
+                if (op.isPut && op.returned == KvOperation.UNKNOWN) {
+                    // A put whose client gave up: it never happened if it was never committed; otherwise it took
+                    // effect (at its commit) before anyone applied it. This only narrows what the checker allows.
+                    Long firstApplied = firstAppliedAt.get(op.opId);
+                    if (firstApplied == null) continue;
+                    ops.add(new KvOperation(op.client, true, op.key, op.value, op.invoked, firstApplied));
+                    continue;
+                }
+                ops.add(op.toOperation());
             }
             LinearizabilityChecker.Result result = LinearizabilityChecker.check(ops);
             if (!result.linearizable()) fail(result.toString());
@@ -216,6 +239,23 @@ final class Simulation {
             for (Long id : partition.keySet()) partition.put(id, rng.nextInt(2));
             partitionUntil = now + 50 + rng.nextInt(300);
         }
+        SimNode leader = currentLeader();
+        if (leader != null && rng.nextDouble() < options.leaderFaultRate()) {
+            if (rng.nextBoolean()) {
+                crash(leader);
+            } else {
+                // Cut the leader off with at most a minority, leaving clients talking to a deposed leader.
+                partition.replaceAll((id, g) -> 0);
+                partition.put(leader.id, 1);
+                List<Long> others = new ArrayList<>(partition.keySet());
+                others.remove(leader.id);
+                int voters = leader.core.confState().voters().size();
+                for (int k = rng.nextInt(Math.max(1, (voters - 1) / 2)); k > 0; k--) {
+                    partition.put(others.remove(rng.nextInt(others.size())), 1);
+                }
+                partitionUntil = now + 50 + rng.nextInt(300);
+            }
+        }
     }
 
     private void crash(SimNode n) {
@@ -242,7 +282,14 @@ final class Simulation {
             // The transport streams snapshots and learns whether that worked, so the sender hears either way.
             if (lost) network.add(new InFlight(now + 1 + rng.nextInt(options.maxDelay()), rng.nextLong(), m, true));
         }
-        if (lost) return;
+        if (lost) {
+            if (!connected(m.from(), m.to()) && m.type() == MessageType.APPEND) {
+                // A transport notices a broken connection, unlike a lost packet.
+                SimNode from = nodes.get(m.from());
+                if (from.isUp()) from.core.reportUnreachable(m.to());
+            }
+            return;
+        }
         int copies = faultsOn && rng.nextDouble() < options.duplicateRate() ? 2 : 1;
         for (int i = 0; i < copies; i++) {
             long delay = 1 + rng.nextInt(options.maxDelay());
@@ -262,7 +309,10 @@ final class Simulation {
             Message m = f.message();
             SimNode to = nodes.get(m.to());
             boolean deliverable = !f.lost() && to.isUp() && connected(m.from(), m.to());
-            if (deliverable) to.core.step(m);
+            if (deliverable) {
+                to.core.step(m);
+                fingerprint = fingerprint * 31 + m.toString().hashCode();
+            }
             if (m.type() == MessageType.SNAPSHOT) {
                 reportSnapshot(m, deliverable ? SnapshotStatus.FINISHED : SnapshotStatus.FAILED);
             }
@@ -321,6 +371,7 @@ final class Simulation {
         if (e.type() != EntryType.NORMAL || e.data().length == 0) return;
         KvStateMachine.Put put = KvStateMachine.Put.decode(e.data());
         n.stateMachine.apply(put);
+        firstAppliedAt.putIfAbsent(put.opId(), ++eventClock);
         ClientOp op = n.waitingWrites.remove(put.opId());
         if (op != null) respond(op);
     }
@@ -333,6 +384,7 @@ final class Simulation {
             ClientOp op = n.waitingReads.remove(ByteBuffer.wrap(rs.requestContext()).getLong());
             if (op == null) continue;
             op.value = n.stateMachine.get(op.key);
+            if (n.core.role() == StateRole.LEADER && currentLeader() != n) readsByDeposedLeaders++;
             respond(op);
         }
     }
@@ -354,13 +406,13 @@ final class Simulation {
 
     // ---------------------------------------------------------------- clients
 
-    private final Client finalClient = new Client(0);
+    private final Client finalClient = new Client(0, 10);
 
     private void runClients() {
         for (Client c : clients) {
             if (c.current != null && now > c.deadline) giveUp(c);
             if (clientsOn && c.current == null && rng.nextInt(4) == 0) {
-                submit(c, rng.nextInt(5) < 2 ? null : "v", KEYS.get(rng.nextInt(KEYS.size())));
+                submit(c, rng.nextInt(10) < c.readsInTen ? null : "v", KEYS.get(rng.nextInt(KEYS.size())));
             }
         }
         if (finalClient.current != null && now > finalClient.deadline) giveUp(finalClient);
@@ -369,12 +421,15 @@ final class Simulation {
     private void giveUp(Client c) {
         if (!c.current.isPut) c.current.abandoned = true;
         c.current = null;
+        c.leaderHint = RaftCore.NONE;
     }
 
     /** Starts a put (when {@code putPrefix} is non-null) or a get; returns whether it was accepted. */
     private boolean submit(Client c, String putPrefix, String key) {
-        SimNode target = pickTarget();
+        SimNode target = c.leaderHint == RaftCore.NONE ? null : nodes.get(c.leaderHint);
+        if (target == null || !target.isUp()) target = pickTarget();
         if (target == null) return false;
+        c.leaderHint = target.id;
         long opId = ++opCounter;
         boolean isPut = putPrefix != null;
         ClientOp op = new ClientOp(c.id, opId, isPut, key, isPut ? putPrefix + opId : null, ++eventClock);
@@ -387,6 +442,7 @@ final class Simulation {
                 target.waitingReads.put(opId, op);
             }
         } catch (ProposalDroppedException e) {
+            c.leaderHint = RaftCore.NONE;
             return false; // refused outright: it never entered any log
         }
         history.add(op);
@@ -395,12 +451,17 @@ final class Simulation {
         return true;
     }
 
-    /** Mostly the leader (clients find it by redirects in practice); sometimes any member, to exercise forwarding. */
+    /**
+     * Where a client turns when it knows no leader: the newest leader (found by redirects in practice), any member
+     * that believes it leads (perhaps deposed without knowing), or any member (which forwards).
+     */
     private SimNode pickTarget() {
         List<SimNode> up = nodes.values().stream().filter(SimNode::isUp).toList();
         if (up.isEmpty()) return null;
-        SimNode leader = currentLeader();
-        if (leader != null && rng.nextInt(5) != 0) return leader;
+        List<SimNode> leaders = up.stream().filter(n -> n.core.role() == StateRole.LEADER).toList();
+        int choice = rng.nextInt(10);
+        if (choice < 6 && currentLeader() != null) return currentLeader();
+        if (choice < 8 && !leaders.isEmpty()) return leaders.get(rng.nextInt(leaders.size()));
         return up.get(rng.nextInt(up.size()));
     }
 
@@ -480,12 +541,13 @@ final class Simulation {
             step();
             if (leader == null || leader.core.role() != StateRole.LEADER) continue;
             long commit = leader.core.committedIndex();
-            boolean caughtUp = true;
-            for (long id : leader.core.confState().voters()) {
-                if (nodes.get(id).lastApplied < commit) caughtUp = false;
-            }
-            for (long id : leader.core.confState().learners()) {
-                if (nodes.get(id).lastApplied < commit) caughtUp = false;
+            // A new leader knows the true commit index only once an entry of its own term is committed.
+            boolean caughtUp = leader.core.termAt(commit) == leader.core.term() && leader.lastApplied == commit;
+            for (SimNode n : nodes.values()) {
+                if (leader.core.confState().isMember(n.id)
+                    && (n.lastApplied < commit || n.core.term() != leader.core.term())) {
+                    caughtUp = false;
+                }
             }
             if (!caughtUp) continue;
             for (ClientOp op : history) {
@@ -560,7 +622,7 @@ final class Simulation {
         long acked = history.stream().filter(o -> o.returned != KvOperation.UNKNOWN).count();
         return "seed " + seed + ": " + history.size() + " ops (" + acked + " acked), " + elections + " leaders, "
             + crashes + " crashes, " + snapshotsSent + " snapshots sent, " + confChanges + " conf changes, "
-            + transfers + " transfers, last index " + nodes.values().stream()
+            + transfers + " transfers, " + readsByDeposedLeaders + " reads served by deposed leaders, last index " + nodes.values().stream()
             .mapToLong(n -> n.storage.lastIndex()).max().orElse(0);
     }
 }

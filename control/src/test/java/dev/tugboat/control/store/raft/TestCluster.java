@@ -52,14 +52,32 @@ final class TestCluster {
     final List<Message> delivered = new ArrayList<>();
 
     TestCluster(LongFunction<RaftConfig> config, long... ids) {
+        this(false, config, ids);
+    }
+
+    /**
+     * A cluster of {@code ids}; with {@code logBootstrap} the configuration is in the first log entries (so members
+     * can join later), otherwise it precedes an empty log (so tests can count indexes from 1).
+     */
+    TestCluster(boolean logBootstrap, LongFunction<RaftConfig> config, long... ids) {
         Long[] voters = Arrays.stream(ids).boxed().toArray(Long[]::new);
         for (long id : ids) {
-            members.put(id, new Member(id, config.apply(id), new MemoryStorage(ConfState.ofVoters(voters)), id));
+            MemoryStorage storage = logBootstrap
+                ? MemoryStorage.bootstrap(List.of(voters)) : new MemoryStorage(ConfState.ofVoters(voters));
+            members.put(id, new Member(id, config.apply(id), storage, id));
+        }
+        if (logBootstrap) {
+            for (Member m : members.values()) processReady(m); // apply the bootstrap configuration
         }
     }
 
     static TestCluster of(long... ids) {
         return new TestCluster(id -> RaftConfig.defaults(id).withElectionTicks(10, 1), ids);
+    }
+
+    /** A cluster bootstrapped through its log, which members can join later. */
+    static TestCluster growable(long... ids) {
+        return new TestCluster(true, id -> RaftConfig.defaults(id).withElectionTicks(10, 1), ids);
     }
 
     Member member(long id) {
@@ -73,7 +91,7 @@ final class TestCluster {
     /** Adds a member that starts with an empty log and no configuration (it learns both from the leader). */
     Member addBlankMember(long id) {
         RaftConfig base = members.values().iterator().next().config;
-        Member created = new Member(id, withId(base, id), new MemoryStorage(ConfState.EMPTY), id);
+        Member created = new Member(id, withId(base, id), MemoryStorage.joining(), id);
         members.put(id, created);
         return created;
     }

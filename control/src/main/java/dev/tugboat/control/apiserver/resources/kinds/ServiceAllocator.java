@@ -1,7 +1,7 @@
 package dev.tugboat.control.apiserver.resources.kinds;
 
 import dev.tugboat.control.apiserver.resources.Allocator;
-import dev.tugboat.control.apiserver.resources.Codec;
+import dev.tugboat.control.apiserver.resources.StoreCalls;
 import dev.tugboat.control.apiserver.resources.StatusError;
 import dev.tugboat.control.apiserver.resources.Tree;
 import dev.tugboat.control.apiserver.resources.validation.FieldError;
@@ -22,7 +22,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
@@ -174,14 +173,14 @@ public final class ServiceAllocator implements Allocator {
   }
 
   private boolean isTaken(String key) {
-    return !store.range(RangeRequest.key(bytes(key))).join().kvs().isEmpty();
+    return !StoreCalls.await(store.range(RangeRequest.key(bytes(key)))).kvs().isEmpty();
   }
 
   private Set<String> takenKeys(String prefix) {
     Set<String> keys = new HashSet<>();
     RangeRequest request = new RangeRequest(bytes(prefix), KeyRanges.prefixEnd(bytes(prefix)), 0, 0, true, false,
         false);
-    for (KeyValue kv : store.range(request).join().kvs()) {
+    for (KeyValue kv : StoreCalls.await(store.range(request)).kvs()) {
       keys.add(new String(kv.key(), StandardCharsets.UTF_8).substring(prefix.length()));
     }
     return keys;
@@ -224,9 +223,5 @@ public final class ServiceAllocator implements Allocator {
 
   static byte[] bytes(String s) {
     return s.getBytes(StandardCharsets.UTF_8);
-  }
-
-  static ArrayNode array() {
-    return Codec.NODES.arrayNode();
   }
 }

@@ -51,6 +51,7 @@ public final class ServiceStrategy extends ResourceStrategy {
     super.prepareForUpdate(service, old);
     ObjectNode spec = Tree.object(service, "spec");
     JsonNode oldSpec = old.path("spec");
+    dropTypeDependentFields(spec, oldSpec);
     // like Kubernetes, a client that omits allocated values (kubectl replace, apply) keeps them
     if (spec.path("clusterIP").asString("").isEmpty() && oldSpec.has("clusterIP")
         && spec.path("type").asString("ClusterIP").equals(oldSpec.path("type").asString("ClusterIP"))) {
@@ -58,6 +59,31 @@ public final class ServiceStrategy extends ResourceStrategy {
       if (oldSpec.has("clusterIPs")) {
         spec.set("clusterIPs", oldSpec.get("clusterIPs"));
       }
+    }
+  }
+
+  /**
+   * Like Kubernetes' dropTypeDependentFields: a service leaving NodePort/LoadBalancer drops the node ports and
+   * traffic policy it was given, unless the update changed them itself.
+   */
+  private static void dropTypeDependentFields(ObjectNode spec, JsonNode oldSpec) {
+    String type = spec.path("type").asString("ClusterIP");
+    String oldType = oldSpec.path("type").asString("ClusterIP");
+    boolean hadNodePorts = oldType.equals("NodePort") || oldType.equals("LoadBalancer");
+    boolean needsNodePorts = type.equals("NodePort") || type.equals("LoadBalancer");
+    if (!hadNodePorts || needsNodePorts) {
+      return;
+    }
+    JsonNode oldPorts = oldSpec.path("ports");
+    JsonNode ports = spec.path("ports");
+    for (int i = 0; i < ports.size(); i++) {
+      if (ports.get(i) instanceof ObjectNode port && i < oldPorts.size()
+          && port.path("nodePort").equals(oldPorts.get(i).path("nodePort"))) {
+        port.remove("nodePort");
+      }
+    }
+    if (spec.path("externalTrafficPolicy").equals(oldSpec.path("externalTrafficPolicy"))) {
+      spec.remove("externalTrafficPolicy");
     }
   }
 

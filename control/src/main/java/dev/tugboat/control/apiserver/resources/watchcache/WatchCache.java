@@ -5,6 +5,7 @@ import dev.tugboat.control.apiserver.resources.Codec;
 import dev.tugboat.control.apiserver.resources.Registry;
 import dev.tugboat.control.apiserver.resources.ResourceType;
 import dev.tugboat.control.apiserver.resources.StatusError;
+import dev.tugboat.control.apiserver.resources.StoreCalls;
 import dev.tugboat.control.apiserver.resources.selection.Selection;
 import dev.tugboat.control.store.KeyValue;
 import dev.tugboat.control.store.KeyValueStore;
@@ -123,7 +124,7 @@ public final class WatchCache implements WatchListener {
       return;
     }
     byte[] prefix = type.collectionPrefix(null);
-    RangeResponse response = store.range(RangeRequest.prefix(prefix)).join();
+    RangeResponse response = StoreCalls.await(store.range(RangeRequest.prefix(prefix)));
     objects.clear();
     history.clear();
     for (KeyValue kv : response.kvs()) {
@@ -223,6 +224,10 @@ public final class WatchCache implements WatchListener {
 
   /** The store watch ended: end every API watch with 410 (clients re-list) and start over from a fresh list. */
   private void restart(String why) {
+    restart(why, 100);
+  }
+
+  private void restart(String why, long delayMs) {
     synchronized (this) {
       if (closed) {
         return;
@@ -241,9 +246,9 @@ public final class WatchCache implements WatchListener {
         start();
       } catch (RuntimeException e) {
         LOG.warn("watch cache for {} failed to restart: {}", type.resource(), e.toString());
-        restart("restart failed: " + e);
+        restart("restart failed: " + e, Math.min(delayMs * 2, 5000));
       }
-    }, 100, TimeUnit.MILLISECONDS);
+    }, delayMs, TimeUnit.MILLISECONDS);
   }
 
   // ---- list from memory ----
@@ -281,10 +286,13 @@ public final class WatchCache implements WatchListener {
       if (!started) {
         start();
       }
+      // a watch from a revision needs the cache at that revision; one from "now" (initial state first) needs it as
+      // fresh as a consistent read, so a client never misses what it just wrote; the store may be ahead of this
+      // cache by a few in-flight events
       Long from = spec.fromRevision();
-      if (from != null && from > revision) {
-        // a client that listed from the store may be ahead of this cache by a few in-flight events
-        Pending wait = new Pending(from, () -> register(spec, sink, result));
+      long needed = from != null ? from : store.currentRevision();
+      if (needed > revision) {
+        Pending wait = new Pending(needed, () -> register(spec, sink, result));
         pending.add(wait);
         if (storeWatch != null) {
           storeWatch.requestProgress();
@@ -303,13 +311,13 @@ public final class WatchCache implements WatchListener {
       if (!pending.remove(wait)) {
         return;
       }
-      if (spec.fromRevision() <= store.currentRevision()) {
+      if (wait.revision() <= store.currentRevision()) {
         // the store has applied that revision and nothing of this resource arrived since: we are current
-        advance(spec.fromRevision());
+        advance(wait.revision());
         register(spec, sink, result);
         return;
       }
-      result.completeExceptionally(StatusError.timeout("Too large resource version: " + spec.fromRevision()
+      result.completeExceptionally(StatusError.timeout("Too large resource version: " + wait.revision()
           + ", current: " + revision));
     }
   }
@@ -383,13 +391,5 @@ public final class WatchCache implements WatchListener {
   /** How many API watchers this cache serves now. */
   public synchronized int watcherCount() {
     return watchers.size();
-  }
-
-  static byte[] utf8(String s) {
-    return s.getBytes(StandardCharsets.UTF_8);
-  }
-
-  static byte[] json(ObjectNode node) {
-    return Codec.encode(node);
   }
 }

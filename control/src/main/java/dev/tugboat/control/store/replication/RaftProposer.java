@@ -1,0 +1,38 @@
+package dev.tugboat.control.store.replication;
+
+import dev.tugboat.control.store.mvcc.Proposer;
+import java.util.concurrent.CompletableFuture;
+
+/** The store's commands go through Raft: committed on a quorum, applied in log order on every member. */
+public final class RaftProposer implements Proposer {
+  private final RaftNode node;
+
+  public RaftProposer(RaftNode node) {
+    this.node = node;
+  }
+
+  @Override
+  public CompletableFuture<Object> propose(byte[] command) {
+    return node.propose(command);
+  }
+
+  @Override
+  public CompletableFuture<Void> readBarrier() {
+    return node.readBarrier();
+  }
+
+  @Override
+  public boolean isLeader() {
+    return node.isLeader();
+  }
+
+  @Override
+  public long term() {
+    return node.term();
+  }
+
+  @Override
+  public void close() {
+    node.close();
+  }
+}

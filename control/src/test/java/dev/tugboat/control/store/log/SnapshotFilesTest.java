@@ -1,0 +1,72 @@
+package dev.tugboat.control.store.log;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tugboat.control.store.raft.ConfState;
+import dev.tugboat.control.store.raft.Snapshot;
+import dev.tugboat.control.store.raft.SnapshotMetadata;
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SnapshotFilesTest {
+  @TempDir
+  Path dir;
+
+  private static Snapshot snapshot(long index, int size) {
+    byte[] data = new byte[size];
+    for (int i = 0; i < size; i++) {
+      data[i] = (byte) (i * 31 + index);
+    }
+    return new Snapshot(new SnapshotMetadata(index, 2, new ConfState(List.of(1L, 2L, 3L), List.of(7L))), data);
+  }
+
+  private List<Path> files() throws IOException {
+    try (Stream<Path> s = Files.list(dir)) {
+      return s.sorted().toList();
+    }
+  }
+
+  @Test
+  void aSavedSnapshotReadsBackWithItsConfigurationAndData() {
+    SnapshotFiles files = new SnapshotFiles(dir);
+    Snapshot saved = snapshot(100, 300_000);
+    files.save(saved);
+    Snapshot loaded = files.loadNewest();
+    assertThat(loaded.metadata()).isEqualTo(saved.metadata());
+    assertThat(loaded.data()).isEqualTo(saved.data());
+  }
+
+  @Test
+  void onlyTheTwoNewestAreKeptAndNoTemporaryFileRemains() throws IOException {
+    SnapshotFiles files = new SnapshotFiles(dir);
+    for (long index = 10; index <= 50; index += 10) {
+      files.save(snapshot(index, 100));
+    }
+    assertThat(files()).extracting(p -> p.getFileName().toString()).containsExactly(
+        "0000000000000028-0000000000000002.snap", "0000000000000032-0000000000000002.snap");
+    assertThat(files.loadNewest().metadata().index()).isEqualTo(50);
+  }
+
+  @Test
+  void aDamagedNewestSnapshotFallsBackToTheOlderOne() throws IOException {
+    SnapshotFiles files = new SnapshotFiles(dir);
+    files.save(snapshot(10, 1000));
+    files.save(snapshot(20, 1000));
+    try (RandomAccessFile raf = new RandomAccessFile(files().get(1).toFile(), "rw")) {
+      raf.seek(500);
+      raf.write(raf.read() ^ 0xFF);
+    }
+    assertThat(files.loadNewest().metadata().index()).isEqualTo(10);
+  }
+
+  @Test
+  void anEmptyDirectoryHasNoSnapshot() {
+    assertThat(new SnapshotFiles(dir).loadNewest()).isNull();
+  }
+}
