@@ -130,8 +130,10 @@ public final class StoreCommand implements Callable<Integer> {
       running.close();
       stopped.countDown();
     }, "tug-store-shutdown"));
+    List<String> urls = running.server().addresses().stream()
+        .map(a -> "http://" + a.getAddress().getHostAddress() + ":" + a.getPort()).toList();
     spec.commandLine().getOut().println("tug store: member " + member.name() + " (data dir " + member.dataDir()
-        + ") serving the etcd v3 API on " + running.server().addresses());
+        + ") serving the etcd v3 API on " + String.join(", ", urls));
     spec.commandLine().getOut().flush();
     stopped.await();
     return 0;

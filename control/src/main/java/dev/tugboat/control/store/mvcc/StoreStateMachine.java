@@ -124,7 +124,7 @@ public final class StoreStateMachine {
 
   private TxnResponse applyTxn(TxnRequest txn) {
     TxnPath path = decide(txn);
-    checkPuts(txn, path);
+    checkOps(txn, path);
     keySpace.beginWrite(watchHub.hasWatchers());
     TxnResponse response;
     try {
@@ -239,14 +239,17 @@ public final class StoreStateMachine {
     }
   }
 
-  private void checkPuts(TxnRequest txn, TxnPath path) {
+  /** Checks the ops on the taken path as etcd does before applying: puts' keys and leases, reads' revisions. */
+  private void checkOps(TxnRequest txn, TxnPath path) {
     List<Op> ops = path.succeeded() ? txn.success() : txn.failure();
     int nested = 0;
     for (Op op : ops) {
       if (op instanceof PutRequest p) {
         checkPut(p);
+      } else if (op instanceof RangeRequest r) {
+        keySpace.readableRevision(r.revision());
       } else if (op instanceof TxnRequest t) {
-        checkPuts(t, path.nested().get(nested++));
+        checkOps(t, path.nested().get(nested++));
       }
     }
   }

@@ -186,4 +186,19 @@ class TxnTest {
     assertThat(value("a")).isNull();
     assertThat(store.currentRevision()).isEqualTo(1);
   }
+
+  @Test
+  void aReadOfAFutureOrCompactedRevisionFailsTheWholeTxnBeforeAnythingIsWritten() {
+    put("a", "1");
+    put("a", "2");
+    await(store.compact(3));
+    StoreException future = failure(store.txn(new TxnRequest(List.of(),
+        List.of(PutRequest.of(b("b"), b("1")), RangeRequest.key(b("a")).atRevision(99)), List.of())));
+    assertThat(future.code()).isEqualTo(StoreException.Code.FUTURE_REVISION);
+    StoreException compacted = failure(store.txn(new TxnRequest(List.of(),
+        List.of(PutRequest.of(b("b"), b("1")), RangeRequest.key(b("a")).atRevision(2)), List.of())));
+    assertThat(compacted.code()).isEqualTo(StoreException.Code.COMPACTED);
+    assertThat(value("b")).isNull();
+    assertThat(store.currentRevision()).isEqualTo(3);
+  }
 }
