@@ -405,10 +405,15 @@ public final class ContainerRuntime implements AutoCloseable {
       if (!exit.isDone()) {
         // start failed (or the wait did): the watcher takes the process over, so delete can wait for it.
         StateDirectory dir = new StateDirectory(root.resolve(id));
-        watch(dir, dir.read(), pidfd[0]).whenComplete((status, failure) -> {
-          if (failure != null) exit.completeExceptionally(failure);
-          else exit.complete(status);
-        });
+        try {
+          watch(dir, dir.read(), pidfd[0]).whenComplete((status, failure) -> {
+            if (failure != null) exit.completeExceptionally(failure);
+            else exit.complete(status);
+          });
+        } catch (RuntimeException unreadable) {
+          Linux.closeQuietly(pidfd[0]);
+          exit.complete(Optional.empty());
+        }
       } else {
         Linux.closeQuietly(pidfd[0]);
       }
