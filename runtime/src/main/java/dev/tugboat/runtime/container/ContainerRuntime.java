@@ -61,6 +61,14 @@ public final class ContainerRuntime implements AutoCloseable {
   // create
 
   public ContainerState create(String id, Path bundle, CreateOptions options) {
+    return create(id, bundle, options, null);
+  }
+
+  /**
+   * @param ownPidfd null: the watcher reaps the process. Else the caller will (see {@link #run}): a pidfd of the
+   *     process is stored in its one element, and the container's exit future is left for the caller to complete.
+   */
+  private ContainerState create(String id, Path bundle, CreateOptions options, int[] ownPidfd) {
     StepTimes.begin();
     if (!ID.matcher(id).matches()) {
       throw new ContainerException("container id \"" + id + "\": must match " + ID.pattern());
@@ -160,12 +168,21 @@ public final class ContainerRuntime implements AutoCloseable {
       StepTimes.mark("c09 state+wait ready");
       if (!failure.isEmpty()) throw new ContainerException(what + ": tug-init: " + failure);
       StepTimes.mark("c10 cgroup add");
-      exits.put(id, watch(dir, record, Linux.pidfdOpen(pid)));
+      if (ownPidfd == null) {
+        exits.put(id, watch(dir, record, Linux.pidfdOpen(pid)));
+      } else {
+        ownPidfd[0] = Linux.pidfdOpen(pid);
+        exits.put(id, new CompletableFuture<>());
+      }
       if (options.pidFile() != null) writePidFile(options.pidFile(), pid);
       StepTimes.mark("c11 watch");
       return new ContainerState(id, ContainerStatus.CREATED, pid, record.bundle(), record.rootfs(), record.created(),
           record.annotations(), Optional.empty(), false);
     } catch (RuntimeException | IOException e) {
+      if (ownPidfd != null) {
+        Linux.closeQuietly(ownPidfd[0]);
+        ownPidfd[0] = -1;
+      }
       if (pid > 0) killAndReap(pid);
       if (cgroup != null) {
         try {
@@ -371,12 +388,35 @@ public final class ContainerRuntime implements AutoCloseable {
   }
 
   public WaitStatus run(Path bundle, String id, CreateOptions options) {
-    create(id, bundle, options);
+    // This thread waits for the exit anyway, so it reaps the process itself: the watcher's wake-up and its hand-off
+    // back to this thread cost a millisecond or more on a busy machine.
+    int[] pidfd = {-1};
+    create(id, bundle, options, pidfd);
+    CompletableFuture<Optional<WaitStatus>> exit = exits.get(id);
     try {
       start(id);
       StepTimes.mark("s02 return");
-      return awaitExit(id).orElseThrow(() -> new ContainerException("container \"" + id + "\": exit status lost"));
+      Optional<WaitStatus> reaped = Linux.waitPidfd(pidfd[0], true, false);
+      StateDirectory dir = new StateDirectory(root.resolve(id));
+      reaped.ifPresent(dir::recordExit);
+      exit.complete(dir.exists() ? dir.exit().or(() -> reaped) : reaped);
+      return exit.join().orElseThrow(() -> new ContainerException("container \"" + id + "\": exit status lost"));
     } finally {
+      if (!exit.isDone()) {
+        // start failed (or the wait did): the watcher takes the process over, so delete can wait for it.
+        StateDirectory dir = new StateDirectory(root.resolve(id));
+        try {
+          watch(dir, dir.read(), pidfd[0]).whenComplete((status, failure) -> {
+            if (failure != null) exit.completeExceptionally(failure);
+            else exit.complete(status);
+          });
+        } catch (RuntimeException unreadable) {
+          Linux.closeQuietly(pidfd[0]);
+          exit.complete(Optional.empty());
+        }
+      } else {
+        Linux.closeQuietly(pidfd[0]);
+      }
       delete(id, true);
     }
   }

@@ -74,6 +74,14 @@ class ContainerLifecycleTest {
   }
 
   @Test
+  void aRootfsWithoutAProcDirectoryGetsOneWithProcMounted() throws Exception {
+    Path bundle = TestBundles.bundle(tmp.resolve("b"), "sh", "-c", "cat /proc/1/cmdline | tr '\\0' ' '");
+    Files.delete(bundle.resolve("rootfs/proc"));
+    assertThat(runtime.run(bundle, "rt-noproc", logged())).isEqualTo(WaitStatus.exited(0));
+    assertThat(output()).startsWith("sh -c ");
+  }
+
+  @Test
   void runcSpecHardeningApplies() throws Exception {
     Path bundle = TestBundles.bundle(tmp.resolve("b"), "sh", "-c",
         "touch /x 2>/dev/null && echo root-writable; wc -c < /proc/keys; echo 1 > /proc/sys/vm/drop_caches 2>/dev/null"
