@@ -1,5 +1,6 @@
 package dev.tugboat.runtime.cli;
 
+import dev.tugboat.runtime.container.TestBundles;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;

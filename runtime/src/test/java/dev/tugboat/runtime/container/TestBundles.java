@@ -9,12 +9,12 @@ import tools.jackson.databind.ObjectMapper;
 import tools.jackson.databind.node.ObjectNode;
 
 /** OCI bundles for tests: `runc spec` as written, with a rootfs of Debian's static busybox plus its applet links. */
-final class TestBundles {
+public final class TestBundles {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private TestBundles() {}
 
-  static void busyboxRootfs(Path rootfs) throws IOException {
+  public static void busyboxRootfs(Path rootfs) throws IOException {
     Files.createDirectories(rootfs.resolve("bin"));
     for (String d : List.of("proc", "sys", "dev", "tmp", "etc", "root")) Files.createDirectories(rootfs.resolve(d));
     Files.copy(Path.of("/bin/busybox"), rootfs.resolve("bin/busybox"));
@@ -27,11 +27,11 @@ final class TestBundles {
   }
 
   /** A bundle dir with `runc spec`'s config.json (terminal off, the given args) and a busybox rootfs. */
-  static Path bundle(Path dir, String... args) throws Exception {
+  public static Path bundle(Path dir, String... args) throws Exception {
     return bundle(dir, spec -> {}, args);
   }
 
-  static Path bundle(Path dir, Consumer<ObjectNode> edit, String... args) throws Exception {
+  public static Path bundle(Path dir, Consumer<ObjectNode> edit, String... args) throws Exception {
     Files.createDirectories(dir);
     Process p = new ProcessBuilder("runc", "spec").directory(dir.toFile()).redirectErrorStream(true).start();
     String out = new String(p.getInputStream().readAllBytes());
