@@ -39,10 +39,12 @@ public final class RuntimeBench implements BenchPart {
   @Override
   public void run(BenchReport report, Path scratch) throws Exception {
     Path rootfs = BusyboxBundle.rootfs(scratch.resolve("rootfs"));
+    // Unique per run, so two benchmark runs on one machine never share a cgroup.
+    String cgroupPrefix = "/tugboat/" + scratch.getFileName() + "-";
     Map<String, Path> bundles = new LinkedHashMap<>();
     for (String name : List.of("tugboat", "crun", "runc")) {
       bundles.put(name, BusyboxBundle.create(scratch.resolve("bundle-" + name), rootfs, List.of("/bin/true"),
-          64L << 20, 64, "/tugboat/bench-" + name));
+          64L << 20, 64, cgroupPrefix + name));
     }
     BenchCase c = report.addCase("run-to-exit busybox true, " + runs + " sequential");
     try (ReferenceRuntime references = new ReferenceRuntime();
@@ -56,11 +58,11 @@ public final class RuntimeBench implements BenchPart {
       List<String> sleep = List.of("/bin/sleep", "60");
       Path sleeper = BusyboxBundle.create(scratch.resolve("sleeper"), rootfs, sleep, 64L << 20, 64, null);
       Path conmonSleeper = BusyboxBundle.create(scratch.resolve("sleeper-conmon"), rootfs, sleep, 64L << 20, 64,
-          "/tugboat/bench-conmon");
+          cgroupPrefix + "conmon");
       List<Path> crunSleepers = new ArrayList<>();
       for (int i = 0; i < MANY; i++) {
         crunSleepers.add(BusyboxBundle.create(scratch.resolve("sleeper-crun-" + i), rootfs, sleep, 64L << 20, 64,
-            "/tugboat/bench-crun-" + i));
+            cgroupPrefix + "crun-" + i));
       }
       BenchCase many = report.addCase(MANY + " containers of sleep 60 started at once (8 starting at a time)");
       ManyContainersBench.run(many, tugboat, references, sleeper, conmonSleeper, crunSleepers, scratch, MANY);

@@ -26,6 +26,16 @@ class CheckPerfTest {
   }
 
   @Test
+  void readsARunThatFailsOnEveryCount() {
+    Figures f = CheckPerf.parse("60 / 60 100.00% 1m0s\nFAIL: Throughput too low: 1630 writes/s\n"
+        + "Slowest request took too long: 2.193137s\nStddev too high: 0.237757s\nFAIL\n");
+    assertThat(f.error()).isNull();
+    assertThat(f.get("writes_per_s")).isEqualTo(1630.0);
+    assertThat(f.get("slowest_ms")).isEqualTo(2193.137);
+    assertThat(f.get("passed")).isEqualTo(0.0);
+  }
+
+  @Test
   void outputWithoutVerdictIsAnError() {
     assertThat(CheckPerf.parse("Error: context deadline exceeded").error())
         .contains("no verdict").contains("context deadline exceeded");
