@@ -43,10 +43,12 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.StreamObserver;
+import java.nio.charset.StandardCharsets;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
@@ -60,6 +62,7 @@ public final class RemoteKeyValueStore implements KeyValueStore {
 
   private final ManagedChannel channel;
   private final KVGrpc.KVFutureStub kv;
+  private static final long WATCH_CREATE_TIMEOUT_SECONDS = 30;
   private final WatchGrpc.WatchStub watch;
   private final LeaseGrpc.LeaseFutureStub lease;
   private final LeaseGrpc.LeaseStub leaseStreams;
@@ -129,6 +132,19 @@ public final class RemoteKeyValueStore implements KeyValueStore {
       create.addFilters(WatchCreateRequest.FilterType.NODELETE);
     }
     remote.send(dev.tugboat.control.store.etcd.api.WatchRequest.newBuilder().setCreateRequest(create).build());
+    // The contract is that a write made after watch() returns is seen: that holds only once the store has the watch.
+    try {
+      if (!remote.established.await(WATCH_CREATE_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+        remote.cancel();
+        throw new StoreException(StoreException.Code.TIMEOUT,
+            "watch of " + new String(request.key(), StandardCharsets.UTF_8) + ": the store did not create it within "
+                + WATCH_CREATE_TIMEOUT_SECONDS + " s");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      remote.cancel();
+      throw new StoreException(StoreException.Code.STOPPED, "interrupted while creating a watch");
+    }
     return remote;
   }
 
@@ -312,6 +328,8 @@ public final class RemoteKeyValueStore implements KeyValueStore {
     private volatile StreamObserver<dev.tugboat.control.store.etcd.api.WatchRequest> requests;
     private volatile long id = -1;
     private volatile boolean ended;
+    /** Counted down by the store's first answer: created, canceled or the stream's end. */
+    final CountDownLatch established = new CountDownLatch(1);
 
     RemoteWatch(WatchListener listener) {
       this.listener = listener;
@@ -352,6 +370,7 @@ public final class RemoteKeyValueStore implements KeyValueStore {
       if (response.getCreated()) {
         id = response.getWatchId();
       }
+      established.countDown();
       long revision = response.getHeader().getRevision();
       if (response.getCanceled()) {
         if (response.getCompactRevision() > 0) {
@@ -380,6 +399,7 @@ public final class RemoteKeyValueStore implements KeyValueStore {
 
     @Override
     public void onError(Throwable t) {
+      established.countDown();
       if (!ended) {
         ended = true;
         listener.onClosed(storeException(t));
@@ -388,6 +408,7 @@ public final class RemoteKeyValueStore implements KeyValueStore {
 
     @Override
     public void onCompleted() {
+      established.countDown();
       if (!ended) {
         ended = true;
         listener.onClosed(new StoreException(StoreException.Code.STOPPED, "the store ended the watch stream"));
