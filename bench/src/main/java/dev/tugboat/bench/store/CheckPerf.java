@@ -39,6 +39,6 @@ public final class CheckPerf {
     }
     boolean passed = output.trim().endsWith("PASS");
     return new Figures().put("writes_per_s", Long.parseLong(t.group(2)))
-        .put("slowest_ms", Double.parseDouble(s.group(2)) * 1000).put("passed", passed ? 1 : 0);
+        .put("slowest_ms", Math.round(Double.parseDouble(s.group(2)) * 1_000_000) / 1000.0).put("passed", passed ? 1 : 0);
   }
 }
