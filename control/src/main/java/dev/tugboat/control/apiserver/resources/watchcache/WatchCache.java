@@ -138,14 +138,19 @@ public final class WatchCache implements WatchListener {
     started = true;
   }
 
-  public synchronized void close() {
-    closed = true;
-    if (storeWatch != null) {
-      storeWatch.cancel();
+  public void close() {
+    Watch toCancel;
+    synchronized (this) {
+      closed = true;
+      toCancel = storeWatch;
+      for (Watcher watcher : List.copyOf(watchers)) {
+        removeWatcher(watcher);
+        watcher.sink().close();
+      }
     }
-    for (Watcher watcher : List.copyOf(watchers)) {
-      removeWatcher(watcher);
-      watcher.sink().close();
+    // Cancelled outside this cache's lock: the store delivers events holding its own lock and then takes this one.
+    if (toCancel != null) {
+      toCancel.cancel();
     }
   }
 
