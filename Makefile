@@ -2,12 +2,14 @@
 MVN ?= mvn -B -ntp
 # Debian packages the tests drive for real (the rootfs comes from busybox-static; runc makes the reference bundle;
 # etcdctl and kubectl are the clients users have). Installed only when missing.
-TEST_TOOLS := busybox-static runc crun etcd-client iproute2 gcc libc6-dev curl
+# tug-init is a static C program: the build needs gcc and a static libc.
+BUILD_TOOLS := gcc libc6-dev
+TEST_TOOLS := busybox-static runc crun etcd-client iproute2 curl
 BENCH_TOOLS := crun runc etcd-server etcd-client haproxy wrk conmon
 
-.PHONY: build run test bench clean test-deps bench-deps
+.PHONY: build run test bench clean build-deps test-deps bench-deps
 
-build:
+build: build-deps
 	$(MVN) -q package -DskipTests
 
 run: build
@@ -23,7 +25,10 @@ bench: build bench-deps
 bench-%: build bench-deps
 	bin/tug bench $*
 
-test-deps:
+build-deps:
+	@bin/install-tools $(BUILD_TOOLS)
+
+test-deps: build-deps
 	@bin/install-tools $(TEST_TOOLS)
 	@command -v kubectl >/dev/null || bin/install-tools kubernetes-client
 
