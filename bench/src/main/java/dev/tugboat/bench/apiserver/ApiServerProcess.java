@@ -27,9 +27,15 @@ public final class ApiServerProcess implements AutoCloseable {
       port = s.getLocalPort();
     }
     Files.createDirectories(dataDir);
-    Process p = new ProcessBuilder(List.of(home.resolve("bin/tug").toString(), "server", "--data-dir", dataDir.toString(),
-        "--bind-address", "127.0.0.1", "--secure-port", Integer.toString(port)))
-        .redirectErrorStream(true).redirectOutput(dataDir.resolve("server.log").toFile()).start();
+    ProcessBuilder builder = new ProcessBuilder(List.of(home.resolve("bin/tug").toString(), "server", "--data-dir",
+        dataDir.toString(), "--bind-address", "127.0.0.1", "--secure-port", Integer.toString(port)))
+        .redirectErrorStream(true).redirectOutput(dataDir.resolve("server.log").toFile());
+    // the server's own JVM options (a flight recording, heap flags), apart from the bench's TUG_JAVA_OPTS
+    String serverOptions = System.getenv("TUG_BENCH_SERVER_JAVA_OPTS");
+    if (serverOptions != null) {
+      builder.environment().put("TUG_JAVA_OPTS", serverOptions);
+    }
+    Process p = builder.start();
     ApiServerProcess server = new ApiServerProcess(p, dataDir.resolve("admin.kubeconfig"));
     try {
       server.awaitReady(readyWithin);

@@ -5,6 +5,8 @@ import java.security.GeneralSecurityException;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import javax.naming.InvalidNameException;
 import javax.naming.ldap.LdapName;
 import javax.naming.ldap.Rdn;
@@ -19,7 +21,11 @@ import javax.naming.ldap.Rdn;
 public final class ClientCertificateAuthenticator {
 
   private static final String CLIENT_AUTH_USAGE = "1.3.6.1.5.5.7.3.2";
+  /** Certificates seen again and again (one per client connection, every request); bounded by clearing. */
+  private static final int MAX_VERIFIED = 1024;
   private final X509Certificate ca;
+  /** Leaf certificates whose signature and usage were checked, with the user they name. */
+  private final Map<X509Certificate, UserInfo> verified = new ConcurrentHashMap<>();
 
   public ClientCertificateAuthenticator(X509Certificate ca) {
     this.ca = ca;
@@ -27,6 +33,28 @@ public final class ClientCertificateAuthenticator {
 
   /** The user the leaf certificate names, or null when it is not one this cluster's CA issued for clients. */
   public UserInfo authenticate(X509Certificate leaf) {
+    UserInfo known = verified.get(leaf);
+    if (known != null) {
+      // the signature cannot have changed; the validity period can have ended
+      try {
+        leaf.checkValidity();
+        return known;
+      } catch (GeneralSecurityException e) {
+        verified.remove(leaf);
+        return null;
+      }
+    }
+    UserInfo user = verify(leaf);
+    if (user != null) {
+      if (verified.size() >= MAX_VERIFIED) {
+        verified.clear();
+      }
+      verified.put(leaf, user);
+    }
+    return user;
+  }
+
+  private UserInfo verify(X509Certificate leaf) {
     try {
       leaf.verify(ca.getPublicKey());
       leaf.checkValidity();

@@ -36,6 +36,8 @@ import tools.jackson.databind.node.ObjectNode;
 public final class Registry {
 
   private static final int MAX_RETRIES = 64;
+  /** How long a consistent list waits for the watch cache to catch up before it reads the store instead. */
+  private static final long FRESH_CACHE_WAIT_MS = 3000;
   private static final char[] GENERATE_NAME_ALPHABET = "bcdfghjklmnpqrstvwxz2456789".toCharArray();
 
   private final ResourceType type;
@@ -85,18 +87,30 @@ public final class Registry {
   }
 
   /**
-   * A list object. {@code resourceVersion=0} without a continue token is served from the watch cache; otherwise a
-   * consistent read of the store at one revision, in chunks of {@code limit}.
+   * A list. Without a continue token or a limit it is served from the watch cache: at once for
+   * {@code resourceVersion=0}, otherwise once the cache has caught up with the store's current revision, which makes
+   * it as consistent as a read of the store (Kubernetes' consistent list from cache). Paged lists and
+   * {@code resourceVersionMatch=Exact} read the store at one revision, in chunks of {@code limit}.
    */
-  public ObjectNode list(String namespace, Selection selection, String resourceVersion, String resourceVersionMatch,
-                         long limit, String continueToken) {
-    ArrayNode items = Codec.NODES.arrayNode();
-    ObjectNode list = listShell();
-    ObjectNode metadata = (ObjectNode) list.get("metadata");
-    if ("0".equals(resourceVersion) && (continueToken == null || continueToken.isEmpty())) {
-      long revision = cache.list(namespace, selection, items::add);
-      metadata.put("resourceVersion", Long.toString(revision));
-      list.set("items", items);
+  ObjectList list(String namespace, Selection selection, String resourceVersion, String resourceVersionMatch,
+                  long limit, String continueToken) {
+    ObjectList list = new ObjectList(type.kind() + "List", type.apiVersion());
+    boolean continues = continueToken != null && !continueToken.isEmpty();
+    if ("0".equals(resourceVersion) && !continues) {
+      list.resourceVersion(cache.list(namespace, selection, item -> list.add(item.json())));
+      return list;
+    }
+    long requested = 0;
+    if (!continues && resourceVersion != null && !resourceVersion.isEmpty() && !"0".equals(resourceVersion)) {
+      requested = parseResourceVersion(resourceVersion);
+      if (!"Exact".equals(resourceVersionMatch) && requested > store.currentRevision()) {
+        throw StatusError.timeout("Too large resource version: " + requested + ", current: "
+            + store.currentRevision());
+      }
+    }
+    if (!continues && limit <= 0 && !"Exact".equals(resourceVersionMatch)
+        && cache.awaitRevision(store.currentRevision(), FRESH_CACHE_WAIT_MS)) {
+      list.resourceVersion(cache.list(namespace, selection, item -> list.add(item.json())));
       return list;
     }
     byte[] prefix = type.collectionPrefix(namespace);
@@ -104,31 +118,24 @@ public final class Registry {
     byte[] end = KeyRanges.prefixEnd(prefix);
     byte[] start = prefix;
     long revision = 0;
-    if (continueToken != null && !continueToken.isEmpty()) {
+    if (continues) {
       ContinueToken token = ContinueToken.decode(continueToken);
       revision = token.revision();
       start = ContinueToken.bytes(prefixText + token.start());
-    } else if (resourceVersion != null && !resourceVersion.isEmpty() && !"0".equals(resourceVersion)) {
-      long requested = parseResourceVersion(resourceVersion);
-      // "Exact" reads that revision; otherwise any state at least as new will do, and the newest is consistent
-      if ("Exact".equals(resourceVersionMatch)) {
-        revision = requested;
-      } else if (requested > store.currentRevision()) {
-        throw StatusError.timeout("Too large resource version: " + requested + ", current: "
-            + store.currentRevision());
-      }
+    } else if ("Exact".equals(resourceVersionMatch) && requested > 0) {
+      revision = requested;
     }
     long remaining = -1;
     String lastKey = null;
     boolean more = false;
     while (true) {
-      RangeRequest request = new RangeRequest(start, end, limit > 0 ? limit - items.size() : 0, revision,
+      RangeRequest request = new RangeRequest(start, end, limit > 0 ? limit - list.size() : 0, revision,
           false, false, false);
       RangeResponse response;
       try {
         response = StoreCalls.await(store.range(request));
       } catch (StatusError e) {
-        if (e.code() == 410 && continueToken != null && !continueToken.isEmpty()) {
+        if (e.code() == 410 && continues) {
           throw StatusError.gone("The provided continue parameter is too old to display a consistent list result. "
               + "You can start a new list without the continue parameter.");
         }
@@ -141,11 +148,11 @@ public final class Registry {
         lastKey = new String(kv.key(), StandardCharsets.UTF_8);
         ObjectNode object = decode(kv);
         if (selection.matches(object)) {
-          items.add(object);
+          list.add(Codec.encode(object));
         }
       }
       more = response.more();
-      if (limit <= 0 || !more || items.size() >= limit) {
+      if (limit <= 0 || !more || list.size() >= limit) {
         if (selection.isEverything() && more) {
           remaining = response.count() - response.kvs().size();
         }
@@ -153,23 +160,12 @@ public final class Registry {
       }
       start = ContinueToken.bytes(ContinueToken.startAfter(lastKey));
     }
-    metadata.put("resourceVersion", Long.toString(revision));
+    list.resourceVersion(revision);
     if (more && lastKey != null) {
-      metadata.put("continue",
-          new ContinueToken(revision, ContinueToken.startAfter(lastKey.substring(prefixText.length()))).encode());
-      if (remaining >= 0) {
-        metadata.put("remainingItemCount", remaining);
-      }
+      list.continueFrom(
+          new ContinueToken(revision, ContinueToken.startAfter(lastKey.substring(prefixText.length()))).encode(),
+          remaining);
     }
-    list.set("items", items);
-    return list;
-  }
-
-  ObjectNode listShell() {
-    ObjectNode list = Codec.NODES.objectNode();
-    list.put("kind", type.kind() + "List");
-    list.put("apiVersion", type.apiVersion());
-    list.putObject("metadata");
     return list;
   }
 
@@ -604,7 +600,7 @@ public final class Registry {
 
   /** Deletes every object matching {@code selection} in {@code namespace}; answers the list of what it deleted. */
   public ObjectNode deleteCollection(String namespace, Selection selection, DeleteOptions options, boolean dryRun) {
-    ObjectNode list = list(namespace, selection, null, null, 0, null);
+    ObjectNode list = list(namespace, selection, null, null, 0, null).tree();
     ArrayNode deleted = Codec.NODES.arrayNode();
     for (JsonNode item : list.get("items")) {
       try {

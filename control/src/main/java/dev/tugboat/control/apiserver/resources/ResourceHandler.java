@@ -136,12 +136,12 @@ final class ResourceHandler implements ResourceApi {
       }
       case "list": {
         long limit = parseLong(request.queryParam("limit"), "limit");
-        ObjectNode list = registry.list(namespace, selection(request, type), request.queryParam("resourceVersion"),
+        ObjectList list = registry.list(namespace, selection(request, type), request.queryParam("resourceVersion"),
             request.queryParam("resourceVersionMatch"), limit, request.queryParam("continue"));
         if (wantsTable(request)) {
-          return ok(200, TableConvertor.forType(type).table(list, includeObject(request), clock.instant()));
+          return ok(200, TableConvertor.forType(type).table(list.tree(), includeObject(request), clock.instant()));
         }
-        return ok(200, list);
+        return new ApiResponse(200, JSON, list.encode());
       }
       case "create": {
         if ("binding".equals(subresource)) {

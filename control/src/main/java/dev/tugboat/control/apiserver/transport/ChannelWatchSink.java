@@ -4,6 +4,7 @@ import dev.tugboat.control.apiserver.WatchSink;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultHttpResponse;
@@ -16,6 +17,8 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
@@ -34,6 +37,7 @@ final class ChannelWatchSink implements WatchSink {
 
   private static final Logger LOG = LoggerFactory.getLogger(ChannelWatchSink.class);
   private static final byte NEWLINE = '\n';
+  private static final byte[] NEWLINE_BYTES = {NEWLINE};
 
   private final Channel channel;
   /** How events are framed on the channel. */
@@ -44,7 +48,11 @@ final class ChannelWatchSink implements WatchSink {
   private final String description;
   private final AtomicLong pendingBytes = new AtomicLong();
   private final AtomicBoolean closed = new AtomicBoolean();
+  private final Queue<Queued> queued = new ConcurrentLinkedQueue<>();
+  private final AtomicBoolean drainScheduled = new AtomicBoolean();
   private boolean headersSent;
+
+  private record Queued(Object frame, int size) {}
 
   ChannelWatchSink(Channel channel, Framing framing, long maxPendingBytes, String description) {
     this.channel = channel;
@@ -56,10 +64,16 @@ final class ChannelWatchSink implements WatchSink {
   }
 
   /** Sends the response headers if no event has yet: the watch is established. */
-  synchronized void start() {
-    if (!headersSent && !closed.get()) {
-      writeHeaders();
-    }
+  void start() {
+    // on the event loop, as every write of this sink, so the headers can never follow an event
+    channel.eventLoop().execute(() -> {
+      synchronized (this) {
+        if (!headersSent && !closed.get()) {
+          writeHeaders();
+          channel.flush();
+        }
+      }
+    });
   }
 
   private void writeHeaders() {
@@ -70,7 +84,7 @@ final class ChannelWatchSink implements WatchSink {
     if (framing == Framing.HTTP1_CHUNKED) {
       HttpUtil.setTransferEncodingChunked(response, true);
     }
-    channel.writeAndFlush(response);
+    channel.write(response);
   }
 
   @Override
@@ -86,26 +100,63 @@ final class ChannelWatchSink implements WatchSink {
       cutOff();
       return false;
     }
+    // the event's bytes may be shared with other watchers: wrapped, never copied or changed
     ByteBuf content = endsWithNewline ? Unpooled.wrappedBuffer(watchEventJson)
-        : Unpooled.wrappedBuffer(watchEventJson, new byte[] {NEWLINE});
-    synchronized (this) {
-      start();
-      Object frame = framing == Framing.WEBSOCKET ? new TextWebSocketFrame(content) : new DefaultHttpContent(content);
-      channel.writeAndFlush(frame).addListener(f -> {
-        pendingBytes.addAndGet(-size);
-        if (!f.isSuccess()) {
-          closed.set(true);
-        }
-      });
+        : Unpooled.wrappedBuffer(watchEventJson, NEWLINE_BYTES);
+    queued.add(new Queued(framing == Framing.WEBSOCKET ? new TextWebSocketFrame(content) : new DefaultHttpContent(content),
+        size));
+    if (drainScheduled.compareAndSet(false, true)) {
+      channel.eventLoop().execute(this::drain);
     }
     return !closed.get();
   }
 
+  /**
+   * Writes every queued event and flushes once, on the channel's event loop: under load many events share one TLS
+   * record and one system call, instead of one each, and the sending thread never waits for the channel.
+   */
+  private void drain() {
+    drainScheduled.set(false);
+    Queued next = queued.poll();
+    if (next == null) {
+      return;
+    }
+    synchronized (this) {
+      if (!headersSent) {
+        writeHeaders();
+      }
+    }
+    long batchBytes = 0;
+    ChannelFuture last = null;
+    while (next != null) {
+      batchBytes += next.size();
+      last = channel.write(next.frame());
+      next = queued.poll();
+    }
+    channel.flush();
+    long written = batchBytes;
+    // writes complete in order: when the batch's last one has, the client has taken the whole batch
+    last.addListener(f -> {
+      pendingBytes.addAndGet(-written);
+      if (!f.isSuccess()) {
+        closed.set(true);
+      }
+    });
+  }
+
   @Override
-  public synchronized void close() {
+  public void close() {
     if (closed.getAndSet(true)) {
       return;
     }
+    // after what is queued: the close runs on the event loop, behind any drain already scheduled
+    channel.eventLoop().execute(() -> {
+      drain();
+      finish();
+    });
+  }
+
+  private synchronized void finish() {
     if (framing == Framing.WEBSOCKET) {
       channel.writeAndFlush(new CloseWebSocketFrame(WebSocketCloseStatus.NORMAL_CLOSURE))
           .addListener(ChannelFutureListener.CLOSE);
@@ -114,6 +165,7 @@ final class ChannelWatchSink implements WatchSink {
     if (!headersSent) {
       writeHeaders(); // a watch that ends before its first event still answers 200 with an empty stream
     }
+    channel.flush();
     channel.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
   }
 

@@ -45,6 +45,24 @@ class ListPagingTest {
   }
 
   @Test
+  void aListWithoutResourceVersionSeesEveryWriteAcknowledgedBeforeIt() {
+    // served from the watch cache once it has caught up with the store: never older than a write already answered
+    for (int i = 0; i < 30; i++) {
+      ApiClient.Reply created = client.create("configmaps", "default", "{\"metadata\":{\"name\":\"fresh" + i + "\"}}");
+      ApiClient.Reply list = client.list("configmaps", "default");
+      assertThat(TestJson.names(list.body())).contains("fresh" + i);
+      assertThat(Long.parseLong(list.resourceVersion()))
+          .isGreaterThanOrEqualTo(created.body().path("metadata").path("resourceVersion").asLong());
+    }
+    client.delete("configmaps", "default", "fresh0");
+    assertThat(TestJson.names(client.list("configmaps", "default").body())).doesNotContain("fresh0");
+    // a newer write to another resource: the configmaps list still reflects at least that revision
+    ApiClient.Reply secret = client.create("secrets", "default", "{\"metadata\":{\"name\":\"later\"}}");
+    assertThat(Long.parseLong(client.list("configmaps", "default").resourceVersion()))
+        .isGreaterThanOrEqualTo(secret.body().path("metadata").path("resourceVersion").asLong());
+  }
+
+  @Test
   void limitWithASelectorFillsPagesWithMatchesOnly() {
     configMaps(7);
     ApiClient.Reply first = client.send(call("list", "configmaps", "default", null).q("limit", "2")

@@ -20,6 +20,14 @@ public record Selection(LabelSelector labels, FieldSelector fields, Function<Obj
     return fields.isEverything() || fields.matches(fieldsOf.apply(object));
   }
 
+  /** The same test over an object's labels and selectable fields, already extracted. */
+  public boolean matches(Map<String, String> objectLabels, Map<String, String> objectFields) {
+    if (!labels.isEverything() && !labels.matches(objectLabels)) {
+      return false;
+    }
+    return fields.isEverything() || fields.matches(objectFields);
+  }
+
   public static Map<String, String> labelsOf(JsonNode object) {
     JsonNode labels = object.path("metadata").path("labels");
     if (!labels.isObject() || labels.isEmpty()) {

@@ -1,7 +1,6 @@
 package dev.tugboat.control.apiserver.resources.watchcache;
 
 import dev.tugboat.control.apiserver.WatchSink;
-import dev.tugboat.control.apiserver.resources.Codec;
 import dev.tugboat.control.apiserver.resources.Registry;
 import dev.tugboat.control.apiserver.resources.ResourceType;
 import dev.tugboat.control.apiserver.resources.StatusError;
@@ -23,8 +22,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,12 +45,13 @@ public final class WatchCache implements WatchListener {
   static final class Event {
     private final String type;
     private final String key;
-    private final ObjectNode object;
-    private final ObjectNode previous;
+    private final CachedObject object;
+    private final CachedObject previous;
     private final long revision;
-    private byte[] objectJson;
+    private String encodedType;
+    private byte[] encoded;
 
-    Event(String type, String key, ObjectNode object, ObjectNode previous, long revision) {
+    Event(String type, String key, CachedObject object, CachedObject previous, long revision) {
       this.type = type;
       this.key = key;
       this.object = object;
@@ -65,11 +67,11 @@ public final class WatchCache implements WatchListener {
       return key;
     }
 
-    ObjectNode object() {
+    CachedObject object() {
       return object;
     }
 
-    ObjectNode previous() {
+    CachedObject previous() {
       return previous;
     }
 
@@ -77,12 +79,16 @@ public final class WatchCache implements WatchListener {
       return revision;
     }
 
-    /** The object's JSON, encoded once for all watchers. */
-    byte[] objectJson() {
-      if (objectJson == null) {
-        objectJson = Codec.encode(object);
+    /**
+     * The whole watch event ({@code {"type":...,"object":...}}) as {@code eventType}, encoded once for every watcher
+     * that sees it so (watchers whose selector the object enters or leaves see another type). Under the cache's lock.
+     */
+    byte[] encoded(String eventType) {
+      if (!eventType.equals(encodedType)) {
+        encoded = EventEncoder.wrap(eventType, object.json());
+        encodedType = eventType;
       }
-      return objectJson;
+      return encoded;
     }
   }
 
@@ -92,7 +98,7 @@ public final class WatchCache implements WatchListener {
   private final int historyCapacity;
   private final long bookmarkIntervalMs;
 
-  private final TreeMap<String, ObjectNode> objects = new TreeMap<>();
+  private final TreeMap<String, CachedObject> objects = new TreeMap<>();
   private final ArrayDeque<Event> history = new ArrayDeque<>();
   private final List<Watcher> watchers = new ArrayList<>();
   private final List<Pending> pending = new ArrayList<>();
@@ -128,7 +134,7 @@ public final class WatchCache implements WatchListener {
     objects.clear();
     history.clear();
     for (KeyValue kv : response.kvs()) {
-      objects.put(new String(kv.key(), StandardCharsets.UTF_8), Registry.decode(kv));
+      objects.put(new String(kv.key(), StandardCharsets.UTF_8), cached(Registry.decode(kv)));
     }
     revision = response.revision();
     windowStart = revision;
@@ -168,10 +174,10 @@ public final class WatchCache implements WatchListener {
       }
       for (WatchEvent event : events) {
         String key = new String(event.kv().key(), StandardCharsets.UTF_8);
-        ObjectNode previous = objects.get(key);
+        CachedObject previous = objects.get(key);
         Event change;
         if (event.type() == WatchEvent.Type.PUT) {
-          ObjectNode object = Registry.decode(event.kv());
+          CachedObject object = cached(Registry.decode(event.kv()));
           objects.put(key, object);
           change = new Event(previous == null ? "ADDED" : "MODIFIED", key, object, previous, eventRevision);
         } else {
@@ -179,9 +185,9 @@ public final class WatchCache implements WatchListener {
             continue;
           }
           objects.remove(key);
-          ObjectNode last = previous.deepCopy();
+          ObjectNode last = previous.tree();
           ((ObjectNode) last.get("metadata")).put("resourceVersion", Long.toString(eventRevision));
-          change = new Event("DELETED", key, last, previous, eventRevision);
+          change = new Event("DELETED", key, cached(last), previous, eventRevision);
         }
         history.addLast(change);
         if (history.size() > historyCapacity) {
@@ -197,6 +203,10 @@ public final class WatchCache implements WatchListener {
       }
       advance(eventRevision);
     }
+  }
+
+  private CachedObject cached(ObjectNode object) {
+    return CachedObject.of(object, type.strategy());
   }
 
   @Override
@@ -259,20 +269,55 @@ public final class WatchCache implements WatchListener {
   // ---- list from memory ----
 
   /** Calls {@code into} with each matching object in key order; returns the revision the list reflects. */
-  public synchronized long list(String namespace, Selection selection, Consumer<ObjectNode> into) {
+  public synchronized long list(String namespace, Selection selection, Consumer<CachedObject> into) {
     if (!started) {
       start();
     }
     String prefix = new String(type.collectionPrefix(namespace), StandardCharsets.UTF_8);
-    for (Map.Entry<String, ObjectNode> entry : objects.tailMap(prefix, true).entrySet()) {
+    for (Map.Entry<String, CachedObject> entry : objects.tailMap(prefix, true).entrySet()) {
       if (!entry.getKey().startsWith(prefix)) {
         break;
       }
-      if (selection.matches(entry.getValue())) {
+      if (entry.getValue().matches(selection)) {
         into.accept(entry.getValue());
       }
     }
     return revision;
+  }
+
+  /**
+   * Waits until this cache reflects at least {@code needed} (a revision the store has applied), so that a list from
+   * it is as fresh as a read of the store (Kubernetes' consistent list from cache). False if it did not get there
+   * within {@code timeoutMs}: the caller reads the store instead.
+   */
+  public boolean awaitRevision(long needed, long timeoutMs) {
+    CompletableFuture<Void> ready = new CompletableFuture<>();
+    Pending wait = new Pending(needed, () -> ready.complete(null));
+    synchronized (this) {
+      if (!started) {
+        start();
+      }
+      if (needed <= revision) {
+        return true;
+      }
+      pending.add(wait);
+      if (storeWatch != null) {
+        // the store's newest revision may belong to another resource: a progress notification moves us to it
+        storeWatch.requestProgress();
+      }
+    }
+    try {
+      ready.get(timeoutMs, TimeUnit.MILLISECONDS);
+      return true;
+    } catch (TimeoutException | ExecutionException e) {
+      synchronized (this) {
+        pending.remove(wait);
+      }
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw StatusError.serviceUnavailable("interrupted while waiting for the watch cache of " + type.resource());
+    }
   }
 
   // ---- watch ----
@@ -339,11 +384,11 @@ public final class WatchCache implements WatchListener {
     Watcher watcher = new Watcher(this, type, prefix, spec.selection(), sink, spec.encoder());
     boolean alive = true;
     if (from == null) {
-      for (Map.Entry<String, ObjectNode> entry : objects.tailMap(prefix, true).entrySet()) {
+      for (Map.Entry<String, CachedObject> entry : objects.tailMap(prefix, true).entrySet()) {
         if (!entry.getKey().startsWith(prefix)) {
           break;
         }
-        if (spec.selection().matches(entry.getValue()) && !watcher.send("ADDED", entry.getValue())) {
+        if (entry.getValue().matches(spec.selection()) && !watcher.send("ADDED", entry.getValue())) {
           alive = false;
           break;
         }

@@ -45,27 +45,33 @@ final class Watcher {
     if (!event.key().startsWith(keyPrefix)) {
       return true;
     }
-    boolean before = event.previous() != null && selection.matches(event.previous());
+    boolean before = event.previous() != null && event.previous().matches(selection);
     switch (event.type()) {
       case "DELETED":
-        return !before || send("DELETED", event.object(), event.objectJson());
+        return !before || send("DELETED", event);
       case "ADDED":
-        return !selection.matches(event.object()) || send("ADDED", event.object(), event.objectJson());
+        return !event.object().matches(selection) || send("ADDED", event);
       default:
-        boolean now = selection.matches(event.object());
+        boolean now = event.object().matches(selection);
         if (now) {
-          return send(before ? "MODIFIED" : "ADDED", event.object(), event.objectJson());
+          return send(before ? "MODIFIED" : "ADDED", event);
         }
-        return !before || send("DELETED", event.object(), event.objectJson());
+        return !before || send("DELETED", event);
     }
   }
 
-  boolean send(String eventType, ObjectNode object) {
-    return send(eventType, object, encoder == EventEncoder.OBJECT ? Codec.encode(object) : null);
+  private boolean send(String eventType, WatchCache.Event event) {
+    if (encoder == EventEncoder.OBJECT) {
+      return sink.send(event.encoded(eventType));
+    }
+    return sink.send(encoder.encode(eventType, event.object().tree(), event.object().json()));
   }
 
-  private boolean send(String eventType, ObjectNode object, byte[] objectJson) {
-    return sink.send(encoder.encode(eventType, object, objectJson));
+  boolean send(String eventType, CachedObject object) {
+    if (encoder == EventEncoder.OBJECT) {
+      return sink.send(EventEncoder.wrap(eventType, object.json()));
+    }
+    return sink.send(encoder.encode(eventType, object.tree(), object.json()));
   }
 
   boolean sendBookmark(long revision, boolean initialEventsEnd) {
