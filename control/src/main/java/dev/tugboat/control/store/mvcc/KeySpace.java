@@ -22,6 +22,8 @@ import java.util.function.BiConsumer;
  * <p>Deterministic (no clock, no randomness) and not thread-safe: {@link StoreStateMachine} serializes access.
  * To stay small with millions of keys, the map's value is either one {@link Entry} (the common case: a key written
  * once since the last compaction) or an {@code Entry[]} ordered oldest first; there is no per-key wrapper object.
+ * Values are not on the heap at all but in a {@link ValueArena}. Entries and history arrays are never changed once
+ * made (a write or a compaction replaces them), which is what lets a snapshot copy references and write them later.
  *
  * <p>Compaction at revision C keeps every entry at or after C, plus each key's newest entry before C if it is not a
  * deletion. Reads at any revision {@code >= C} and watches from any revision {@code >= C} therefore see exactly
