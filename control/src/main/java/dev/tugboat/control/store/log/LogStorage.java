@@ -10,7 +10,7 @@ import dev.tugboat.control.store.raft.SnapshotMetadata;
 import dev.tugboat.control.store.raft.Storage;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.lang.ref.SoftReference;
+import java.lang.ref.WeakReference;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -26,8 +26,11 @@ public final class LogStorage implements Storage, AutoCloseable {
   private final ConfState bootstrap;
   private SnapshotMetadata snapshotMetadata;
   private Path snapshotFile;
-  /** The newest snapshot with its data, read back from its file only when a follower needs it. */
-  private SoftReference<Snapshot> snapshotData;
+  /**
+   * The newest snapshot with its data, read back from its file only when a follower needs it. Weakly held: a soft
+   * reference kept the whole state's bytes (300 MB with a million keys) on the heap for as long as the heap had room.
+   */
+  private WeakReference<Snapshot> snapshotData;
 
   private LogStorage(RaftLog log, SnapshotFiles snapshots, ConfState bootstrap) {
     this.log = log;
@@ -37,7 +40,7 @@ public final class LogStorage implements Storage, AutoCloseable {
     Snapshot snapshot = newest != null ? newest : new Snapshot(new SnapshotMetadata(0, 0, bootstrap), new byte[0]);
     this.snapshotMetadata = snapshot.metadata();
     this.snapshotFile = snapshots.fileOf(snapshotMetadata);
-    this.snapshotData = new SoftReference<>(snapshot);
+    this.snapshotData = new WeakReference<>(snapshot);
     if (snapshotMetadata.index() > log.snapshotIndex()) {
       // the snapshot was saved but the crash came before the log recorded its compaction
       log.compact(snapshotMetadata.index(), snapshotMetadata.term());
@@ -105,7 +108,7 @@ public final class LogStorage implements Storage, AutoCloseable {
       } catch (IOException e) {
         throw new UncheckedIOException("snapshot " + snapshotFile + ": read back: " + e.getMessage(), e);
       }
-      snapshotData = new SoftReference<>(snapshot);
+      snapshotData = new WeakReference<>(snapshot);
     }
     return snapshot;
   }
@@ -143,7 +146,7 @@ public final class LogStorage implements Storage, AutoCloseable {
     }
     snapshotFile = snapshots.save(newSnapshot.metadata(), out -> out.write(newSnapshot.data()));
     snapshotMetadata = newSnapshot.metadata();
-    snapshotData = new SoftReference<>(newSnapshot);
+    snapshotData = new WeakReference<>(newSnapshot);
     log.compact(snapshotMetadata.index(), snapshotMetadata.term());
   }
 
@@ -152,9 +155,28 @@ public final class LogStorage implements Storage, AutoCloseable {
     if (metadata.index() <= snapshotMetadata.index()) {
       return;
     }
-    snapshotFile = snapshots.save(metadata, data);
+    snapshotWritten(metadata, writeSnapshotFile(metadata, data));
+  }
+
+  /**
+   * Writes a snapshot file durably without adopting it: the one method any thread may call, as it touches only the
+   * snapshot directory, so that writing a large state does not hold up the driver thread.
+   */
+  public Path writeSnapshotFile(SnapshotMetadata metadata, SnapshotFiles.DataWriter data) {
+    return snapshots.save(metadata, data);
+  }
+
+  /**
+   * Adopts a file from {@link #writeSnapshotFile} as the newest snapshot and compacts the log up to it; a snapshot
+   * no newer than the current one (one installed from the leader meanwhile) is ignored.
+   */
+  public void snapshotWritten(SnapshotMetadata metadata, Path file) {
+    if (metadata.index() <= snapshotMetadata.index()) {
+      return;
+    }
+    snapshotFile = file;
     snapshotMetadata = metadata;
-    snapshotData = new SoftReference<>(null);
+    snapshotData = new WeakReference<>(null);
     log.compact(metadata.index(), metadata.term());
   }
 

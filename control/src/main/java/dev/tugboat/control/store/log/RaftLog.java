@@ -60,6 +60,13 @@ public final class RaftLog implements AutoCloseable {
   /** Recent entries kept in memory: replication to followers and applying both read the tail. */
   private static final int TAIL_CACHE_SIZE = 4096;
   private static final EntryType[] ENTRY_TYPES = EntryType.values();
+  /**
+   * Chronicle maps a cycle file in blocks of this size, and the blocks the appender and tailer stand in stay mapped
+   * and resident (they count in the member's RSS). Chronicle's 64 MiB default kept 141 MB of the log resident in a
+   * member holding a million keys (/proc/PID/smaps, 2026-11-28); 4 MiB blocks keep a few MiB, and mapping the next
+   * block every ~12,000 entries of 300 bytes costs one mmap.
+   */
+  private static final long BLOCK_SIZE = 4 << 20;
 
   /**
    * How {@link #sync} makes the mapped writes durable. Chronicle's own sync (SyncMode.SYNC, {@code appender.sync()})
@@ -108,6 +115,7 @@ public final class RaftLog implements AutoCloseable {
     this.cycleFiles = new CycleFiles(directory, rollCycle);
     SingleChronicleQueueBuilder builder = SingleChronicleQueueBuilder.binary(directory)
         .rollCycle(rollCycle)
+        .blockSize(BLOCK_SIZE)
         .timeProvider(clock);
     if (syncMethod == SyncMethod.CHRONICLE_MSYNC) {
       builder.syncMode(net.openhft.chronicle.bytes.SyncMode.SYNC);

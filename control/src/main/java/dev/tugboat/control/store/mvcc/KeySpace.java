@@ -22,6 +22,8 @@ import java.util.function.BiConsumer;
  * <p>Deterministic (no clock, no randomness) and not thread-safe: {@link StoreStateMachine} serializes access.
  * To stay small with millions of keys, the map's value is either one {@link Entry} (the common case: a key written
  * once since the last compaction) or an {@code Entry[]} ordered oldest first; there is no per-key wrapper object.
+ * Values are not on the heap at all but in a {@link ValueArena}. Entries and history arrays are never changed once
+ * made (a write or a compaction replaces them), which is what lets a snapshot copy references and write them later.
  *
  * <p>Compaction at revision C keeps every entry at or after C, plus each key's newest entry before C if it is not a
  * deletion. Reads at any revision {@code >= C} and watches from any revision {@code >= C} therefore see exactly
@@ -32,6 +34,8 @@ final class KeySpace {
   static final Comparator<byte[]> KEY_ORDER = Arrays::compareUnsigned;
 
   private final TreeMap<byte[], Object> keys = new TreeMap<>(KEY_ORDER);
+  /** The entries' values; replaced whole by a snapshot restore. */
+  private ValueArena values = new ValueArena();
   private long revision = 1;
   private long compactRevision;
 
@@ -52,6 +56,21 @@ final class KeySpace {
 
   int keyCount() {
     return keys.size();
+  }
+
+  /** The value of {@code entry}, a copy. */
+  byte[] value(Entry entry) {
+    return values.read(entry.valueRef(), entry.valueLength());
+  }
+
+  /** The values present now, readable without the lock for as long as the reader is kept (see {@link ValueArena}). */
+  ValueArena.Reader valueReader() {
+    return values.reader();
+  }
+
+  /** Direct memory held for values (see {@link ValueArena}). */
+  long valueBytesReserved() {
+    return values.reservedBytes();
   }
 
   // ---- reads
@@ -116,6 +135,13 @@ final class KeySpace {
     }
   }
 
+  /** Every retained key with its history as kept: one {@link Entry} or an {@code Entry[]}, never changed in place. */
+  void forEachHistoryObject(BiConsumer<byte[], Object> action) {
+    for (Map.Entry<byte[], Object> e : keys.entrySet()) {
+      action.accept(e.getKey(), e.getValue());
+    }
+  }
+
   /**
    * The events of {@code [key, rangeEnd)} from revision {@code fromRevision} on, in apply order, each with the
    * previous version of its key as prevKv when that was live. {@code fromRevision} must be {@code >= compactRevision}.
@@ -160,12 +186,15 @@ final class KeySpace {
     if (prev != null && prev.isTombstone()) {
       prev = null;
     }
+    long revision = nextRevision();
+    long ref = values.allocate(value);
     Entry entry = prev == null
-        ? new Entry(nextRevision(), writeMain, 1, lease, value)
-        : new Entry(nextRevision(), prev.createRevision(), prev.version() + 1, lease, value);
+        ? new Entry(revision, writeMain, 1, lease, ref, value.length)
+        : new Entry(revision, prev.createRevision(), prev.version() + 1, lease, ref, value.length);
     keys.put(key, append(history, entry));
     if (writeEvents != null) {
-      writeEvents.add(event(key, entry, prev));
+      writeEvents.add(new WatchEvent(WatchEvent.Type.PUT, keyValue(key, entry, value),
+          prev == null ? null : keyValue(key, prev, false)));
     }
     return prev;
   }
@@ -225,9 +254,37 @@ final class KeySpace {
       }
     }
     compactRevision = atRevision;
+    // Second pass, once every dropped value is freed: move the values left in sparse chunks so those chunks go.
+    for (Map.Entry<byte[], Object> e : keys.entrySet()) {
+      Object moved = moveSparseValues(e.getValue());
+      if (moved != e.getValue()) {
+        e.setValue(moved);
+      }
+    }
   }
 
-  private static Object compact(Object history, long bound) {
+  /** The history with its values in sparse chunks moved; a new array if any moved (histories are never changed). */
+  private Object moveSparseValues(Object history) {
+    if (history instanceof Entry entry) {
+      return values.isSparse(entry.valueRef(), entry.valueLength())
+          ? entry.movedTo(values.move(entry.valueRef(), entry.valueLength())) : entry;
+    }
+    Entry[] entries = (Entry[]) history;
+    Entry[] copy = null;
+    for (int i = 0; i < entries.length; i++) {
+      Entry entry = entries[i];
+      if (values.isSparse(entry.valueRef(), entry.valueLength())) {
+        if (copy == null) {
+          copy = entries.clone();
+        }
+        copy[i] = entry.movedTo(values.move(entry.valueRef(), entry.valueLength()));
+      }
+    }
+    return copy == null ? history : copy;
+  }
+
+  /** Drops the entries compaction no longer needs, freeing their values. */
+  private Object compact(Object history, long bound) {
     Entry[] entries = entries(history);
     int first = entries.length;
     while (first > 0 && entries[first - 1].revision() >= bound) {
@@ -239,6 +296,9 @@ final class KeySpace {
     if (first == 0) {
       return history;
     }
+    for (int i = 0; i < first; i++) {
+      values.free(entries[i].valueRef(), entries[i].valueLength());
+    }
     int kept = entries.length - first;
     if (kept == 0) {
       return null;
@@ -248,8 +308,10 @@ final class KeySpace {
 
   // ---- snapshot restore
 
-  void restore(long newRevision, long newCompactRevision) {
+  /** Empties the keyspace for a snapshot's keys, whose values are already in {@code newValues}. */
+  void restore(long newRevision, long newCompactRevision, ValueArena newValues) {
     keys.clear();
+    values = newValues;
     revision = newRevision;
     compactRevision = newCompactRevision;
   }
@@ -316,12 +378,15 @@ final class KeySpace {
     return null;
   }
 
-  static KeyValue keyValue(byte[] key, Entry e, boolean keysOnly) {
-    return new KeyValue(key, keysOnly ? Entry.NO_VALUE : e.value(), e.createRevision(), e.modRevision(),
-        e.version(), e.lease());
+  KeyValue keyValue(byte[] key, Entry e, boolean keysOnly) {
+    return keyValue(key, e, keysOnly ? Entry.NO_VALUE : value(e));
   }
 
-  private static WatchEvent event(byte[] key, Entry entry, Entry prev) {
+  private static KeyValue keyValue(byte[] key, Entry e, byte[] value) {
+    return new KeyValue(key, value, e.createRevision(), e.modRevision(), e.version(), e.lease());
+  }
+
+  private WatchEvent event(byte[] key, Entry entry, Entry prev) {
     KeyValue prevKv = prev == null ? null : keyValue(key, prev, false);
     if (entry.isTombstone()) {
       return new WatchEvent(WatchEvent.Type.DELETE,

@@ -168,14 +168,14 @@ public final class StoreStateMachine {
 
   private PutResponse put(PutRequest put) {
     Entry prev = keySpace.live(put.key());
-    byte[] value = put.ignoreValue() ? prev.value() : put.value();
+    byte[] value = put.ignoreValue() ? keySpace.value(prev) : put.value();
     long lease = put.ignoreLease() ? prev.lease() : put.lease();
     keySpace.put(put.key(), value, lease);
     if (prev != null && prev.lease() != lease) {
       leases.detach(prev.lease(), put.key());
     }
     leases.attach(lease, put.key());
-    KeyValue prevKv = put.prevKv() && prev != null ? KeySpace.keyValue(put.key(), prev, false) : null;
+    KeyValue prevKv = put.prevKv() && prev != null ? keySpace.keyValue(put.key(), prev, false) : null;
     return new PutResponse(0, prevKv);
   }
 
@@ -185,7 +185,7 @@ public final class StoreStateMachine {
     for (Map.Entry<byte[], Entry> d : deleted) {
       leases.detach(d.getValue().lease(), d.getKey());
       if (delete.prevKv()) {
-        prevKvs.add(KeySpace.keyValue(d.getKey(), d.getValue(), false));
+        prevKvs.add(keySpace.keyValue(d.getKey(), d.getValue(), false));
       }
     }
     return new DeleteRangeResponse(0, deleted.size(), prevKvs);
@@ -283,7 +283,7 @@ public final class StoreStateMachine {
       keySpace.forEachLive(c.key(), c.rangeEnd(), (k, e) -> entries.add(e));
     }
     if (entries.isEmpty()) {
-      return c.target() != Compare.Target.VALUE && holds(c, new Entry(0, 0, 0, 0, Entry.NO_VALUE));
+      return c.target() != Compare.Target.VALUE && holds(c, Entry.ABSENT);
     }
     for (Entry e : entries) {
       if (!holds(c, e)) {
@@ -293,13 +293,13 @@ public final class StoreStateMachine {
     return true;
   }
 
-  private static boolean holds(Compare c, Entry e) {
+  private boolean holds(Compare c, Entry e) {
     int order = switch (c.target()) {
       case VERSION -> Long.compare(e.version(), c.number());
       case CREATE -> Long.compare(e.createRevision(), c.number());
       case MOD -> Long.compare(e.isTombstone() ? 0 : e.modRevision(), c.number());
       case LEASE -> Long.compare(e.lease(), c.number());
-      case VALUE -> Arrays.compareUnsigned(e.value(), c.value() == null ? Entry.NO_VALUE : c.value());
+      case VALUE -> Arrays.compareUnsigned(keySpace.value(e), c.value() == null ? Entry.NO_VALUE : c.value());
     };
     return switch (c.result()) {
       case EQUAL -> order == 0;
@@ -402,7 +402,7 @@ public final class StoreStateMachine {
       long[] bytes = {0};
       keySpace.forEachHistory((key, entries) -> {
         for (Entry e : entries) {
-          bytes[0] += key.length + e.value().length + 32;
+          bytes[0] += key.length + e.valueLength() + 32;
         }
       });
       return bytes[0];
@@ -422,7 +422,7 @@ public final class StoreStateMachine {
           if (e.revision() < bound) {
             crc.update(key);
             crc.update(longBytes(e.revision(), e.createRevision(), e.version(), e.lease()));
-            crc.update(e.value());
+            crc.update(keySpace.value(e));
           }
         }
       });
@@ -473,14 +473,30 @@ public final class StoreStateMachine {
 
   // ---- snapshots
 
-  /** Writes the whole state (see {@link StateSnapshot}); applies wait meanwhile. */
+  /** Writes the whole state (see {@link StateSnapshot}); applies wait only while it is captured. */
   public void writeSnapshot(OutputStream out) throws IOException {
+    captureSnapshot().writeTo(out);
+  }
+
+  /**
+   * The state as it is now, to be written out later on any thread while applies go on: capturing copies references
+   * under the read lock (tens of milliseconds for a million keys); writing, the slow part, takes no lock.
+   */
+  public SnapshotWriter captureSnapshot() {
+    StateSnapshot snapshot;
     lock.readLock().lock();
     try {
-      StateSnapshot.write(out, appliedIndex, keySpace, leases);
+      snapshot = StateSnapshot.capture(appliedIndex, keySpace, leases);
     } finally {
       lock.readLock().unlock();
     }
+    return snapshot::writeTo;
+  }
+
+  /** A captured state that can be written out (see {@link #captureSnapshot}). */
+  @FunctionalInterface
+  public interface SnapshotWriter {
+    void writeTo(OutputStream out) throws IOException;
   }
 
   /**

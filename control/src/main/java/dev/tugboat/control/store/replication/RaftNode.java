@@ -2,6 +2,7 @@ package dev.tugboat.control.store.replication;
 
 import dev.tugboat.control.store.StoreException;
 import dev.tugboat.control.store.log.LogStorage;
+import dev.tugboat.control.store.log.SnapshotFiles;
 import dev.tugboat.control.store.raft.ConfState;
 import dev.tugboat.control.store.raft.Entry;
 import dev.tugboat.control.store.raft.EntryType;
@@ -26,6 +27,8 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.locks.LockSupport;
 import org.agrona.collections.Long2ObjectHashMap;
 import org.jctools.queues.MpscUnboundedArrayQueue;
@@ -57,6 +60,10 @@ public final class RaftNode implements AutoCloseable {
 
   private record ReadBatch(List<ReadBarrier> barriers) {}
 
+  /** The snapshot writer finished a file (or failed: {@code file} null). */
+  private record SnapshotWritten(SnapshotMetadata metadata, java.nio.file.Path file, long startNanos,
+                                 Throwable failure) {}
+
   private final RaftNodeConfig config;
   private final long id;
   private final ReplicatedStateMachine stateMachine;
@@ -65,6 +72,8 @@ public final class RaftNode implements AutoCloseable {
   private final PeerTransport transport;
   private final MpscUnboundedArrayQueue<Object> inbox = new MpscUnboundedArrayQueue<>(1024);
   private final Thread thread;
+  /** Writes snapshot files, so that serialising the whole state never holds up the Raft thread. */
+  private final ExecutorService snapshotWriter;
   private final long tickNanos;
   private final long timeoutNanos;
 
@@ -78,6 +87,9 @@ public final class RaftNode implements AutoCloseable {
   private long nextRequestId;
   private long nextReadId;
   private long appliedIndex;
+  private boolean snapshotInProgress;
+  /** After a failed snapshot, the applied index at which the next attempt is made. */
+  private long snapshotRetryIndex;
 
   private volatile boolean running = true;
   private volatile boolean sleeping;
@@ -115,6 +127,11 @@ public final class RaftNode implements AutoCloseable {
       throw e;
     }
     this.thread = new Thread(this::run, "raft-" + Long.toHexString(id));
+    this.snapshotWriter = Executors.newSingleThreadExecutor(r -> {
+      Thread t = new Thread(r, "raft-" + Long.toHexString(id) + "-snapshot");
+      t.setDaemon(true);
+      return t;
+    });
   }
 
   /** Opens the member's durable state, restores the state machine from it and starts the Raft thread. */
@@ -267,6 +284,8 @@ public final class RaftNode implements AutoCloseable {
         readDeadlines.add(r);
       } else if (item instanceof Unreachable u) {
         core.reportUnreachable(u.peer());
+      } else if (item instanceof SnapshotWritten w) {
+        snapshotWritten(w);
       }
     }
     return count;
@@ -395,16 +414,42 @@ public final class RaftNode implements AutoCloseable {
     }
   }
 
+  /**
+   * Every {@code snapshotEntries} applied entries, captures the state machine (cheap: it copies references) and has
+   * the snapshot writer serialise it to a file; the log is compacted when the file is durable ({@link
+   * #snapshotWritten}). Meanwhile this thread goes on persisting, sending and applying: with a million keys, writing
+   * the file takes seconds, which used to stall every write of the member.
+   */
   private void maybeSnapshot() {
     long snapshotIndex = storage.snapshotMetadata().index();
-    if (appliedIndex - snapshotIndex < config.snapshotEntries() || appliedIndex > storage.lastIndex()) {
+    if (snapshotInProgress || appliedIndex - snapshotIndex < config.snapshotEntries()
+        || appliedIndex < snapshotRetryIndex || appliedIndex > storage.lastIndex()) {
       return;
     }
     long start = System.nanoTime();
     SnapshotMetadata meta = new SnapshotMetadata(appliedIndex, storage.term(appliedIndex), core.confState());
-    storage.saveSnapshot(meta, stateMachine::writeSnapshot);
+    SnapshotFiles.DataWriter data = stateMachine.captureSnapshot();
+    snapshotInProgress = true;
+    snapshotWriter.execute(() -> {
+      try {
+        enqueue(new SnapshotWritten(meta, storage.writeSnapshotFile(meta, data), start, null));
+      } catch (Throwable t) {
+        enqueue(new SnapshotWritten(meta, null, start, t));
+      }
+    });
+  }
+
+  private void snapshotWritten(SnapshotWritten w) {
+    snapshotInProgress = false;
+    if (w.failure() != null) {
+      snapshotRetryIndex = appliedIndex + config.snapshotEntries();
+      LOG.error("raft member {}: snapshot at index {} failed; the log is kept and the next attempt comes after "
+          + "index {}", Long.toHexString(id), w.metadata().index(), snapshotRetryIndex, w.failure());
+      return;
+    }
+    storage.snapshotWritten(w.metadata(), w.file());
     LOG.info("raft member {}: snapshot at index {} written in {} ms; log compacted", Long.toHexString(id),
-        appliedIndex, (System.nanoTime() - start) / 1_000_000);
+        w.metadata().index(), (System.nanoTime() - w.startNanos()) / 1_000_000);
   }
 
   private void restore(Snapshot snapshot) {
@@ -461,6 +506,13 @@ public final class RaftNode implements AutoCloseable {
     LockSupport.unpark(thread);
     try {
       thread.join();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    snapshotWriter.shutdown();
+    try {
+      // a snapshot being written finishes its file: nothing is left half-written in the data dir
+      snapshotWriter.awaitTermination(1, java.util.concurrent.TimeUnit.MINUTES);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }

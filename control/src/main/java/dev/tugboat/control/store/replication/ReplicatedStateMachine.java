@@ -1,6 +1,9 @@
 package dev.tugboat.control.store.replication;
 
+import dev.tugboat.control.store.log.SnapshotFiles;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 
@@ -20,6 +23,20 @@ public interface ReplicatedStateMachine {
   long appliedIndex();
 
   void writeSnapshot(OutputStream out) throws IOException;
+
+  /**
+   * The state as it is now, to be written out on another thread while applies go on. This default writes it to
+   * memory at once; a large state machine captures it more cheaply.
+   */
+  default SnapshotFiles.DataWriter captureSnapshot() {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    try {
+      writeSnapshot(bytes);
+    } catch (IOException e) {
+      throw new UncheckedIOException("capture snapshot into memory", e);
+    }
+    return bytes::writeTo;
+  }
 
   /** Replaces the whole state with a snapshot's. */
   void restoreSnapshot(InputStream in) throws IOException;

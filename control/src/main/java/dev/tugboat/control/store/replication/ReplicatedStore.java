@@ -4,6 +4,7 @@ import dev.tugboat.control.store.etcd.Membership;
 import dev.tugboat.control.store.mvcc.MvccKeyValueStore;
 import dev.tugboat.control.store.mvcc.StoreStateMachine;
 import dev.tugboat.control.store.StoreException;
+import dev.tugboat.control.store.log.SnapshotFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
@@ -105,6 +106,11 @@ public final class ReplicatedStore implements AutoCloseable {
       @Override
       public void writeSnapshot(OutputStream out) throws IOException {
         machine.writeSnapshot(out);
+      }
+
+      @Override
+      public SnapshotFiles.DataWriter captureSnapshot() {
+        return machine.captureSnapshot()::writeTo;
       }
 
       @Override

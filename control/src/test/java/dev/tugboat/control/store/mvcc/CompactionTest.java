@@ -81,4 +81,30 @@ class CompactionTest {
     store.watch(dev.tugboat.control.store.WatchRequest.prefix(b("a"), 3).withPrevKv(), listener);
     assertThat(listener.next(1)).containsExactly("3 DELETE a prev=1");
   }
+
+  @Test
+  void compactionMovesTheValuesLeftInSparseChunksSoThoseChunksGoAndEveryValueStillReads() {
+    KeySpace keySpace = new KeySpace();
+    byte[][] newest = new byte[4096][];
+    for (int round = 0; round < 2; round++) {
+      for (int i = 0; i < 4096; i++) {
+        if (round == 1 && i % 4 == 0) {
+          continue; // a quarter of the first round's values stays live
+        }
+        newest[i] = new byte[1024];
+        java.util.Arrays.fill(newest[i], (byte) (i * 7 + round));
+        keySpace.beginWrite(false);
+        keySpace.put(b(String.format("k%05d", i)), newest[i], 0);
+        keySpace.endWrite();
+      }
+    }
+    assertThat(keySpace.valueBytesReserved()).isEqualTo(7L * ValueArena.CHUNK_BYTES);
+
+    keySpace.compact(keySpace.revision());
+
+    assertThat(keySpace.valueBytesReserved()).isLessThanOrEqualTo(5L * ValueArena.CHUNK_BYTES);
+    for (int i = 0; i < 4096; i++) {
+      assertThat(keySpace.value(keySpace.live(b(String.format("k%05d", i))))).as("key %d", i).isEqualTo(newest[i]);
+    }
+  }
 }

@@ -138,6 +138,25 @@ class StoreStateMachineTest {
   }
 
   @Test
+  void aCapturedSnapshotWrittenAfterMoreAppliesHoldsTheStateOfItsCapture() throws IOException {
+    StoreStateMachine sm = newStateMachine();
+    List<byte[]> commands = randomCommands(21, 600);
+    for (int i = 0; i < 300; i++) {
+      sm.apply(i + 1, commands.get(i));
+    }
+    byte[] atCapture = snapshot(sm);
+    StoreStateMachine.SnapshotWriter captured = sm.captureSnapshot();
+    for (int i = 300; i < commands.size(); i++) {
+      sm.apply(i + 1, commands.get(i)); // puts, deletes, revokes and compactions after the capture
+    }
+    ByteArrayOutputStream written = new ByteArrayOutputStream();
+    captured.writeTo(written);
+
+    assertThat(written.toByteArray()).isEqualTo(atCapture);
+    assertThat(snapshot(sm)).isNotEqualTo(atCapture);
+  }
+
+  @Test
   void aDamagedSnapshotIsRefusedAndChangesNothing() throws IOException {
     StoreStateMachine original = newStateMachine();
     original.apply(1, put("a", "1", 0));
