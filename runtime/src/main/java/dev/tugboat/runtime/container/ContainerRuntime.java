@@ -77,10 +77,7 @@ public final class ContainerRuntime implements AutoCloseable {
     Spec spec = specs.read(bundleDir);
     StepTimes.mark("c01 parse spec");
     String what = "container \"" + id + "\"";
-    if (spec.process().terminal()) {
-      throw new ContainerException(what + ": not supported: terminal (process.terminal is true; Tugboat runs "
-          + "processes without a console, set it to false)");
-    }
+    ConsoleSocketCheck.check(what, spec.process().terminal(), options.consoleSocket());
     if (!spec.linux().creates(NamespaceType.MOUNT)) {
       throw new ContainerException(what + ": $.linux.namespaces: a new mount namespace is required");
     }
@@ -145,6 +142,10 @@ public final class ContainerRuntime implements AutoCloseable {
         // tug-init moves itself into the cgroup first thing, before it mounts or runs anything.
         List<String> args = TugInitArgs.forCreate(spec, rootfs.target(), dir.path().toString(), initMode,
             cgroup == null ? List.of() : cgroup.selfJoinFiles());
+        if (options.consoleSocket() >= 0) {
+          fds.put(TugInitArgs.CONSOLE_FD, options.consoleSocket());
+          args = TugInitArgs.withConsole(args);
+        }
         PosixSpawn spawn = new PosixSpawn(TugInit.extractTo(tugInitDir).toString(), args, spec.process().env(), fds,
             true);
         ContainerFilesystem filesystem = new ContainerFilesystem(spec, bundleDir, rootfs, cgroup);
@@ -431,12 +432,18 @@ public final class ContainerRuntime implements AutoCloseable {
   }
 
   public ExecProcess exec(String id, Spec.Process process, Stdio stdio) {
+    return exec(id, process, stdio, -1);
+  }
+
+  /** @param consoleSocket as in {@link CreateOptions#consoleSocket()}: required if the process has a terminal */
+  public ExecProcess exec(String id, Spec.Process process, Stdio stdio, int consoleSocket) {
     StateDirectory dir = existing(id);
     ContainerRecord record = dir.read();
     if (status(dir, record) != ContainerStatus.RUNNING) {
       throw new ContainerException("container \"" + id + "\" is not running");
     }
-    return execLauncher.launch(record, process, stdio);
+    ConsoleSocketCheck.check("container \"" + id + "\": exec", process.terminal(), consoleSocket);
+    return execLauncher.launch(record, process, stdio, consoleSocket);
   }
 
   /** Host pids of every process in the container's PID namespace, its first process first. */
