@@ -275,6 +275,9 @@ public final class ContainerRuntime implements AutoCloseable {
     StateDirectory dir = existing(id);
     ContainerRecord r = dir.read();
     ContainerStatus status = status(dir, r);
+    if (status == ContainerStatus.RUNNING && r.cgroupPath() != null && PauseControl.frozen(cgroups, r.cgroupPath())) {
+      status = ContainerStatus.PAUSED;
+    }
     Optional<WaitStatus> exit = status == ContainerStatus.STOPPED ? dir.exit() : Optional.empty();
     boolean oomKilled = status == ContainerStatus.STOPPED && r.cgroupPath() != null
         && cgroups.open(r.cgroupPath()).map(ContainerCgroup::oomKilled).orElse(false);
@@ -327,6 +330,8 @@ public final class ContainerRuntime implements AutoCloseable {
     } finally {
       Linux.closeQuietly(pidfd);
     }
+    // As runc: SIGKILL ends a paused container now, not when someone resumes it.
+    if (signal == Linux.SIGKILL && record.cgroupPath() != null) PauseControl.thawIfFrozen(cgroups, record.cgroupPath());
   }
 
   /** Removes a stopped container; with {@code force}, kills a running one first (runc delete --force). */
@@ -503,6 +508,39 @@ public final class ContainerRuntime implements AutoCloseable {
       throw new ContainerException("container \"" + r.id() + "\": process " + r.pid() + " is gone");
     }
     return pidfd;
+  }
+
+  // pause, resume, update, events
+
+  /** runc pause: freezes every process of a running container. */
+  public void pause(String id) {
+    ContainerState state = state(id);
+    if (state.status() != ContainerStatus.RUNNING) throw new ContainerException("container \"" + id + "\" is not running");
+    cgroupOf(id).freeze();
+  }
+
+  /** runc resume: thaws a paused container. */
+  public void resume(String id) {
+    if (state(id).status() != ContainerStatus.PAUSED) throw new ContainerException("container \"" + id + "\" is not paused");
+    cgroupOf(id).thaw();
+  }
+
+  /** runc update: changes the limits set in {@code limits} of a container that has not stopped. */
+  public void update(String id, ResourceLimits limits) {
+    if (state(id).status() == ContainerStatus.STOPPED) throw new ContainerException("container \"" + id + "\" is not running");
+    cgroupOf(id).update(limits);
+  }
+
+  /** The counters runc's events report for a container that has not stopped. */
+  public CgroupUsage usage(String id) {
+    // A stopped container's cgroup stays until delete, and its counters (an OOM kill, say) are still worth reading.
+    return cgroupOf(id).usage();
+  }
+
+  private ContainerCgroup cgroupOf(String id) {
+    String path = existing(id).read().cgroupPath();
+    return Optional.ofNullable(path).flatMap(cgroups::open)
+        .orElseThrow(() -> new ContainerException("container \"" + id + "\": has no cgroup"));
   }
 
   /** Stops watching; containers keep running and a later runtime over the same root finds them. */
