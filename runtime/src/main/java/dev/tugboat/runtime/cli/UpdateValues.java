@@ -12,8 +12,8 @@ final class UpdateValues {
   private UpdateValues() {}
 
   /** A memory size in bytes; -1 is unlimited. */
-  static long size(String flag, String text) {
-    if (text.trim().equals("-1")) return -1;
+  static Long size(String flag, String text) {
+    if (text.trim().equals("-1")) return -1L;
     Matcher m = SIZE.matcher(text.trim());
     if (!m.matches()) throw new IllegalArgumentException("invalid value for " + flag + ": invalid size: '" + text + "'");
     double value = Double.parseDouble(m.group(1));
@@ -29,7 +29,7 @@ final class UpdateValues {
     return (long) (value * (1L << shift));
   }
 
-  static long number(String flag, String text) {
+  static Long number(String flag, String text) {
     try {
       return Long.parseLong(text.trim());
     } catch (NumberFormatException e) {

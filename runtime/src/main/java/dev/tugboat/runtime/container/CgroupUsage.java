@@ -39,7 +39,8 @@ public record CgroupUsage(Map<String, Object> cpu, Map<String, Object> memory, M
 
     Map<String, Object> memory = new LinkedHashMap<>();
     Map<String, Long> raw = f.keyed("memory.stat");
-    if (raw.containsKey("cache")) memory.put("cache", raw.get("cache"));
+    // runc leaves a zero cache out (omitempty).
+    if (raw.getOrDefault("cache", 0L) != 0) memory.put("cache", raw.get("cache"));
     memory.put("usage", memoryData(f, "memory."));
     memory.put("swap", memoryData(f, "memory.memsw."));
     memory.put("kernel", memoryData(f, "memory.kmem."));
@@ -69,7 +70,7 @@ public record CgroupUsage(Map<String, Object> cpu, Map<String, Object> memory, M
 
     Map<String, Object> memory = new LinkedHashMap<>();
     Map<String, Long> raw = f.keyed("memory.stat");
-    if (raw.containsKey("file")) memory.put("cache", raw.get("file"));
+    if (raw.getOrDefault("file", 0L) != 0) memory.put("cache", raw.get("file"));
     Map<String, Object> m = new LinkedHashMap<>();
     f.number("memory.max").ifPresent(v -> m.put("limit", v));
     f.number("memory.current").ifPresent(v -> m.put("usage", v));
