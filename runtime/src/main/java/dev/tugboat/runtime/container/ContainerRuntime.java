@@ -341,8 +341,9 @@ public final class ContainerRuntime implements AutoCloseable {
     ContainerRecord record = dir.read();
     ContainerStatus status = status(dir, record);
     if ((status == ContainerStatus.RUNNING || status == ContainerStatus.CREATING) && !force) {
-      throw new ContainerException("container \"" + id + "\": cannot delete a container that is " + status.specName()
-          + " (use --force)");
+      boolean paused = record.cgroupPath() != null && PauseControl.frozen(cgroups, record.cgroupPath());
+      throw new ContainerException("container \"" + id + "\": cannot delete a container that is "
+          + (paused ? ContainerStatus.PAUSED : status).specName() + " (use --force)");
     }
     if (status == ContainerStatus.CREATED || status == ContainerStatus.RUNNING) {
       Optional<ContainerCgroup> cgroup = Optional.ofNullable(record.cgroupPath()).flatMap(cgroups::open);

@@ -79,7 +79,8 @@ class ContainerPauseUpdateTest {
   void deleteOfAPausedContainerNeedsForceAndThenRemovesItAndItsCgroup() throws Exception {
     running("rtcli-pause-delete", "sh", "-c", "sleep 100 & sleep 100");
     runtime.pause("rtcli-pause-delete");
-    assertThatThrownBy(() -> runtime.delete("rtcli-pause-delete", false)).isInstanceOf(ContainerException.class);
+    assertThatThrownBy(() -> runtime.delete("rtcli-pause-delete", false))
+        .hasMessage("container \"rtcli-pause-delete\": cannot delete a container that is paused (use --force)");
     runtime.delete("rtcli-pause-delete", true);
     assertThat(runtime.list()).isEmpty();
     assertThat(Path.of("/sys/fs/cgroup/pids/tugboat/rtcli-pause-delete")).doesNotExist();
