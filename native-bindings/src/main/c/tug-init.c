@@ -30,6 +30,10 @@
  *   -u UID -g GID -G G1,G2,...   user, group and additional groups of the process
  *   -c BND:EFF:PERM:INH:AMB      capability sets as hex masks (bit n = capability n)
  *   -n              no_new_privs
+ *   -t FD           terminal (process.terminal): FD is a connected unix socket (runc's console socket). After the
+ *                   root is set up, open a pty in the container's /dev/ptmx, send its master over FD as runc does
+ *                   (one message: the pty's name as payload, the master in SCM_RIGHTS), then setsid and make the
+ *                   slave the controlling terminal and fds 0, 1 and 2
  *   -d DIR          working directory (after pivot_root)
  *   -f NAME         start: open the FIFO NAME in -S for writing (blocks until a reader, `start`, opens it),
  *                   write one byte, then exec. This survives the exit of the JVM that created the container.
@@ -51,8 +55,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <sys/syscall.h>
@@ -96,7 +102,7 @@ struct options {
   const char *masked[MAX_LIST]; int nmasked;
   const char *readonly[MAX_LIST]; int nreadonly;
   struct rlim rlimits[MAX_LIST]; int nrlimits;
-  int readonly_root, no_new_privs, init_mode, start_fd, mount_ns_fd, new_cgroup_ns;
+  int readonly_root, no_new_privs, init_mode, start_fd, mount_ns_fd, new_cgroup_ns, console_fd;
   int has_user; uid_t uid; gid_t gid;
   gid_t groups[MAX_LIST]; int ngroups;
   int has_caps; uint64_t caps[5]; /* bounding, effective, permitted, inheritable, ambient */
@@ -120,6 +126,7 @@ static void parse(int argc, char **argv, struct options *o) {
   memset(o, 0, sizeof *o);
   o->start_fd = -1;
   o->mount_ns_fd = -1;
+  o->console_fd = -1;
   int i = 1;
   for (; i < argc; i++) {
     const char *a = argv[i];
@@ -127,7 +134,7 @@ static void parse(int argc, char **argv, struct options *o) {
     if (a[0] != '-' || a[1] == 0 || a[2] != 0) usage(a);
     char flag = a[1];
     const char *v = NULL;
-    if (strchr("MSjrpmoludgGcfsx", flag)) {
+    if (strchr("MSjrpmoludgGcfsxt", flag)) {
       if (i + 1 >= argc) usage(a);
       v = argv[++i];
     }
@@ -167,6 +174,7 @@ static void parse(int argc, char **argv, struct options *o) {
       case 'd': o->cwd = v; break;
       case 'f': o->start_fifo = v; break;
       case 's': o->start_fd = (int) number(v, "-s"); break;
+      case 't': o->console_fd = (int) number(v, "-t"); break;
       case 'i': o->init_mode = 1; break;
       case 'C': o->new_cgroup_ns = 1; break;
       case 'x': o->exit_file = v; break;
@@ -327,6 +335,38 @@ static void drop_privileges(const struct options *o) {
   if (o->no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)) fail("prctl(PR_SET_NO_NEW_PRIVS, 1)");
 }
 
+/* The pty lives in the container's devpts, so the process sees /dev/pts/N as its tty, as it does under runc. */
+static void set_up_terminal(int console_fd) {
+  int master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
+  if (master < 0) fail("open(\"/dev/ptmx\", O_RDWR|O_NOCTTY)");
+  if (unlockpt(master)) fail("unlockpt(\"/dev/ptmx\")");
+  char name[64];
+  if (ptsname_r(master, name, sizeof name)) fail("ptsname_r(\"/dev/ptmx\")");
+  int slave = open(name, O_RDWR | O_NOCTTY | O_CLOEXEC);
+  if (slave < 0) fail("open(\"%s\", O_RDWR|O_NOCTTY)", name);
+  char control[CMSG_SPACE(sizeof(int))];
+  memset(control, 0, sizeof control);
+  struct iovec iov = { name, strlen(name) };
+  struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control, .msg_controllen = sizeof control };
+  struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+  c->cmsg_level = SOL_SOCKET;
+  c->cmsg_type = SCM_RIGHTS;
+  c->cmsg_len = CMSG_LEN(sizeof(int));
+  memcpy(CMSG_DATA(c), &master, sizeof(int));
+  ssize_t sent;
+  do sent = sendmsg(console_fd, &msg, MSG_NOSIGNAL); while (sent < 0 && errno == EINTR);
+  if (sent < 0) fail("sendmsg(console socket, \"%s\", SCM_RIGHTS)", name);
+  close(master);
+  close(console_fd);
+  /* The spawner usually made this process a session leader already (POSIX_SPAWN_SETSID). */
+  if (getsid(0) != getpid() && setsid() < 0) fail("setsid()");
+  if (ioctl(slave, TIOCSCTTY, 0)) fail("ioctl(\"%s\", TIOCSCTTY)", name);
+  for (int fd = 0; fd < 3; fd++) {
+    if (dup2(slave, fd) < 0) fail("dup2(\"%s\", %d)", name, fd);
+  }
+  close(slave);
+}
+
 static void wait_for_start(const struct options *o, int state_dir) {
   if (o->start_fifo) {
     int fd = openat(state_dir, o->start_fifo, O_WRONLY | O_CLOEXEC);
@@ -398,11 +438,13 @@ int main(int argc, char **argv) {
   int keep = ERROR_FD;
   if (o.start_fd > keep) keep = o.start_fd;
   if (o.mount_ns_fd > keep) keep = o.mount_ns_fd;
+  if (o.console_fd > keep) keep = o.console_fd;
   for (int fd = ERROR_FD + 1; fd < keep; fd++) {
-    if (fd != o.start_fd && fd != o.mount_ns_fd) close(fd);
+    if (fd != o.start_fd && fd != o.mount_ns_fd && fd != o.console_fd) close(fd);
   }
   syscall(SYS_close_range, keep + 1, ~0U, 0);
   if (o.start_fd >= 0 && fcntl(o.start_fd, F_SETFD, FD_CLOEXEC)) fail("fcntl(start fd %d)", o.start_fd);
+  if (o.console_fd >= 0 && fcntl(o.console_fd, F_SETFD, FD_CLOEXEC)) fail("fcntl(console fd %d)", o.console_fd);
   if (o.mount_ns_fd >= 0) {
     if (setns(o.mount_ns_fd, CLONE_NEWNS)) fail("setns(mount namespace fd %d, CLONE_NEWNS)", o.mount_ns_fd);
     close(o.mount_ns_fd);
@@ -426,6 +468,7 @@ int main(int argc, char **argv) {
     if (setrlimit(o.rlimits[k].resource, &r))
       fail("setrlimit(%d, %lld, %lld)", o.rlimits[k].resource, o.rlimits[k].soft, o.rlimits[k].hard);
   }
+  if (o.console_fd >= 0) set_up_terminal(o.console_fd);
   set_home(&o);
   if (o.cwd && chdir(o.cwd)) fail("chdir(\"%s\")", o.cwd);
   char buf[PATH_MAX];

@@ -57,6 +57,19 @@ public interface LibC {
   int getpid();
   int gettid();
 
+  int socket(int domain, int type, int protocol);
+  int socketpair(int domain, int type, int protocol, @Out int[] fds);
+  int connect(int fd, @In byte[] address, int length);
+  int bind(int fd, @In byte[] address, int length);
+  int listen(int fd, int backlog);
+  int accept4(int fd, Pointer address, Pointer length, int flags);
+  long sendmsg(int fd, Pointer message, int flags);
+  long recvmsg(int fd, Pointer message, int flags);
+  int isatty(int fd);
+  int tcgetattr(int fd, @Out byte[] termios);
+  int tcsetattr(int fd, int when, @In byte[] termios);
+  void cfmakeraw(byte[] termios);
+
   int epoll_create1(int flags);
   int epoll_ctl(int epfd, int op, int fd, Pointer event);
   int epoll_wait(int epfd, Pointer events, int maxEvents, int timeoutMillis);

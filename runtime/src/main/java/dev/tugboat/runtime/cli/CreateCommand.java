@@ -1,5 +1,7 @@
 package dev.tugboat.runtime.cli;
 
+import dev.tugboat.nativebindings.ConsoleSocket;
+import dev.tugboat.nativebindings.Linux;
 import dev.tugboat.runtime.container.ContainerRuntime;
 import dev.tugboat.runtime.container.CreateOptions;
 import dev.tugboat.runtime.container.Stdio;
@@ -29,10 +31,13 @@ final class CreateCommand implements Callable<Integer> {
   }
 
   static void create(RuntimeCommand runtime, String id, Path bundle, Path pidFile, String consoleSocket, int preserveFds) {
-    if (consoleSocket != null) throw new IllegalArgumentException("--console-socket: not supported: terminal");
     if (preserveFds != 0) throw new IllegalArgumentException("--preserve-fds: not supported");
+    int console = consoleSocket == null ? -1 : ConsoleSocket.connect(consoleSocket);
     try (ContainerRuntime r = runtime.open()) {
-      r.create(id, bundle, CreateOptions.defaults().withStdio(Stdio.inherit()).withPidFile(pidFile));
+      r.create(id, bundle, CreateOptions.defaults().withStdio(Stdio.inherit()).withPidFile(pidFile)
+          .withConsoleSocket(console));
+    } finally {
+      Linux.closeQuietly(console);
     }
   }
 }

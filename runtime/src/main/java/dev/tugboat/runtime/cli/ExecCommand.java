@@ -1,5 +1,7 @@
 package dev.tugboat.runtime.cli;
 
+import dev.tugboat.nativebindings.ConsoleSocket;
+import dev.tugboat.nativebindings.Linux;
 import dev.tugboat.runtime.container.ContainerRuntime;
 import dev.tugboat.runtime.container.ExecProcess;
 import dev.tugboat.runtime.container.Stdio;
@@ -37,22 +39,31 @@ final class ExecCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    if (tty || consoleSocket != null) throw new IllegalArgumentException("--tty: not supported: terminal");
     try (ContainerRuntime r = runtime.open()) {
       Spec.Process process = processFile != null ? SpecParser.parseProcess(Files.readString(processFile))
           : fromOptions(r.containerSpec(id).process());
-      if (process.terminal()) throw new IllegalArgumentException("process.terminal: not supported: terminal");
-      ExecProcess exec = r.exec(id, process, Stdio.inherit());
-      if (pidFile != null) Files.writeString(pidFile, Integer.toString(exec.pid()));
-      if (detach) return 0;
-      SignalForwarding.install(signal -> {
-        try {
-          dev.tugboat.nativebindings.Linux.kill(exec.pid(), signal);
-        } catch (RuntimeException exited) {
-          // nothing left to signal
-        }
-      });
-      return exec.await().shellStatus();
+      TerminalProxy proxy = process.terminal() && consoleSocket == null && !detach ? new TerminalProxy() : null;
+      int console = consoleSocket != null ? ConsoleSocket.connect(consoleSocket)
+          : proxy != null ? proxy.consoleSocket() : -1;
+      try {
+        ExecProcess exec = r.exec(id, process, Stdio.inherit(), console);
+        if (proxy != null) proxy.attach();
+        if (pidFile != null) Files.writeString(pidFile, Integer.toString(exec.pid()));
+        if (detach) return 0;
+        SignalForwarding.install(signal -> {
+          try {
+            Linux.kill(exec.pid(), signal);
+          } catch (RuntimeException exited) {
+            // nothing left to signal
+          }
+        });
+        int status = exec.await().shellStatus();
+        if (proxy != null) proxy.awaitOutput();
+        return status;
+      } finally {
+        if (proxy != null) proxy.close();
+        else Linux.closeQuietly(console);
+      }
     }
   }
 
@@ -75,7 +86,7 @@ final class ExecCommand implements Callable<Integer> {
       }
     }
     if (!additionalGids.isEmpty()) u = new Spec.User(u.uid(), u.gid(), List.copyOf(additionalGids));
-    return new Spec.Process(false, u, List.copyOf(command), List.copyOf(environment), cwd != null ? cwd : base.cwd(),
+    return new Spec.Process(tty, u, List.copyOf(command), List.copyOf(environment), cwd != null ? cwd : base.cwd(),
         base.capabilities(), base.rlimits(), base.noNewPrivileges() || noNewPrivs);
   }
 }

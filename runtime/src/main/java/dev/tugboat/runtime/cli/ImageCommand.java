@@ -95,9 +95,24 @@ public final class ImageCommand implements Callable<Integer> {
         @Parameters(paramLabel = "NAME|DIGEST")
         String reference;
 
+        @Option(names = {"--force", "-f"}, description = "Remove even if a running container's rootfs uses its layers.")
+        boolean force;
+
+        @Option(names = "--runtime-root", paramLabel = "DIR",
+                description = "State root of the containers to check (default: ${DEFAULT-VALUE}).")
+        Path runtimeRoot = dev.tugboat.runtime.container.ContainerRuntime.DEFAULT_ROOT;
+
         @Override
         void run(ImageStore store, PrintWriter out) {
-            ImageStore.Removal removal = store.remove(reference);
+            ImageStore.Removal removal;
+            if (force) {
+                removal = store.remove(reference);
+            } else {
+                try (var runtime = new dev.tugboat.runtime.container.ContainerRuntime(runtimeRoot,
+                        dev.tugboat.runtime.container.CgroupSupport.NONE)) {
+                    removal = store.remove(reference, new dev.tugboat.runtime.container.ContainerLayerUsers(runtime));
+                }
+            }
             removal.untagged().forEach(name -> out.println("untagged " + name));
             removal.deletedImages().forEach(digest -> out.println("deleted " + digest));
             out.printf("freed %d blobs and %d layers%n", removal.deletedBlobs(), removal.deletedLayers());

@@ -1,6 +1,9 @@
 package dev.tugboat.runtime.cli;
 
+import dev.tugboat.nativebindings.ConsoleSocket;
+import dev.tugboat.nativebindings.Linux;
 import dev.tugboat.nativebindings.WaitStatus;
+import dev.tugboat.runtime.oci.SpecParser;
 import dev.tugboat.runtime.container.ContainerRuntime;
 import dev.tugboat.runtime.container.CreateOptions;
 import dev.tugboat.runtime.container.Stdio;
@@ -26,12 +29,16 @@ final class RunCommand implements Callable<Integer> {
   @Option(names = "--keep", description = "do not delete the container after it exits") boolean keep;
 
   @Override
-  public Integer call() {
-    if (consoleSocket != null) throw new IllegalArgumentException("--console-socket: not supported: terminal");
+  public Integer call() throws InterruptedException {
     if (preserveFds != 0) throw new IllegalArgumentException("--preserve-fds: not supported");
+    boolean terminal = SpecParser.read(bundle.toAbsolutePath().normalize()).process().terminal();
+    TerminalProxy proxy = terminal && consoleSocket == null && !detach ? new TerminalProxy() : null;
+    int console = consoleSocket != null ? ConsoleSocket.connect(consoleSocket) : proxy != null ? proxy.consoleSocket() : -1;
     try (ContainerRuntime r = runtime.open()) {
-      r.create(id, bundle, CreateOptions.defaults().withStdio(Stdio.inherit()).withPidFile(pidFile));
+      r.create(id, bundle, CreateOptions.defaults().withStdio(Stdio.inherit()).withPidFile(pidFile)
+          .withConsoleSocket(console));
       try {
+        if (proxy != null) proxy.attach();
         r.start(id);
       } catch (RuntimeException e) {
         r.delete(id, true);
@@ -46,8 +53,12 @@ final class RunCommand implements Callable<Integer> {
         }
       });
       WaitStatus status = r.awaitExit(id).orElseThrow();
+      if (proxy != null) proxy.awaitOutput();
       if (!keep) r.delete(id, true);
       return status.shellStatus();
+    } finally {
+      if (proxy != null) proxy.close();
+      else Linux.closeQuietly(console);
     }
   }
 }

@@ -20,7 +20,8 @@ import picocli.CommandLine.Option;
 @Command(name = "runtime", mixinStandardHelpOptions = true,
     description = "OCI container runtime with runc's command line",
     subcommands = {CreateCommand.class, StartCommand.class, StateCommand.class, KillCommand.class,
-        DeleteCommand.class, RunCommand.class, ListCommand.class, PsCommand.class, ExecCommand.class})
+        DeleteCommand.class, RunCommand.class, ListCommand.class, PsCommand.class, ExecCommand.class,
+        PauseCommand.class, ResumeCommand.class, UpdateCommand.class, EventsCommand.class})
 public final class RuntimeCommand {
 
   @Option(names = "--root", description = "state root (default ${DEFAULT-VALUE})")

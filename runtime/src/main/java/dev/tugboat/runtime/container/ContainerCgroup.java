@@ -36,4 +36,40 @@ public interface ContainerCgroup {
 
   /** Removes it from every hierarchy; does nothing once removed. */
   void delete();
+
+  // pause, resume, update, events: cgroups that cannot (a test's stand-in) say so
+
+  /** Stops every process in it (v1 freezer, v2 cgroup.freeze) and returns once all are stopped. */
+  default void freeze() {
+    throw new ContainerException("cgroup " + relativePath() + ": this cgroup support has no freezer");
+  }
+
+  default void thaw() {
+    throw new ContainerException("cgroup " + relativePath() + ": this cgroup support has no freezer");
+  }
+
+  /** Whether it is frozen or freezing (read from v1 freezer.state or v2 cgroup.freeze). */
+  default boolean frozen() {
+    for (Path d : directories()) {
+      try {
+        Path v1 = d.resolve("freezer.state");
+        if (Files.exists(v1)) return !Files.readString(v1).trim().equals("THAWED");
+        Path v2 = d.resolve("cgroup.freeze");
+        if (Files.exists(v2)) return Files.readString(v2).trim().equals("1");
+      } catch (java.io.IOException removed) {
+        return false;
+      }
+    }
+    return false;
+  }
+
+  /** Writes the limits that are set in {@code limits}, leaving the others as they are (runc update). */
+  default void update(ResourceLimits limits) {
+    throw new ContainerException("cgroup " + relativePath() + ": this cgroup support cannot change limits");
+  }
+
+  /** Its usage counters, for runc's events; see {@link CgroupUsage}. */
+  default CgroupUsage usage() {
+    return CgroupUsage.read(this);
+  }
 }

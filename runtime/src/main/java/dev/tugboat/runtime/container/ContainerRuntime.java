@@ -77,10 +77,7 @@ public final class ContainerRuntime implements AutoCloseable {
     Spec spec = specs.read(bundleDir);
     StepTimes.mark("c01 parse spec");
     String what = "container \"" + id + "\"";
-    if (spec.process().terminal()) {
-      throw new ContainerException(what + ": not supported: terminal (process.terminal is true; Tugboat runs "
-          + "processes without a console, set it to false)");
-    }
+    ConsoleSocketCheck.check(what, spec.process().terminal(), options.consoleSocket());
     if (!spec.linux().creates(NamespaceType.MOUNT)) {
       throw new ContainerException(what + ": $.linux.namespaces: a new mount namespace is required");
     }
@@ -145,6 +142,10 @@ public final class ContainerRuntime implements AutoCloseable {
         // tug-init moves itself into the cgroup first thing, before it mounts or runs anything.
         List<String> args = TugInitArgs.forCreate(spec, rootfs.target(), dir.path().toString(), initMode,
             cgroup == null ? List.of() : cgroup.selfJoinFiles());
+        if (options.consoleSocket() >= 0) {
+          fds.put(TugInitArgs.CONSOLE_FD, options.consoleSocket());
+          args = TugInitArgs.withConsole(args);
+        }
         PosixSpawn spawn = new PosixSpawn(TugInit.extractTo(tugInitDir).toString(), args, spec.process().env(), fds,
             true);
         ContainerFilesystem filesystem = new ContainerFilesystem(spec, bundleDir, rootfs, cgroup);
@@ -274,6 +275,9 @@ public final class ContainerRuntime implements AutoCloseable {
     StateDirectory dir = existing(id);
     ContainerRecord r = dir.read();
     ContainerStatus status = status(dir, r);
+    if (status == ContainerStatus.RUNNING && r.cgroupPath() != null && PauseControl.frozen(cgroups, r.cgroupPath())) {
+      status = ContainerStatus.PAUSED;
+    }
     Optional<WaitStatus> exit = status == ContainerStatus.STOPPED ? dir.exit() : Optional.empty();
     boolean oomKilled = status == ContainerStatus.STOPPED && r.cgroupPath() != null
         && cgroups.open(r.cgroupPath()).map(ContainerCgroup::oomKilled).orElse(false);
@@ -326,6 +330,8 @@ public final class ContainerRuntime implements AutoCloseable {
     } finally {
       Linux.closeQuietly(pidfd);
     }
+    // As runc: SIGKILL ends a paused container now, not when someone resumes it.
+    if (signal == Linux.SIGKILL && record.cgroupPath() != null) PauseControl.thawIfFrozen(cgroups, record.cgroupPath());
   }
 
   /** Removes a stopped container; with {@code force}, kills a running one first (runc delete --force). */
@@ -335,8 +341,9 @@ public final class ContainerRuntime implements AutoCloseable {
     ContainerRecord record = dir.read();
     ContainerStatus status = status(dir, record);
     if ((status == ContainerStatus.RUNNING || status == ContainerStatus.CREATING) && !force) {
-      throw new ContainerException("container \"" + id + "\": cannot delete a container that is " + status.specName()
-          + " (use --force)");
+      boolean paused = record.cgroupPath() != null && PauseControl.frozen(cgroups, record.cgroupPath());
+      throw new ContainerException("container \"" + id + "\": cannot delete a container that is "
+          + (paused ? ContainerStatus.PAUSED : status).specName() + " (use --force)");
     }
     if (status == ContainerStatus.CREATED || status == ContainerStatus.RUNNING) {
       Optional<ContainerCgroup> cgroup = Optional.ofNullable(record.cgroupPath()).flatMap(cgroups::open);
@@ -431,12 +438,18 @@ public final class ContainerRuntime implements AutoCloseable {
   }
 
   public ExecProcess exec(String id, Spec.Process process, Stdio stdio) {
+    return exec(id, process, stdio, -1);
+  }
+
+  /** @param consoleSocket as in {@link CreateOptions#consoleSocket()}: required if the process has a terminal */
+  public ExecProcess exec(String id, Spec.Process process, Stdio stdio, int consoleSocket) {
     StateDirectory dir = existing(id);
     ContainerRecord record = dir.read();
     if (status(dir, record) != ContainerStatus.RUNNING) {
       throw new ContainerException("container \"" + id + "\" is not running");
     }
-    return execLauncher.launch(record, process, stdio);
+    ConsoleSocketCheck.check("container \"" + id + "\": exec", process.terminal(), consoleSocket);
+    return execLauncher.launch(record, process, stdio, consoleSocket);
   }
 
   /** Host pids of every process in the container's PID namespace, its first process first. */
@@ -496,6 +509,39 @@ public final class ContainerRuntime implements AutoCloseable {
       throw new ContainerException("container \"" + r.id() + "\": process " + r.pid() + " is gone");
     }
     return pidfd;
+  }
+
+  // pause, resume, update, events
+
+  /** runc pause: freezes every process of a running container. */
+  public void pause(String id) {
+    ContainerState state = state(id);
+    if (state.status() != ContainerStatus.RUNNING) throw new ContainerException("container \"" + id + "\" is not running");
+    cgroupOf(id).freeze();
+  }
+
+  /** runc resume: thaws a paused container. */
+  public void resume(String id) {
+    if (state(id).status() != ContainerStatus.PAUSED) throw new ContainerException("container \"" + id + "\" is not paused");
+    cgroupOf(id).thaw();
+  }
+
+  /** runc update: changes the limits set in {@code limits} of a container that has not stopped. */
+  public void update(String id, ResourceLimits limits) {
+    if (state(id).status() == ContainerStatus.STOPPED) throw new ContainerException("container \"" + id + "\" is not running");
+    cgroupOf(id).update(limits);
+  }
+
+  /** The counters runc's events report for a container that has not stopped. */
+  public CgroupUsage usage(String id) {
+    // A stopped container's cgroup stays until delete, and its counters (an OOM kill, say) are still worth reading.
+    return cgroupOf(id).usage();
+  }
+
+  private ContainerCgroup cgroupOf(String id) {
+    String path = existing(id).read().cgroupPath();
+    return Optional.ofNullable(path).flatMap(cgroups::open)
+        .orElseThrow(() -> new ContainerException("container \"" + id + "\": has no cgroup"));
   }
 
   /** Stops watching; containers keep running and a later runtime over the same root finds them. */

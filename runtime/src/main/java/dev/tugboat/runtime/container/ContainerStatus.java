@@ -4,7 +4,7 @@ import java.util.Locale;
 
 /** The OCI runtime states. */
 public enum ContainerStatus {
-  CREATING, CREATED, RUNNING, STOPPED;
+  CREATING, CREATED, RUNNING, PAUSED, STOPPED;
 
   /** As the OCI state JSON spells it. */
   public String specName() {

@@ -33,7 +33,7 @@ final class ExecLauncher {
     this.watcher = watcher;
   }
 
-  ExecProcess launch(ContainerRecord record, Spec.Process process, Stdio stdio) {
+  ExecProcess launch(ContainerRecord record, Spec.Process process, Stdio stdio, int consoleSocket) {
     String what = "container \"" + record.id() + "\"";
     List<Integer> toClose = new ArrayList<>();
     int pid = -1;
@@ -65,7 +65,12 @@ final class ExecLauncher {
         childFds.put(TugInitArgs.ERROR_FD, error[1]);
         childFds.put(TugInitArgs.START_FD, start[0]);
         childFds.put(TugInitArgs.MOUNT_NS_FD, mountNs);
-        PosixSpawn spawn = new PosixSpawn(TugInit.extractTo(tugInitDir).toString(), TugInitArgs.forExec(process),
+        List<String> args = TugInitArgs.forExec(process);
+        if (consoleSocket >= 0) {
+          childFds.put(TugInitArgs.CONSOLE_FD, consoleSocket);
+          args = TugInitArgs.withConsole(args);
+        }
+        PosixSpawn spawn = new PosixSpawn(TugInit.extractTo(tugInitDir).toString(), args,
             process.env(), childFds, true);
         pid = Spawner.launch("tug-exec-" + record.id(), new Spawner.Plan(joins, 0, null, false, pidJoin, spawn));
       } finally {

@@ -61,5 +61,21 @@ public final class KernelCgroups implements CgroupSupport {
     public void delete() {
       cgroup.delete();
     }
+
+    @Override
+    public void freeze() {
+      cgroup.freeze();
+    }
+
+    @Override
+    public void thaw() {
+      cgroup.thaw();
+    }
+
+    @Override
+    public void update(ResourceLimits l) {
+      dev.tugboat.runtime.cgroups.CgroupUpdate.apply(cgroup, new CgroupLimits(l.memoryLimitBytes(),
+          l.memorySwapBytes(), l.cpuShares(), l.cpuQuotaMicros(), l.cpuPeriodMicros(), l.cpusetCpus(), l.pidsLimit()));
+    }
   }
 }

@@ -9,7 +9,7 @@ import dev.tugboat.runtime.oci.Spec;
 public record ResourceLimits(Long memoryLimitBytes, Long memorySwapBytes, Long cpuShares, Long cpuQuotaMicros,
     Long cpuPeriodMicros, String cpusetCpus, Long pidsLimit) {
 
-  static ResourceLimits of(Spec.Resources r) {
+  public static ResourceLimits of(Spec.Resources r) {
     return new ResourceLimits(r.memoryLimit(), r.memorySwap(), r.cpuShares(), r.cpuQuota(), r.cpuPeriod(),
         r.cpusetCpus(), r.pidsLimit());
   }

@@ -13,6 +13,8 @@ final class TugInitArgs {
   static final int START_FD = 4;
   /** Child fd of the mount namespace an exec joins. */
   static final int MOUNT_NS_FD = 5;
+  /** Child fd of the console socket, for a process with a terminal. */
+  static final int CONSOLE_FD = 6;
 
   private TugInitArgs() {}
 
@@ -74,6 +76,13 @@ final class TugInitArgs {
     a.add("-s");
     a.add(Integer.toString(START_FD));
     addCommand(a, process);
+    return a;
+  }
+
+  /** tug-init's args for a process with a terminal: the pty master goes over {@link #CONSOLE_FD}. */
+  static List<String> withConsole(List<String> args) {
+    List<String> a = new ArrayList<>(args);
+    a.addAll(1, List.of("-t", Integer.toString(CONSOLE_FD)));
     return a;
   }
 

@@ -225,6 +225,14 @@ public final class ImageStore {
      * the image with all its names; then deletes every blob and unpacked layer no remaining image uses.
      */
     public Removal remove(String reference) {
+        return remove(reference, LayerUsers.NONE);
+    }
+
+    /**
+     * As {@link #remove(String)}, but refuses (changing nothing) when {@code users} names anyone still using a layer
+     * the removal would delete: a running container's overlay rootfs, say.
+     */
+    public Removal remove(String reference, LayerUsers users) {
         return locked(() -> {
             StoreIndex index = readIndex();
             Digest digest = resolve(index, reference).orElseThrow(() ->
@@ -252,10 +260,31 @@ public final class ImageStore {
                 deletedImages.add(digest);
             }
             StoreIndex updated = new StoreIndex(tags, images);
+            Set<Path> freed = freedLayerDirs(index, updated);
+            List<String> using = freed.isEmpty() ? List.of() : users.usersOf(freed);
+            if (!using.isEmpty()) {
+                throw new ImageException("image " + reference + ": in use by " + String.join(", ", using)
+                        + " (its rootfs uses the image's layers); remove those first, or use --force");
+            }
             writeIndex(updated);
             int[] deleted = collectGarbage(updated);
             return new Removal(untagged, deletedImages, deleted[0], deleted[1]);
         });
+    }
+
+    /** The layer directories of {@code before} that no image of {@code after} uses. */
+    private Set<Path> freedLayerDirs(StoreIndex before, StoreIndex after) {
+        Set<String> live = new HashSet<>();
+        for (Image image : after.images().values()) {
+            for (ImageLayer layer : image.layers()) live.add(layer.chainId().hex());
+        }
+        Set<Path> freed = new HashSet<>();
+        for (Image image : before.images().values()) {
+            for (ImageLayer layer : image.layers()) {
+                if (!live.contains(layer.chainId().hex())) freed.add(layerDir(layer.chainId()));
+            }
+        }
+        return freed;
     }
 
     /** Deletes blobs and layer directories no image of the index refers to; returns {blobs, layers} deleted. */

@@ -212,6 +212,18 @@ public final class SpecParser {
     return new LinuxConfig(List.copyOf(namespaces), resources, cgroupsPath, masked, readonly, propagation);
   }
 
+  /** A linux.resources object on its own, as runc update -r reads it; errors name their path from "$". */
+  public static Resources parseResources(String json) {
+    JsonNode tree;
+    try {
+      tree = JSON.readTree(json);
+    } catch (JacksonException e) {
+      throw new SpecException("resources: not valid JSON: " + e.getOriginalMessage());
+    }
+    if (tree == null || tree.isMissingNode() || !tree.isObject()) throw new SpecException("resources: expected a JSON object");
+    return resources(new JsonObjectReader(tree, "$"));
+  }
+
   private static List<String> absolutePaths(JsonObjectReader l, String name) {
     List<String> paths = l.strings(name);
     for (int i = 0; i < paths.size(); i++) {

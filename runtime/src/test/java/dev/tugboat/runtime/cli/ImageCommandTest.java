@@ -127,4 +127,37 @@ class ImageCommandTest {
         assertThat(ImageCommand.humanSize(2_150_000)).isEqualTo("2.2MB");
     }
 
+    @Test
+    void rmRefusesAnImageWhoseLayersARunningContainersRootfsUsesUnlessForced() throws Exception {
+        assertThat(tug("import", busyboxLayout().toString(), "--name", "busybox:1.36").status()).isZero();
+        var store = dev.tugboat.runtime.images.ImageStore.open(work.resolve("store"));
+        List<String> lowerDirs = store.lowerDirs("busybox:1.36").stream().map(Path::toString).toList();
+        Path bundle = dev.tugboat.runtime.container.TestBundles.bundle(work.resolve("bundle"),
+                "/bin/busybox", "sleep", "100");
+        Path state = work.resolve("state");
+        try (var runtime = new dev.tugboat.runtime.container.ContainerRuntime(state,
+                dev.tugboat.runtime.container.CgroupSupport.NONE)) {
+            var rootfs = new dev.tugboat.runtime.container.Rootfs.Overlay(lowerDirs,
+                    Files.createDirectories(work.resolve("upper")).toString(),
+                    Files.createDirectories(work.resolve("work")).toString(),
+                    Files.createDirectories(work.resolve("merged")).toString());
+            runtime.create("rtcli-image-user", bundle,
+                    dev.tugboat.runtime.container.CreateOptions.defaults().withRootfs(rootfs));
+            try {
+                runtime.start("rtcli-image-user");
+                Run refused = tug("rm", "--runtime-root", state.toString(), "busybox:1.36");
+                assertThat(refused.status()).isEqualTo(1);
+                assertThat(refused.err()).isEqualTo("tug image rm: image busybox:1.36: in use by container "
+                        + "rtcli-image-user (its rootfs uses the image's layers); remove those first, or use --force"
+                        + System.lineSeparator());
+                assertThat(tug("ls").out()).contains("busybox:1.36");
+
+                Run forced = tug("rm", "--runtime-root", state.toString(), "--force", "busybox:1.36");
+                assertThat(forced.status()).as(forced.err()).isZero();
+                assertThat(forced.out()).contains("untagged busybox:1.36", "freed 3 blobs and 1 layers");
+            } finally {
+                runtime.delete("rtcli-image-user", true);
+            }
+        }
+    }
 }

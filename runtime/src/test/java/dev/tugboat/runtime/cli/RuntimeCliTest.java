@@ -101,10 +101,17 @@ class RuntimeCliTest {
   }
 
   @Test
-  void terminalRequestsAreRefusedClearly() throws Exception {
+  void aConsoleSocketForAProcessWithoutATerminalIsRefusedAsRuncRefusesIt() throws Exception {
     Path bundle = TestBundles.bundle(tmp.resolve("bundle"), "true");
-    Result create = tug("create", "--bundle", bundle.toString(), "--console-socket", "/tmp/x.sock", "cli-tty");
-    assertThat(create.exitCode()).isEqualTo(1);
-    assertThat(create.stderr()).isEqualTo("--console-socket: not supported: terminal\n");
+    Path socket = tmp.resolve("console.sock");
+    int listening = dev.tugboat.nativebindings.ConsoleSocket.listen(socket.toString());
+    try {
+      Result create = tug("create", "--bundle", bundle.toString(), "--console-socket", socket.toString(), "cli-tty");
+      assertThat(create.exitCode()).isEqualTo(1);
+      assertThat(create.stderr()).isEqualTo("container \"cli-tty\": cannot use console socket if runc will not detach "
+          + "or allocate tty (process.terminal is false)\n");
+    } finally {
+      dev.tugboat.nativebindings.Linux.close(listening);
+    }
   }
 }

@@ -350,11 +350,12 @@ class ContainerLifecycleTest {
   }
 
   @Test
-  void terminalTrueIsRefusedClearly() throws Exception {
+  void terminalTrueWithoutAConsoleSocketIsRefusedClearly() throws Exception {
     Path bundle = TestBundles.bundle(tmp.resolve("b"), spec -> ((tools.jackson.databind.node.ObjectNode) spec.get("process"))
         .put("terminal", true), "true");
     assertThatThrownBy(() -> runtime.create("rt-tty", bundle, CreateOptions.defaults()))
-        .hasMessageStartingWith("container \"rt-tty\": not supported: terminal");
+        .hasMessageStartingWith("container \"rt-tty\": process.terminal is true: cannot allocate tty without a console "
+            + "socket");
   }
 
   @Test

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * Asserts a test left nothing behind: no new mounts in this JVM's mount table, no test container cgroups under
- * /sys/fs/cgroup/<controller>/tugboat (ids start with "rt-"), no child processes of this JVM, no thread of it in another namespace and no
+ * /sys/fs/cgroup/<controller>/tugboat (ids start with "rt-" or "rtcli-"), no child processes of this JVM, no thread of it in another namespace and no
  * open namespace fd.
  */
 final class NoLeaks implements BeforeEachCallback, AfterEachCallback {
@@ -60,7 +60,7 @@ final class NoLeaks implements BeforeEachCallback, AfterEachCallback {
       if (!Files.isDirectory(parent)) continue;
       // Only this suite's cgroups (ids "rt-..."): other suites on the machine create and remove theirs meanwhile.
       try (Stream<Path> list = Files.list(parent)) {
-        list.filter(p -> p.getFileName().toString().startsWith("rt-")).forEach(p -> out.add(p.toString()));
+        list.filter(p -> p.getFileName().toString().startsWith("rt-") || p.getFileName().toString().startsWith("rtcli-")).forEach(p -> out.add(p.toString()));
       } catch (IOException | java.io.UncheckedIOException e) {
         // a cgroup removed while listing
       }
