@@ -61,14 +61,19 @@ public final class ContainerRuntime implements AutoCloseable {
   // create
 
   public ContainerState create(String id, Path bundle, CreateOptions options) {
-    return create(id, bundle, options, null);
+    return create(id, bundle, options, null).state();
   }
 
+  /** What {@link #run} keeps of the container it created, so it needs no state file read to delete it again. */
+  private record Created(ContainerState state, StateDirectory dir, ContainerCgroup cgroup, boolean initMode) {}
+
   /**
-   * @param ownPidfd null: the watcher reaps the process. Else the caller will (see {@link #run}): a pidfd of the
-   *     process is stored in its one element, and the container's exit future is left for the caller to complete.
+   * @param ownPidfd null: the watcher reaps the process and it waits for {@link #start}. Else the caller (see
+   *     {@link #run}) reaps it, and it starts at once, without the exec.fifo: a pidfd of the process is stored in the
+   *     one element, and the container's exit future is left for the caller to complete.
    */
-  private ContainerState create(String id, Path bundle, CreateOptions options, int[] ownPidfd) {
+  private Created create(String id, Path bundle, CreateOptions options, int[] ownPidfd) {
+    boolean startAtOnce = ownPidfd != null;
     StepTimes.begin();
     if (!ID.matcher(id).matches()) {
       throw new ContainerException("container id \"" + id + "\": must match " + ID.pattern());
@@ -107,7 +112,7 @@ public final class ContainerRuntime implements AutoCloseable {
       StepTimes.mark("c03 copy config");
       cgroup = cgroups.create(cgroupPath(spec, id), ResourceLimits.of(spec.linux().resources()));
       StepTimes.mark("c04 cgroup create");
-      Linux.mkfifo(dir.fifo().toString(), 0622);
+      if (!startAtOnce) Linux.mkfifo(dir.fifo().toString(), 0622);
       // Recorded before anything runs: should this JVM die mid-create, `delete --force` still finds what to remove.
       String createdAt = Instant.now().toString();
       String cgroupPath = cgroup == null ? null : cgroup.relativePath();
@@ -144,7 +149,7 @@ public final class ContainerRuntime implements AutoCloseable {
         fds.put(TugInitArgs.ERROR_FD, error[1]);
         // tug-init moves itself into the cgroup first thing, before it mounts or runs anything.
         List<String> args = TugInitArgs.forCreate(spec, rootfs.target(), dir.path().toString(), initMode,
-            cgroup == null ? List.of() : cgroup.selfJoinFiles());
+            cgroup == null ? List.of() : cgroup.selfJoinFiles(), !startAtOnce);
         PosixSpawn spawn = new PosixSpawn(TugInit.extractTo(tugInitDir).toString(), args, spec.process().env(), fds,
             true);
         ContainerFilesystem filesystem = new ContainerFilesystem(spec, bundleDir, rootfs, cgroup);
@@ -176,8 +181,9 @@ public final class ContainerRuntime implements AutoCloseable {
       }
       if (options.pidFile() != null) writePidFile(options.pidFile(), pid);
       StepTimes.mark("c11 watch");
-      return new ContainerState(id, ContainerStatus.CREATED, pid, record.bundle(), record.rootfs(), record.created(),
-          record.annotations(), Optional.empty(), false);
+      return new Created(new ContainerState(id, startAtOnce ? ContainerStatus.RUNNING : ContainerStatus.CREATED, pid,
+          record.bundle(), record.rootfs(), record.created(), record.annotations(), Optional.empty(), false), dir,
+          cgroup, initMode);
     } catch (RuntimeException | IOException e) {
       if (ownPidfd != null) {
         Linux.closeQuietly(ownPidfd[0]);
@@ -389,22 +395,25 @@ public final class ContainerRuntime implements AutoCloseable {
 
   public WaitStatus run(Path bundle, String id, CreateOptions options) {
     // This thread waits for the exit anyway, so it reaps the process itself: the watcher's wake-up and its hand-off
-    // back to this thread cost a millisecond or more on a busy machine.
+    // back to this thread cost a millisecond or more on a busy machine. Nothing can happen between create and start
+    // here, so the process starts at once: no exec.fifo to make, open, wait on and remove.
     int[] pidfd = {-1};
-    create(id, bundle, options, pidfd);
+    Created created = create(id, bundle, options, pidfd);
     CompletableFuture<Optional<WaitStatus>> exit = exits.get(id);
+    StateDirectory dir = created.dir();
+    Optional<WaitStatus> reaped = Optional.empty();
     try {
-      start(id);
       StepTimes.mark("s02 return");
-      Optional<WaitStatus> reaped = Linux.waitPidfd(pidfd[0], true, false);
-      StateDirectory dir = new StateDirectory(root.resolve(id));
-      reaped.ifPresent(dir::recordExit);
-      exit.complete(dir.exists() ? dir.exit().or(() -> reaped) : reaped);
-      return exit.join().orElseThrow(() -> new ContainerException("container \"" + id + "\": exit status lost"));
+      reaped = Linux.waitPidfd(pidfd[0], true, false);
+      StepTimes.mark("w01 await exit");
+      // tug-init's own record in init mode (the status of the process it ran, not its own) comes first.
+      Optional<WaitStatus> waited = reaped;
+      Optional<WaitStatus> status = created.initMode() ? dir.exit().or(() -> waited) : reaped;
+      exit.complete(status);
+      return status.orElseThrow(() -> new ContainerException("container \"" + id + "\": exit status lost"));
     } finally {
       if (!exit.isDone()) {
-        // start failed (or the wait did): the watcher takes the process over, so delete can wait for it.
-        StateDirectory dir = new StateDirectory(root.resolve(id));
+        // The wait failed: the watcher takes the process over, so delete can wait for it.
         try {
           watch(dir, dir.read(), pidfd[0]).whenComplete((status, failure) -> {
             if (failure != null) exit.completeExceptionally(failure);
@@ -414,11 +423,29 @@ public final class ContainerRuntime implements AutoCloseable {
           Linux.closeQuietly(pidfd[0]);
           exit.complete(Optional.empty());
         }
+        delete(id, true);
       } else {
         Linux.closeQuietly(pidfd[0]);
+        deleteReaped(id, created, reaped);
       }
-      delete(id, true);
     }
+  }
+
+  /**
+   * {@link #delete} of a container whose process this runtime has just reaped: its cgroup and directory are known,
+   * so no state is read and no status worked out. The exit is recorded only should the container outlive this.
+   */
+  private void deleteReaped(String id, Created created, Optional<WaitStatus> reaped) {
+    try {
+      if (created.cgroup() != null) created.cgroup().delete();
+    } catch (RuntimeException e) {
+      reaped.ifPresent(created.dir()::recordExit);
+      throw e;
+    }
+    StepTimes.mark("d01 read+cgroup delete");
+    created.dir().removeAll(spares);
+    exits.remove(id);
+    StepTimes.mark("d02 remove dir");
   }
 
   // exec
