@@ -143,6 +143,10 @@ public final class Linux {
     check(LIBC.chdir(path), call("chdir", path));
   }
 
+  public static void fchdir(int fd) {
+    check(LIBC.fchdir(fd), call("fchdir", fd));
+  }
+
   public static void sethostname(String name) {
     byte[] bytes = name.getBytes(StandardCharsets.UTF_8);
     check(LIBC.sethostname(bytes, bytes.length), call("sethostname", name));

@@ -9,9 +9,10 @@ import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * Starts a process in namespaces from a warm JVM: a platform thread of its own enters the namespaces (namespaces are
- * per-thread), prepares what must be prepared inside them, and posix_spawns; the namespaces live on in the child, and
- * the thread goes back to the JVM's namespaces to wait for the next container.
+ * Starts a process in namespaces from a warm JVM: the calling thread enters the namespaces (namespaces are
+ * per-thread), prepares what must be prepared inside them, posix_spawns, and goes back to the JVM's namespaces (setns
+ * of this process's pidfd takes them all in one call); the namespaces live on in the child. No other thread is woken:
+ * on a busy machine each hand-off to another thread and back waits for a CPU.
  *
  * <p>After a thread enters a new PID namespace it can no longer create threads (pthread_create fails with EINVAL), so
  * the PID namespace comes last, after every allocation of the spawn, right before the posix_spawn call.
@@ -41,8 +42,55 @@ final class Spawner {
     SELF_PIDFD = Linux.pidfdOpen(Linux.getpid());
   }
 
-  /** Runs the plan; returns the child's pid. */
+  /**
+   * Runs the plan; returns the child's pid. A platform thread runs it itself and goes back to its namespaces, root
+   * and working directory before this returns; a virtual thread, whose namespaces are its carrier's, hands it to
+   * a spawner thread.
+   */
   static int launch(String threadName, Plan plan) {
+    // Thread.isVirtual() is Java 21's; a virtual thread is a java.lang.VirtualThread.
+    if (Thread.currentThread().getClass().getName().equals("java.lang.VirtualThread")) {
+      return launchOnWorker(threadName, plan);
+    }
+    // Its own root and cwd, so this thread may leave its mount namespace and come back (setns: EINVAL otherwise).
+    Linux.unshare(Linux.CLONE_FS);
+    int cwd = Linux.open(".", Linux.O_PATH | Linux.O_DIRECTORY | Linux.O_CLOEXEC, 0);
+    try {
+      int pid;
+      try {
+        pid = runInThread(plan);
+      } catch (RuntimeException | Error e) {
+        returnToOwnNamespaces(plan, cwd);
+        throw e;
+      }
+      returnToOwnNamespaces(plan, cwd);
+      return pid;
+    } finally {
+      Linux.closeQuietly(cwd);
+    }
+  }
+
+  private static void returnToOwnNamespaces(Plan plan, int cwd) {
+    try {
+      Linux.setns(SELF_PIDFD, entered(plan), "pidfd of this process");
+      // setns into a mount namespace moves root and cwd to its root.
+      if (cwd >= 0) Linux.fchdir(cwd);
+      StepTimes.mark("t05 own namespaces");
+    } catch (RuntimeException e) {
+      // Never seen (root entering its own process's namespaces); this thread must not go on in a container's.
+      throw new IllegalStateException("thread " + Thread.currentThread().getName()
+          + " cannot go back to the JVM's namespaces after a spawn: " + e.getMessage(), e);
+    }
+  }
+
+  private static int entered(Plan plan) {
+    int entered = plan.unshareFlags() | Linux.CLONE_NEWNS;
+    for (Join j : plan.joins()) entered |= j.nstype();
+    if (plan.newPidNamespace() || plan.pidJoin() != null) entered |= Linux.CLONE_NEWPID;
+    return entered;
+  }
+
+  private static int launchOnWorker(String threadName, Plan plan) {
     Worker worker = IDLE.getAndSet(null);
     if (worker == null) worker = new Worker();
     CompletableFuture<Integer> pid = worker.submit(plan, threadName);
@@ -66,10 +114,9 @@ final class Spawner {
   }
 
   /**
-   * A spawner thread kept for the next container: a new thread waits its turn for a CPU on a busy machine (0.6 ms
-   * median and 80 ms p90 here under load), a sleeping one is woken at once. After each spawn it goes back to this
-   * process's namespaces before it takes the next plan, so no thread of the JVM stays in a container's namespaces;
-   * should that fail, it ends instead, as a one-off spawner thread would.
+   * A spawner thread for virtual threads, kept for the next container (a new thread waited for a CPU 0.6 ms median,
+   * 80 ms p90, here under load). After each spawn it goes back to this process's namespaces before it takes the next
+   * plan, so no thread of the JVM stays in a container's namespaces; should that fail, it ends instead.
    */
   private static final class Worker implements Runnable {
     private final SynchronousQueue<Job> jobs = new SynchronousQueue<>();
@@ -110,6 +157,7 @@ final class Spawner {
       }
       while (true) {
         Job job = take();
+        StepTimes.begin();
         thread.setName(job.name());
         int pid = -1;
         Throwable failure = null;
@@ -137,12 +185,8 @@ final class Spawner {
     }
 
     private static boolean returnToOwnNamespaces(Plan plan, Throwable failure) {
-      int entered = plan.unshareFlags() | Linux.CLONE_NEWNS;
-      for (Join j : plan.joins()) entered |= j.nstype();
-      if (plan.newPidNamespace() || plan.pidJoin() != null) entered |= Linux.CLONE_NEWPID;
       try {
-        Linux.setns(SELF_PIDFD, entered, "pidfd of this process");
-        StepTimes.mark("t05 own namespaces");
+        Spawner.returnToOwnNamespaces(plan, -1);
         return true;
       } catch (RuntimeException e) {
         if (failure != null) failure.addSuppressed(e);
@@ -152,7 +196,6 @@ final class Spawner {
   }
 
   private static int runInThread(Plan plan) {
-    StepTimes.begin();
     boolean joinsMount = plan.joins().stream().anyMatch(j -> j.nstype() == Linux.CLONE_NEWNS);
     if (joinsMount) Linux.unshare(Linux.CLONE_FS);
     for (Join j : plan.joins()) Linux.setns(j.fd(), j.nstype(), j.describedAs());
