@@ -64,8 +64,14 @@ public final class ContainerRuntime implements AutoCloseable {
     return create(id, bundle, options, null).state();
   }
 
-  /** What {@link #run} keeps of the container it created, so it needs no state file read to delete it again. */
-  private record Created(ContainerState state, StateDirectory dir, ContainerCgroup cgroup, boolean initMode) {}
+  /**
+   * What {@link #run} keeps of the container it created, so it needs no state file read to delete it again.
+   *
+   * @param errorPipe with the process started at once, tug-init's error pipe, read by run() once it has exited
+   *     (waiting for its set-up to finish first would cost a wake-up more); else -1, already read
+   */
+  private record Created(ContainerState state, StateDirectory dir, ContainerCgroup cgroup, boolean initMode,
+      int errorPipe) {}
 
   /**
    * @param ownPidfd null: the watcher reaps the process and it waits for {@link #start}. Else the caller (see
@@ -169,7 +175,7 @@ public final class ContainerRuntime implements AutoCloseable {
       ContainerRecord record = new ContainerRecord(id, bundleDir.toString(), rootfs.target(), pid, startTime,
           createdAt, spec.annotations(), cgroupPath, initMode);
       dir.write(record);
-      String failure = new String(Linux.readAll(error[0])).trim();
+      String failure = startAtOnce ? "" : new String(Linux.readAll(error[0])).trim();
       StepTimes.mark("c09 state+wait ready");
       if (!failure.isEmpty()) throw new ContainerException(what + ": tug-init: " + failure);
       StepTimes.mark("c10 cgroup add");
@@ -181,9 +187,10 @@ public final class ContainerRuntime implements AutoCloseable {
       }
       if (options.pidFile() != null) writePidFile(options.pidFile(), pid);
       StepTimes.mark("c11 watch");
+      if (startAtOnce) toClose.remove((Integer) error[0]);
       return new Created(new ContainerState(id, startAtOnce ? ContainerStatus.RUNNING : ContainerStatus.CREATED, pid,
           record.bundle(), record.rootfs(), record.created(), record.annotations(), Optional.empty(), false), dir,
-          cgroup, initMode);
+          cgroup, initMode, startAtOnce ? error[0] : -1);
     } catch (RuntimeException | IOException e) {
       if (ownPidfd != null) {
         Linux.closeQuietly(ownPidfd[0]);
@@ -406,12 +413,16 @@ public final class ContainerRuntime implements AutoCloseable {
       StepTimes.mark("s02 return");
       reaped = Linux.waitPidfd(pidfd[0], true, false);
       StepTimes.mark("w01 await exit");
+      // tug-init has exited, so every write end is closed: this reads what it wrote, or EOF, at once.
+      String failure = new String(Linux.readAll(created.errorPipe())).trim();
       // tug-init's own record in init mode (the status of the process it ran, not its own) comes first.
       Optional<WaitStatus> waited = reaped;
       Optional<WaitStatus> status = created.initMode() ? dir.exit().or(() -> waited) : reaped;
       exit.complete(status);
+      if (!failure.isEmpty()) throw new ContainerException("container \"" + id + "\": tug-init: " + failure);
       return status.orElseThrow(() -> new ContainerException("container \"" + id + "\": exit status lost"));
     } finally {
+      Linux.closeQuietly(created.errorPipe());
       if (!exit.isDone()) {
         // The wait failed: the watcher takes the process over, so delete can wait for it.
         try {

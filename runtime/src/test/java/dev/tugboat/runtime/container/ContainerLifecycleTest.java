@@ -331,6 +331,17 @@ class ContainerLifecycleTest {
   }
 
   @Test
+  void runOfAProgramMissingFromTheRootfsFailsWithTheSameErrorAndLeavesNothing() throws Exception {
+    Path bundle = TestBundles.bundle(tmp.resolve("b"), "no-such-program");
+    assertThatThrownBy(() -> runtime.run(bundle, "rt-runnoprog"))
+        .isInstanceOf(ContainerException.class)
+        .hasMessage("container \"rt-runnoprog\": tug-init: exec(\"no-such-program\"): not found in PATH "
+            + "\"/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\": ENOENT");
+    assertThat(tmp.resolve("state/rt-runnoprog")).doesNotExist();
+    assertThat(runtime.list()).isEmpty();
+  }
+
+  @Test
   void aFailingMountNamesTheContainerTheCallAndTheErrnoAndLeavesNothing() throws Exception {
     Path bundle = TestBundles.bundle(tmp.resolve("b"), spec -> spec.withArray("mounts").addObject()
         .put("destination", "/data").put("type", "nosuchfs").put("source", "none"), "true");
