@@ -299,7 +299,8 @@ public final class ContainerRuntime implements AutoCloseable {
     try (Stream<Path> dirs = Files.list(root)) {
       List<ContainerState> states = new ArrayList<>();
       for (Path d : dirs.sorted().toList()) {
-        if (!new StateDirectory(d).exists()) continue;
+        // Spares and deleted containers' directories on their way out have names no id can have.
+        if (!ID.matcher(d.getFileName().toString()).matches() || !new StateDirectory(d).exists()) continue;
         try {
           states.add(state(d.getFileName().toString()));
         } catch (ContainerNotFoundException raced) {
@@ -540,5 +541,11 @@ public final class ContainerRuntime implements AutoCloseable {
   @Override
   public void close() {
     watcher.close();
+    spares.awaitCleaner();
+  }
+
+  /** Returns once the directories of containers deleted so far are emptied (and kept as spares or removed). */
+  void awaitStateCleanup() {
+    spares.awaitCleaner();
   }
 }

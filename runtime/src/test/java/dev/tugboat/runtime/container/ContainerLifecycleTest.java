@@ -280,6 +280,7 @@ class ContainerLifecycleTest {
     runtime.delete("rt-first", true);
     assertThat(tmp.resolve("state/rt-first")).doesNotExist();
     assertThat(runtime.list()).isEmpty();
+    runtime.awaitStateCleanup();
     runtime.create("rt-second", bundle, CreateOptions.defaults());
     assertThat(Files.readAttributes(tmp.resolve("state/rt-second"),
         java.nio.file.attribute.BasicFileAttributes.class).fileKey()).isEqualTo(firstKey);
@@ -289,6 +290,7 @@ class ContainerLifecycleTest {
     runtime.create("rt-third", bundle, CreateOptions.defaults());
     runtime.create("rt-fourth", bundle, CreateOptions.defaults());
     runtime.delete("rt-fourth", true);
+    runtime.awaitStateCleanup();
     // A spare is there to take, yet an existing id is still refused.
     assertThatThrownBy(() -> runtime.create("rt-third", bundle, CreateOptions.defaults()))
         .hasMessage("container \"rt-third\" already exists");
