@@ -26,11 +26,13 @@ public final class Epoll implements AutoCloseable {
   public synchronized void add(int watched) {
     control.putInt(0, EPOLLIN);
     control.putLong(4, watched);
-    Linux.check(LIBC.epoll_ctl(fd, EPOLL_CTL_ADD, watched, control), Linux.call("epoll_ctl", fd, Linux.sym("EPOLL_CTL_ADD"), watched));
+    Linux.check(LIBC.epoll_ctl(fd, EPOLL_CTL_ADD, watched, control),
+        () -> Linux.call("epoll_ctl", fd, Linux.sym("EPOLL_CTL_ADD"), watched));
   }
 
   public synchronized void remove(int watched) {
-    Linux.check(LIBC.epoll_ctl(fd, EPOLL_CTL_DEL, watched, control), Linux.call("epoll_ctl", fd, Linux.sym("EPOLL_CTL_DEL"), watched));
+    Linux.check(LIBC.epoll_ctl(fd, EPOLL_CTL_DEL, watched, control),
+        () -> Linux.call("epoll_ctl", fd, Linux.sym("EPOLL_CTL_DEL"), watched));
   }
 
   /** Waits for ready fds (timeout -1: forever) and returns them; empty on timeout or EINTR. */

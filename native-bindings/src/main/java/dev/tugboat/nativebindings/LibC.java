@@ -16,6 +16,7 @@ public interface LibC {
   long syscall(long number, String arg1, String arg2);
   int chroot(String path);
   int chdir(String path);
+  int fchdir(int fd);
   int sethostname(@In byte[] name, long length);
   int mkdir(String path, int mode);
   int mknod(String path, int mode, long dev);

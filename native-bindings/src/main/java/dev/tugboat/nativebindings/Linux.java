@@ -3,6 +3,7 @@ package dev.tugboat.nativebindings;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 import jnr.ffi.LibraryLoader;
 import jnr.ffi.LibraryOption;
 import jnr.ffi.Memory;
@@ -77,7 +78,15 @@ public final class Linux {
   }
 
   static int check(int result, String call) {
-    if (result < 0) throw new NativeCallException(call, errno());
+    return check(result, () -> call);
+  }
+
+  /** The call is described only when it failed: building the text of every call cost more than most calls. */
+  static int check(int result, Supplier<String> call) {
+    if (result < 0) {
+      int errno = errno();
+      throw new NativeCallException(call.get(), errno);
+    }
     return result;
   }
 
@@ -113,11 +122,11 @@ public final class Linux {
   // Namespaces and the filesystem root of this thread
 
   public static void unshare(int flags) {
-    check(LIBC.unshare(flags), call("unshare", sym(Namespaces.flagNames(flags))));
+    check(LIBC.unshare(flags), () -> call("unshare", sym(Namespaces.flagNames(flags))));
   }
 
   public static void setns(int fd, int nstype, String describedAs) {
-    check(LIBC.setns(fd, nstype), call("setns", describedAs, sym(Namespaces.flagNames(nstype))));
+    check(LIBC.setns(fd, nstype), () -> call("setns", describedAs, sym(Namespaces.flagNames(nstype))));
   }
 
   public static void mount(String source, String target, String fstype, long flags, String data) {
@@ -126,7 +135,7 @@ public final class Linux {
   }
 
   public static void umount2(String target, int flags) {
-    check(LIBC.umount2(target, flags), call("umount2", target, flags == MNT_DETACH ? sym("MNT_DETACH") : flags));
+    check(LIBC.umount2(target, flags), () -> call("umount2", target, flags == MNT_DETACH ? sym("MNT_DETACH") : flags));
   }
 
   public static void pivotRoot(String newRoot, String putOld) {
@@ -136,20 +145,24 @@ public final class Linux {
   }
 
   public static void chroot(String path) {
-    check(LIBC.chroot(path), call("chroot", path));
+    check(LIBC.chroot(path), () -> call("chroot", path));
   }
 
   public static void chdir(String path) {
-    check(LIBC.chdir(path), call("chdir", path));
+    check(LIBC.chdir(path), () -> call("chdir", path));
+  }
+
+  public static void fchdir(int fd) {
+    check(LIBC.fchdir(fd), () -> call("fchdir", fd));
   }
 
   public static void sethostname(String name) {
     byte[] bytes = name.getBytes(StandardCharsets.UTF_8);
-    check(LIBC.sethostname(bytes, bytes.length), call("sethostname", name));
+    check(LIBC.sethostname(bytes, bytes.length), () -> call("sethostname", name));
   }
 
   public static void mkdir(String path, int mode) {
-    check(LIBC.mkdir(path, mode), call("mkdir", path, octal(mode)));
+    check(LIBC.mkdir(path, mode), () -> call("mkdir", path, octal(mode)));
   }
 
   /** A character device node: {@code mknod(path, S_IFCHR|mode, makedev(major, minor))}. */
@@ -157,12 +170,12 @@ public final class Linux {
     long dev = ((major & 0xfffL) << 8) | (minor & 0xffL) | ((minor & ~0xffL) << 12) | ((major & ~0xfffL) << 32);
     check(LIBC.mknod(path, S_IFCHR | mode, dev),
         call("mknod", path, sym("S_IFCHR|0" + Integer.toOctalString(mode)), major + ":" + minor));
-    check(LIBC.chmod(path, mode), call("chmod", path, octal(mode)));
+    check(LIBC.chmod(path, mode), () -> call("chmod", path, octal(mode)));
   }
 
   public static void mkfifo(String path, int mode) {
-    check(LIBC.mkfifo(path, mode), call("mkfifo", path, octal(mode)));
-    check(LIBC.chmod(path, mode), call("chmod", path, octal(mode)));
+    check(LIBC.mkfifo(path, mode), () -> call("mkfifo", path, octal(mode)));
+    check(LIBC.chmod(path, mode), () -> call("chmod", path, octal(mode)));
   }
 
   /** rename(2) that fails with EEXIST instead of replacing {@code to} (even an empty directory): renameat2 NOREPLACE. */
@@ -172,22 +185,22 @@ public final class Linux {
   }
 
   public static void symlink(String target, String linkPath) {
-    check(LIBC.symlink(target, linkPath), call("symlink", target, linkPath));
+    check(LIBC.symlink(target, linkPath), () -> call("symlink", target, linkPath));
   }
 
   // File descriptors
 
   public static int open(String path, int flags, int mode) {
-    return check(LIBC.open(path, flags, mode), call("open", path, sym(OpenFlags.names(flags))));
+    return check(LIBC.open(path, flags, mode), () -> call("open", path, sym(OpenFlags.names(flags))));
   }
 
   public static void close(int fd) {
-    check(LIBC.close(fd), call("close", fd));
+    check(LIBC.close(fd), () -> call("close", fd));
   }
 
   /** {@code fcntl(fd, F_DUPFD_CLOEXEC, 0)}: a close-on-exec duplicate, so it never leaks into a spawned process. */
   public static int dup(int fd) {
-    return check(LIBC.fcntl(fd, F_DUPFD_CLOEXEC, 0), call("fcntl", fd, sym("F_DUPFD_CLOEXEC"), 0));
+    return check(LIBC.fcntl(fd, F_DUPFD_CLOEXEC, 0), () -> call("fcntl", fd, sym("F_DUPFD_CLOEXEC"), 0));
   }
 
   /** Closes without reporting: for clean-up paths that already carry an error. */
@@ -198,16 +211,16 @@ public final class Linux {
   /** {@code pipe2(O_CLOEXEC)}: [read end, write end]. */
   public static int[] pipe() {
     int[] fds = new int[2];
-    check(LIBC.pipe2(fds, O_CLOEXEC), call("pipe2", sym("O_CLOEXEC")));
+    check(LIBC.pipe2(fds, O_CLOEXEC), () -> call("pipe2", sym("O_CLOEXEC")));
     return fds;
   }
 
   public static void closeRange(int first, int last) {
-    check(LIBC.close_range(first, last, 0), call("close_range", first, last, 0));
+    check(LIBC.close_range(first, last, 0), () -> call("close_range", first, last, 0));
   }
 
   public static void setCloseOnExec(int fd) {
-    check(LIBC.fcntl(fd, F_SETFD, FD_CLOEXEC), call("fcntl", fd, sym("F_SETFD"), sym("FD_CLOEXEC")));
+    check(LIBC.fcntl(fd, F_SETFD, FD_CLOEXEC), () -> call("fcntl", fd, sym("F_SETFD"), sym("FD_CLOEXEC")));
   }
 
   /** Reads up to {@code buffer.length} bytes, retrying on EINTR; 0 at end of file. */
@@ -276,15 +289,15 @@ public final class Linux {
   }
 
   public static int pidfdOpen(int pid) {
-    return check(LIBC.pidfd_open(pid, 0), call("pidfd_open", pid, 0));
+    return check(LIBC.pidfd_open(pid, 0), () -> call("pidfd_open", pid, 0));
   }
 
   public static void pidfdSendSignal(int pidfd, int signal, String describedAs) {
-    check(LIBC.pidfd_send_signal(pidfd, signal, null, 0), call("pidfd_send_signal", describedAs, sym(Signals.name(signal))));
+    check(LIBC.pidfd_send_signal(pidfd, signal, null, 0), () -> call("pidfd_send_signal", describedAs, sym(Signals.name(signal))));
   }
 
   public static void kill(int pid, int signal) {
-    check(LIBC.kill(pid, signal), call("kill", pid, sym(Signals.name(signal))));
+    check(LIBC.kill(pid, signal), () -> call("kill", pid, sym(Signals.name(signal))));
   }
 
   /**
@@ -312,6 +325,6 @@ public final class Linux {
   }
 
   public static void prctl(int option, long arg2) {
-    check(LIBC.prctl(option, arg2, 0, 0, 0), call("prctl", option, arg2));
+    check(LIBC.prctl(option, arg2, 0, 0, 0), () -> call("prctl", option, arg2));
   }
 }

@@ -61,14 +61,25 @@ public final class ContainerRuntime implements AutoCloseable {
   // create
 
   public ContainerState create(String id, Path bundle, CreateOptions options) {
-    return create(id, bundle, options, null);
+    return create(id, bundle, options, null).state();
   }
 
   /**
-   * @param ownPidfd null: the watcher reaps the process. Else the caller will (see {@link #run}): a pidfd of the
-   *     process is stored in its one element, and the container's exit future is left for the caller to complete.
+   * What {@link #run} keeps of the container it created, so it needs no state file read to delete it again.
+   *
+   * @param errorPipe with the process started at once, tug-init's error pipe, read by run() once it has exited
+   *     (waiting for its set-up to finish first would cost a wake-up more); else -1, already read
    */
-  private ContainerState create(String id, Path bundle, CreateOptions options, int[] ownPidfd) {
+  private record Created(ContainerState state, StateDirectory dir, ContainerCgroup cgroup, boolean initMode,
+      int errorPipe) {}
+
+  /**
+   * @param ownPidfd null: the watcher reaps the process and it waits for {@link #start}. Else the caller (see
+   *     {@link #run}) reaps it, and it starts at once, without the exec.fifo: a pidfd of the process is stored in the
+   *     one element, and the container's exit future is left for the caller to complete.
+   */
+  private Created create(String id, Path bundle, CreateOptions options, int[] ownPidfd) {
+    boolean startAtOnce = ownPidfd != null;
     StepTimes.begin();
     if (!ID.matcher(id).matches()) {
       throw new ContainerException("container id \"" + id + "\": must match " + ID.pattern());
@@ -104,7 +115,7 @@ public final class ContainerRuntime implements AutoCloseable {
       StepTimes.mark("c03 copy config");
       cgroup = cgroups.create(cgroupPath(spec, id), ResourceLimits.of(spec.linux().resources()));
       StepTimes.mark("c04 cgroup create");
-      Linux.mkfifo(dir.fifo().toString(), 0622);
+      if (!startAtOnce) Linux.mkfifo(dir.fifo().toString(), 0622);
       // Recorded before anything runs: should this JVM die mid-create, `delete --force` still finds what to remove.
       String createdAt = Instant.now().toString();
       String cgroupPath = cgroup == null ? null : cgroup.relativePath();
@@ -141,7 +152,7 @@ public final class ContainerRuntime implements AutoCloseable {
         fds.put(TugInitArgs.ERROR_FD, error[1]);
         // tug-init moves itself into the cgroup first thing, before it mounts or runs anything.
         List<String> args = TugInitArgs.forCreate(spec, rootfs.target(), dir.path().toString(), initMode,
-            cgroup == null ? List.of() : cgroup.selfJoinFiles());
+            cgroup == null ? List.of() : cgroup.selfJoinFiles(), !startAtOnce);
         if (options.consoleSocket() >= 0) {
           fds.put(TugInitArgs.CONSOLE_FD, options.consoleSocket());
           args = TugInitArgs.withConsole(args);
@@ -165,7 +176,7 @@ public final class ContainerRuntime implements AutoCloseable {
       ContainerRecord record = new ContainerRecord(id, bundleDir.toString(), rootfs.target(), pid, startTime,
           createdAt, spec.annotations(), cgroupPath, initMode);
       dir.write(record);
-      String failure = new String(Linux.readAll(error[0])).trim();
+      String failure = startAtOnce ? "" : new String(Linux.readAll(error[0])).trim();
       StepTimes.mark("c09 state+wait ready");
       if (!failure.isEmpty()) throw new ContainerException(what + ": tug-init: " + failure);
       StepTimes.mark("c10 cgroup add");
@@ -177,8 +188,10 @@ public final class ContainerRuntime implements AutoCloseable {
       }
       if (options.pidFile() != null) writePidFile(options.pidFile(), pid);
       StepTimes.mark("c11 watch");
-      return new ContainerState(id, ContainerStatus.CREATED, pid, record.bundle(), record.rootfs(), record.created(),
-          record.annotations(), Optional.empty(), false);
+      if (startAtOnce) toClose.remove((Integer) error[0]);
+      return new Created(new ContainerState(id, startAtOnce ? ContainerStatus.RUNNING : ContainerStatus.CREATED, pid,
+          record.bundle(), record.rootfs(), record.created(), record.annotations(), Optional.empty(), false), dir,
+          cgroup, initMode, startAtOnce ? error[0] : -1);
     } catch (RuntimeException | IOException e) {
       if (ownPidfd != null) {
         Linux.closeQuietly(ownPidfd[0]);
@@ -290,7 +303,8 @@ public final class ContainerRuntime implements AutoCloseable {
     try (Stream<Path> dirs = Files.list(root)) {
       List<ContainerState> states = new ArrayList<>();
       for (Path d : dirs.sorted().toList()) {
-        if (!new StateDirectory(d).exists()) continue;
+        // Spares and deleted containers' directories on their way out have names no id can have.
+        if (!ID.matcher(d.getFileName().toString()).matches() || !new StateDirectory(d).exists()) continue;
         try {
           states.add(state(d.getFileName().toString()));
         } catch (ContainerNotFoundException raced) {
@@ -396,22 +410,29 @@ public final class ContainerRuntime implements AutoCloseable {
 
   public WaitStatus run(Path bundle, String id, CreateOptions options) {
     // This thread waits for the exit anyway, so it reaps the process itself: the watcher's wake-up and its hand-off
-    // back to this thread cost a millisecond or more on a busy machine.
+    // back to this thread cost a millisecond or more on a busy machine. Nothing can happen between create and start
+    // here, so the process starts at once: no exec.fifo to make, open, wait on and remove.
     int[] pidfd = {-1};
-    create(id, bundle, options, pidfd);
+    Created created = create(id, bundle, options, pidfd);
     CompletableFuture<Optional<WaitStatus>> exit = exits.get(id);
+    StateDirectory dir = created.dir();
+    Optional<WaitStatus> reaped = Optional.empty();
     try {
-      start(id);
       StepTimes.mark("s02 return");
-      Optional<WaitStatus> reaped = Linux.waitPidfd(pidfd[0], true, false);
-      StateDirectory dir = new StateDirectory(root.resolve(id));
-      reaped.ifPresent(dir::recordExit);
-      exit.complete(dir.exists() ? dir.exit().or(() -> reaped) : reaped);
-      return exit.join().orElseThrow(() -> new ContainerException("container \"" + id + "\": exit status lost"));
+      reaped = Linux.waitPidfd(pidfd[0], true, false);
+      StepTimes.mark("w01 await exit");
+      // tug-init has exited, so every write end is closed: this reads what it wrote, or EOF, at once.
+      String failure = new String(Linux.readAll(created.errorPipe())).trim();
+      // tug-init's own record in init mode (the status of the process it ran, not its own) comes first.
+      Optional<WaitStatus> waited = reaped;
+      Optional<WaitStatus> status = created.initMode() ? dir.exit().or(() -> waited) : reaped;
+      exit.complete(status);
+      if (!failure.isEmpty()) throw new ContainerException("container \"" + id + "\": tug-init: " + failure);
+      return status.orElseThrow(() -> new ContainerException("container \"" + id + "\": exit status lost"));
     } finally {
+      Linux.closeQuietly(created.errorPipe());
       if (!exit.isDone()) {
-        // start failed (or the wait did): the watcher takes the process over, so delete can wait for it.
-        StateDirectory dir = new StateDirectory(root.resolve(id));
+        // The wait failed: the watcher takes the process over, so delete can wait for it.
         try {
           watch(dir, dir.read(), pidfd[0]).whenComplete((status, failure) -> {
             if (failure != null) exit.completeExceptionally(failure);
@@ -421,11 +442,29 @@ public final class ContainerRuntime implements AutoCloseable {
           Linux.closeQuietly(pidfd[0]);
           exit.complete(Optional.empty());
         }
+        delete(id, true);
       } else {
         Linux.closeQuietly(pidfd[0]);
+        deleteReaped(id, created, reaped);
       }
-      delete(id, true);
     }
+  }
+
+  /**
+   * {@link #delete} of a container whose process this runtime has just reaped: its cgroup and directory are known,
+   * so no state is read and no status worked out. The exit is recorded only should the container outlive this.
+   */
+  private void deleteReaped(String id, Created created, Optional<WaitStatus> reaped) {
+    try {
+      if (created.cgroup() != null) created.cgroup().delete();
+    } catch (RuntimeException e) {
+      reaped.ifPresent(created.dir()::recordExit);
+      throw e;
+    }
+    StepTimes.mark("d01 read+cgroup delete");
+    created.dir().removeAll(spares);
+    exits.remove(id);
+    StepTimes.mark("d02 remove dir");
   }
 
   // exec
@@ -548,5 +587,11 @@ public final class ContainerRuntime implements AutoCloseable {
   @Override
   public void close() {
     watcher.close();
+    spares.awaitCleaner();
+  }
+
+  /** Returns once the directories of containers deleted so far are emptied (and kept as spares or removed). */
+  void awaitStateCleanup() {
+    spares.awaitCleaner();
   }
 }

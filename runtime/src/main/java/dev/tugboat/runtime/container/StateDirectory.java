@@ -4,15 +4,11 @@ import dev.tugboat.nativebindings.WaitStatus;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.Comparator;
-import java.util.List;
 import java.util.Optional;
-import java.util.stream.Stream;
 import tools.jackson.databind.ObjectMapper;
 
 /**
@@ -96,29 +92,13 @@ final class StateDirectory {
     }
   }
 
-  /** Removes the directory and everything in it; an emptied directory may be kept as one of {@code spares}. */
+  /**
+   * Removes the directory and everything in it: gone from the root when this returns, its files removed by {@code
+   * spares}' cleaner, which may keep the emptied directory as a spare.
+   */
   void removeAll(SpareStateDirectories spares) {
-    // The files a container has, by name, then the directory: a walk costs more than the whole of this.
     try {
-      for (String name : List.of(STATE_FILE, EXEC_FIFO, EXIT_FILE, "config.json")) {
-        Files.deleteIfExists(dir.resolve(name));
-      }
-      boolean empty;
-      try (DirectoryStream<Path> left = Files.newDirectoryStream(dir)) {
-        empty = !left.iterator().hasNext();
-      }
-      if (empty) {
-        spares.remove(dir);
-        return;
-      }
-      // something else in it (a leftover .tmp): the walk below takes it all
-    } catch (NoSuchFileException e) {
-      return;
-    } catch (IOException e) {
-      throw new UncheckedIOException("remove " + dir + ": " + e.getMessage(), e);
-    }
-    try (Stream<Path> walk = Files.walk(dir)) {
-      for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+      spares.discard(dir);
     } catch (IOException e) {
       throw new UncheckedIOException("remove " + dir + ": " + e.getMessage(), e);
     }

@@ -35,6 +35,11 @@ final class StepTimes {
     if (last != null) SAMPLES.computeIfAbsent(step, k -> java.util.Collections.synchronizedList(new ArrayList<>())).add(now - last);
   }
 
+  /** Records a duration measured across threads (a hand-off) as {@code step}. */
+  static void record(String step, long nanos) {
+    if (ON) SAMPLES.computeIfAbsent(step, k -> java.util.Collections.synchronizedList(new ArrayList<>())).add(nanos);
+  }
+
   private static void print() {
     StringBuilder out = new StringBuilder("step times (median, p90 ms):\n");
     SAMPLES.forEach((step, values) -> {

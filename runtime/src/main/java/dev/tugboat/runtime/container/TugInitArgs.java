@@ -20,10 +20,10 @@ final class TugInitArgs {
 
   /**
    * For the first process of a container: join its cgroup, pivot into rootfs, proc, masks, then wait on the state
-   * dir's FIFO.
+   * dir's FIFO ({@code waitForStart}) or run at once.
    */
   static List<String> forCreate(Spec spec, String rootfs, String stateDir, boolean initMode,
-      List<java.nio.file.Path> cgroupJoinFiles) {
+      List<java.nio.file.Path> cgroupJoinFiles, boolean waitForStart) {
     List<String> a = new ArrayList<>();
     a.add("tug-init");
     a.add("-S");
@@ -53,8 +53,10 @@ final class TugInitArgs {
       if (spec.root().readonly()) a.add("-R");
     }
     addProcess(a, spec.process());
-    a.add("-f");
-    a.add(StateDirectory.EXEC_FIFO);
+    if (waitForStart) {
+      a.add("-f");
+      a.add(StateDirectory.EXEC_FIFO);
+    }
     // Created by tug-init after start, once the process is in its cgroup, so that cgroup is the namespace's root.
     if (spec.linux().creates(dev.tugboat.runtime.oci.NamespaceType.CGROUP)) a.add("-C");
     if (initMode) {

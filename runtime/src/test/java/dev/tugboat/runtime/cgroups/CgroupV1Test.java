@@ -50,14 +50,30 @@ class CgroupV1Test {
     }
 
     @Test
-    void createMakesTheCgroupInEveryHierarchyUnderTheTugboatParent() {
+    void createMakesTheCgroupUnderTheTugboatParentInTheHierarchiesOfStatsPauseAndCpuOnly() {
         Cgroup cgroup = create(name, CgroupLimits.NONE);
 
         assertThat(cgroup.version()).isEqualTo(CgroupVersion.V1);
-        for (Path mount : mounts.v1().values()) {
-            assertThat(mount.resolve("tugboat").resolve(name)).isDirectory();
-        }
+        mounts.v1().forEach((controller, mount) -> {
+            Path dir = mount.resolve("tugboat").resolve(name);
+            if (CgroupV1Driver.V1_CONTROLLERS.contains(controller)) {
+                assertThat(dir).isDirectory();
+                assertThat(cgroup.directories()).contains(dir);
+            } else {
+                assertThat(dir).doesNotExist();
+            }
+        });
         assertThat(driver.exists(name)).isTrue();
+        assertThat(driver.open(name).directories()).containsExactlyInAnyOrderElementsOf(cgroup.directories());
+    }
+
+    @Test
+    void aCpusetLimitAddsTheCpusetHierarchy() {
+        Cgroup cgroup = create(name, CgroupLimits.NONE.withCpusetCpus("0"));
+
+        Path cpuset = mounts.v1().get("cpuset").resolve("tugboat").resolve(name);
+        assertThat(cgroup.directories()).contains(cpuset);
+        assertThat(driver.open(name).directories()).contains(cpuset);
     }
 
     @Test
@@ -98,7 +114,8 @@ class CgroupV1Test {
         // A v1 cpuset made by mkdir alone has no CPUs and refuses tasks (ENOSPC); create fills in every level.
         Path plain = Files.createDirectories(mounts.v1().get("cpuset").resolve("tugboat").resolve(name));
         assertThat(CgroupFiles.read(plain.resolve("cpuset.cpus"))).isEmpty();
-        Cgroup cgroup = create(name + "/ctr", CgroupLimits.NONE);
+        // Only a cgroup with a cpuset limit is made in the cpuset hierarchy.
+        Cgroup cgroup = create(name + "/ctr", CgroupLimits.NONE.withCpusetCpus("0"));
         created.add(driver.open(name));
 
         try (HeldProcess process = HeldProcess.start("exec busybox sleep 1000")) {

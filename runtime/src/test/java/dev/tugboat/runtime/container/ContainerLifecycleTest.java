@@ -280,6 +280,7 @@ class ContainerLifecycleTest {
     runtime.delete("rt-first", true);
     assertThat(tmp.resolve("state/rt-first")).doesNotExist();
     assertThat(runtime.list()).isEmpty();
+    runtime.awaitStateCleanup();
     runtime.create("rt-second", bundle, CreateOptions.defaults());
     assertThat(Files.readAttributes(tmp.resolve("state/rt-second"),
         java.nio.file.attribute.BasicFileAttributes.class).fileKey()).isEqualTo(firstKey);
@@ -289,6 +290,7 @@ class ContainerLifecycleTest {
     runtime.create("rt-third", bundle, CreateOptions.defaults());
     runtime.create("rt-fourth", bundle, CreateOptions.defaults());
     runtime.delete("rt-fourth", true);
+    runtime.awaitStateCleanup();
     // A spare is there to take, yet an existing id is still refused.
     assertThatThrownBy(() -> runtime.create("rt-third", bundle, CreateOptions.defaults()))
         .hasMessage("container \"rt-third\" already exists");
@@ -331,6 +333,17 @@ class ContainerLifecycleTest {
   }
 
   @Test
+  void runOfAProgramMissingFromTheRootfsFailsWithTheSameErrorAndLeavesNothing() throws Exception {
+    Path bundle = TestBundles.bundle(tmp.resolve("b"), "no-such-program");
+    assertThatThrownBy(() -> runtime.run(bundle, "rt-runnoprog"))
+        .isInstanceOf(ContainerException.class)
+        .hasMessage("container \"rt-runnoprog\": tug-init: exec(\"no-such-program\"): not found in PATH "
+            + "\"/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\": ENOENT");
+    assertThat(tmp.resolve("state/rt-runnoprog")).doesNotExist();
+    assertThat(runtime.list()).isEmpty();
+  }
+
+  @Test
   void aFailingMountNamesTheContainerTheCallAndTheErrnoAndLeavesNothing() throws Exception {
     Path bundle = TestBundles.bundle(tmp.resolve("b"), spec -> spec.withArray("mounts").addObject()
         .put("destination", "/data").put("type", "nosuchfs").put("source", "none"), "true");
@@ -362,11 +375,14 @@ class ContainerLifecycleTest {
   void runWorksInALoopFromAWarmJvmWithoutLeakingFileDescriptors() throws Exception {
     Path bundle = TestBundles.bundle(tmp.resolve("b"), "true");
     assertThat(runtime.run(bundle, "rt-loop")).isEqualTo(WaitStatus.exited(0));
+    // The state cleaner's directory listing is open while it works: counted only once it is idle.
+    runtime.awaitStateCleanup();
     long fdsBefore;
     try (var fds = Files.list(Path.of("/proc/self/fd"))) {
       fdsBefore = fds.count();
     }
     for (int i = 0; i < 20; i++) assertThat(runtime.run(bundle, "rt-loop")).isEqualTo(WaitStatus.exited(0));
+    runtime.awaitStateCleanup();
     try (var fds = Files.list(Path.of("/proc/self/fd"))) {
       assertThat(fds.count()).isEqualTo(fdsBefore);
     }
