@@ -2,7 +2,7 @@ package dev.tugboat.control.cli;
 
 import dev.tugboat.control.apiserver.ResourceApi;
 import dev.tugboat.control.apiserver.resources.Resources;
-import dev.tugboat.control.store.embedded.EmbeddedStore;
+import dev.tugboat.control.store.replication.ReplicatedStore;
 import dev.tugboat.control.store.remote.RemoteKeyValueStore;
 import java.util.List;
 import java.time.Clock;
@@ -51,9 +51,12 @@ final class ControlPlane implements AutoCloseable {
     }
   }
 
-  /** The store this machine's API server uses when no --store-endpoints are given: one member, durable in a dir. */
+  /**
+   * The store this machine's API server uses when no --store-endpoints are given: a one-member Raft cluster,
+   * durable in a dir.
+   */
   static KeyValueStore openEmbeddedStore(Path storeDir) {
-    return EmbeddedStore.open(storeDir);
+    return ReplicatedStore.single(storeDir);
   }
 
   /** A store cluster over the etcd v3 API; fails now, naming the endpoint, if it does not answer. */

@@ -1,8 +1,6 @@
 package dev.tugboat.control.cli;
 
-import dev.tugboat.control.store.embedded.EmbeddedStore;
 import dev.tugboat.control.store.etcd.EtcdGrpcServer;
-import dev.tugboat.control.store.etcd.SingleMemberCluster;
 import dev.tugboat.control.store.mvcc.MvccKeyValueStore;
 import dev.tugboat.control.store.replication.ReplicatedStore;
 import dev.tugboat.control.store.replication.ReplicatedStoreConfig;
@@ -28,8 +26,9 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code tug store}: the store alone, serving the etcd v3 API to etcdctl and other etcd clients, with etcd's flag
- * names. Every flag is checked as etcd checks it. Several members in {@code --initial-cluster} run a replicated
- * member ({@link ReplicatedStore}); one member runs the embedded store.
+ * names. Every flag is checked as etcd checks it. Every member is a Raft member ({@link ReplicatedStore}), a lone
+ * one included, so that {@code etcdctl member add} grows any cluster; {@code --initial-cluster-state existing} joins
+ * one after {@code member add}.
  */
 @Command(name = "store", mixinStandardHelpOptions = true,
     description = "Run the cluster store as an etcd v3 API server (etcd's flags; replicated when --initial-cluster "
@@ -98,16 +97,23 @@ public final class StoreCommand implements Callable<Integer> {
     ReplicatedStoreConfig replicated() {
       return new ReplicatedStoreConfig(name, dataDir, initialCluster, clusterToken, listenPeerUrls,
           listenClientAddresses.stream().map(a -> "http://" + a.getHostString() + ":" + a.getPort()).toList(),
-          advertiseClientUrls, heartbeatInterval, electionTimeout, snapshotCount);
+          advertiseClientUrls, heartbeatInterval, electionTimeout, snapshotCount, clusterState.equals("existing"));
     }
   }
 
-  /** A running store and its etcd API server; closing stops both. */
-  public record RunningStore(MvccKeyValueStore store, EtcdGrpcServer server) implements AutoCloseable {
+  /** A running store and its etcd API server; closing stops both (once, whoever closes first). */
+  public record RunningStore(MvccKeyValueStore store, EtcdGrpcServer server, ReplicatedStore member,
+                             java.util.concurrent.atomic.AtomicBoolean closed) implements AutoCloseable {
+    public RunningStore(ReplicatedStore member, EtcdGrpcServer server) {
+      this(member.store(), server, member, new java.util.concurrent.atomic.AtomicBoolean());
+    }
+
     @Override
     public void close() {
-      server.close();
-      store.close();
+      if (closed.compareAndSet(false, true)) {
+        server.close();
+        member.close();
+      }
     }
   }
 
@@ -130,6 +136,13 @@ public final class StoreCommand implements Callable<Integer> {
       running.close();
       stopped.countDown();
     }, "tug-store-shutdown"));
+    running.member().removed().thenRun(() -> {
+      spec.commandLine().getErr().println("tug store: member " + member.name() + " ("
+          + Long.toHexString(running.member().node().id()) + ") was removed from the cluster; it stops");
+      spec.commandLine().getErr().flush();
+      running.close();
+      stopped.countDown();
+    });
     List<String> urls = running.server().addresses().stream()
         .map(a -> "http://" + a.getAddress().getHostAddress() + ":" + a.getPort()).toList();
     spec.commandLine().getOut().println("tug store: member " + member.name() + " (data dir " + member.dataDir()
@@ -139,28 +152,14 @@ public final class StoreCommand implements Callable<Integer> {
     return 0;
   }
 
-  /**
-   * Opens the store in the data dir and serves it; the caller closes what it returns. Several members in
-   * --initial-cluster make a replicated member (Raft over the Chronicle log); one member runs the embedded store.
-   */
+  /** Opens the member in the data dir (Raft over the Chronicle log) and serves it; the caller closes it. */
   static RunningStore start(StoreMember member) {
-    if (member.initialCluster().size() > 1) {
-      ReplicatedStore replicated = ReplicatedStore.start(member.replicated());
-      try {
-        return new RunningStore(replicated.store(),
-            EtcdGrpcServer.start(replicated.store(), replicated.membership(), member.listenClientAddresses()));
-      } catch (RuntimeException e) {
-        replicated.close();
-        throw e;
-      }
-    }
-    MvccKeyValueStore store = EmbeddedStore.open(member.dataDir());
+    ReplicatedStore replicated = ReplicatedStore.start(member.replicated());
     try {
-      SingleMemberCluster cluster = new SingleMemberCluster(member.name(), member.advertisePeerUrls(),
-          member.advertiseClientUrls(), member.clusterToken());
-      return new RunningStore(store, EtcdGrpcServer.start(store, cluster, member.listenClientAddresses()));
+      return new RunningStore(replicated,
+          EtcdGrpcServer.start(replicated.store(), replicated.membership(), member.listenClientAddresses()));
     } catch (RuntimeException e) {
-      store.close();
+      replicated.close();
       throw e;
     }
   }

@@ -45,6 +45,16 @@ final class EtcdErrors {
       case MEMBER_NOT_FOUND -> status(Status.NOT_FOUND, "etcdserver: member not found");
       case CORRUPT -> status(Status.DATA_LOSS, "etcdserver: corrupt cluster");
       case INVALID_ARGUMENT -> status(Status.INVALID_ARGUMENT, "etcdserver: " + e.getMessage());
+      case MEMBER_EXISTS -> status(Status.FAILED_PRECONDITION, "etcdserver: member ID already exist");
+      case PEER_URL_EXISTS -> status(Status.FAILED_PRECONDITION, "etcdserver: Peer URLs already exists");
+      case MEMBER_BAD_URLS -> status(Status.INVALID_ARGUMENT, "etcdserver: given member URLs are invalid");
+      case MEMBER_NOT_LEARNER -> status(Status.FAILED_PRECONDITION, "etcdserver: can only promote a learner member");
+      case LEARNER_NOT_READY -> status(Status.FAILED_PRECONDITION,
+          "etcdserver: can only promote a learner member which is in sync with leader");
+      case TOO_MANY_LEARNERS -> status(Status.FAILED_PRECONDITION, "etcdserver: too many learner members in cluster");
+      case NOT_ENOUGH_STARTED_MEMBERS -> status(Status.FAILED_PRECONDITION,
+          "etcdserver: re-configuration failed due to not enough started members");
+      case NOT_LEADER -> status(Status.UNAVAILABLE, "etcdserver: not leader");
     };
   }
 

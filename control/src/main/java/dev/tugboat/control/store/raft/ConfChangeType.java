@@ -7,5 +7,7 @@ public enum ConfChangeType {
     /** Adds a learner; a no-op for a node that already votes (demotion is remove then add). */
     ADD_LEARNER,
     /** Removes a voter or learner. */
-    REMOVE_NODE
+    REMOVE_NODE,
+    /** Leaves the configuration as it is: carries new facts about a member (its addresses) in its context. */
+    UPDATE_NODE
 }

@@ -38,6 +38,7 @@ public record ConfState(List<Long> voters, List<Long> learners) {
             case ADD_VOTER -> { l.remove(id); v.add(id); }
             case ADD_LEARNER -> { if (!v.contains(id)) l.add(id); }
             case REMOVE_NODE -> { v.remove(id); l.remove(id); }
+            case UPDATE_NODE -> { return this; }
         }
         return new ConfState(List.copyOf(v), List.copyOf(l));
     }

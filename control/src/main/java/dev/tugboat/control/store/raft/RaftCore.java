@@ -325,6 +325,16 @@ public final class RaftCore {
     public long leadTransferee() { return leadTransferee; }
 
     /**
+     * Leader: the highest log index known to be replicated on {@code nodeId} (the leader's own last index for
+     * itself); -1 on a member that does not lead, or for a node outside the configuration.
+     */
+    public long matchIndex(long nodeId) {
+        if (role != StateRole.LEADER) return -1;
+        Progress pr = progress.get(nodeId);
+        return pr == null ? -1 : pr.match;
+    }
+
+    /**
      * Whether this leader may answer reads from its lease right now: a quorum acknowledged heartbeats sent less than
      * an election timeout ago (minus one tick of margin), and no leadership transfer was started this term.
      */

@@ -272,6 +272,15 @@ public final class RemoteKeyValueStore implements KeyValueStore {
       case "request timed out" -> StoreException.Code.TIMEOUT;
       case "server stopped" -> StoreException.Code.STOPPED;
       case "member not found" -> StoreException.Code.MEMBER_NOT_FOUND;
+      case "member ID already exist" -> StoreException.Code.MEMBER_EXISTS;
+      case "Peer URLs already exists" -> StoreException.Code.PEER_URL_EXISTS;
+      case "given member URLs are invalid" -> StoreException.Code.MEMBER_BAD_URLS;
+      case "can only promote a learner member" -> StoreException.Code.MEMBER_NOT_LEARNER;
+      case "can only promote a learner member which is in sync with leader" -> StoreException.Code.LEARNER_NOT_READY;
+      case "too many learner members in cluster" -> StoreException.Code.TOO_MANY_LEARNERS;
+      case "re-configuration failed due to not enough started members" ->
+          StoreException.Code.NOT_ENOUGH_STARTED_MEMBERS;
+      case "not leader" -> StoreException.Code.NOT_LEADER;
       case "corrupt cluster" -> StoreException.Code.CORRUPT;
       default -> switch (status.getCode()) {
         case UNAVAILABLE -> StoreException.Code.NO_LEADER;

@@ -2,34 +2,50 @@ package dev.tugboat.control.store.replication;
 
 import dev.tugboat.control.store.StoreException;
 import dev.tugboat.control.store.etcd.Membership;
-import java.util.ArrayList;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 /**
- * The members of a replicated store as etcd's Cluster service shows them: the initial cluster, with the leader the
- * Raft node knows. Membership changes are not offered yet (the Raft core supports them; the store does not propose
- * them), so they fail with that reason.
+ * The members of a replicated store as etcd's Cluster service shows and changes them: the replicated
+ * {@link MemberList}, changed through Raft. A new member's id comes from its peer URLs and the cluster token (what
+ * it derives itself when it starts with {@code --initial-cluster-state existing}); its name and client URLs are
+ * empty until it starts and publishes them, as with etcd.
  */
-public final class ClusterMembership implements Membership {
+public final class ClusterMembership implements Membership, AutoCloseable {
+  private static final long PUBLISH_RETRY_MILLIS = 300;
+
   private final ReplicatedStoreConfig config;
   private final RaftNode node;
-  private final List<Member> members;
+  private volatile boolean closed;
 
   public ClusterMembership(ReplicatedStoreConfig config, RaftNode node) {
     this.config = config;
     this.node = node;
-    List<Member> list = new ArrayList<>();
-    Map<String, Long> ids = config.memberIds();
-    config.initialCluster().forEach((name, peerUrls) -> list.add(new Member(ids.get(name), name, peerUrls,
-        name.equals(config.name()) ? config.advertiseClientUrls() : List.of(), false)));
-    this.members = List.copyOf(list);
+  }
+
+  /** Publishes this member's name and client URLs into the member list, retrying until they are there. */
+  void publish() {
+    if (closed || node.removed().isDone()) {
+      return;
+    }
+    Member self = node.memberList().get(config.memberId());
+    if (self != null && self.name().equals(config.name()) && self.clientUrls().equals(config.advertiseClientUrls())) {
+      return;
+    }
+    CompletableFuture<?> attempt = self == null ? CompletableFuture.completedFuture(null)
+        : node.changeMembership(new MemberList.Change(MemberList.Kind.PUBLISH, config.memberId(), config.name(),
+            null, List.copyOf(config.advertiseClientUrls())));
+    attempt.handle((ok, failed) -> null).thenRunAsync(this::publish,
+        CompletableFuture.delayedExecutor(PUBLISH_RETRY_MILLIS, TimeUnit.MILLISECONDS));
   }
 
   @Override
   public long clusterId() {
-    return config.clusterId();
+    long learned = node.clusterId();
+    return learned != 0 ? learned : config.clusterId();
   }
 
   @Override
@@ -44,31 +60,64 @@ public final class ClusterMembership implements Membership {
 
   @Override
   public List<Member> members() {
-    return members;
+    return node.memberList().members();
   }
 
   @Override
   public CompletableFuture<Member> add(List<String> peerUrls, boolean learner) {
-    return unsupported("member add");
+    StoreException bad = badUrls(peerUrls);
+    if (bad != null) {
+      return CompletableFuture.failedFuture(bad);
+    }
+    long id = ReplicatedStoreConfig.memberId(peerUrls, config.clusterToken());
+    return node.changeMembership(new MemberList.Change(learner ? MemberList.Kind.ADD_LEARNER
+            : MemberList.Kind.ADD_MEMBER, id, "", List.copyOf(peerUrls), List.of()))
+        .thenApply(members -> members.stream().filter(m -> m.id() == id).findFirst()
+            .orElseThrow(() -> new StoreException(StoreException.Code.MEMBER_NOT_FOUND, "member not found")));
   }
 
   @Override
   public CompletableFuture<List<Member>> remove(long id) {
-    return unsupported("member remove");
+    return node.changeMembership(new MemberList.Change(MemberList.Kind.REMOVE, id, null, null, null));
   }
 
   @Override
   public CompletableFuture<List<Member>> update(long id, List<String> peerUrls) {
-    return unsupported("member update");
+    StoreException bad = badUrls(peerUrls);
+    if (bad != null) {
+      return CompletableFuture.failedFuture(bad);
+    }
+    return node.changeMembership(new MemberList.Change(MemberList.Kind.UPDATE_PEER_URLS, id, null,
+        List.copyOf(peerUrls), null));
   }
 
   @Override
   public CompletableFuture<List<Member>> promote(long id) {
-    return unsupported("member promote");
+    return node.changeMembership(new MemberList.Change(MemberList.Kind.PROMOTE, id, null, null, null));
   }
 
-  private static <T> CompletableFuture<T> unsupported(String what) {
-    return CompletableFuture.failedFuture(new StoreException(StoreException.Code.INVALID_ARGUMENT,
-        what + ": membership changes are not supported yet; the cluster is the one --initial-cluster names"));
+  /** Peer URLs as etcd accepts them: at least one, each http(s)://host:port without a path. */
+  static StoreException badUrls(List<String> urls) {
+    if (urls.isEmpty()) {
+      return new StoreException(StoreException.Code.MEMBER_BAD_URLS, "given member URLs are invalid");
+    }
+    for (String url : urls) {
+      try {
+        URI uri = new URI(url);
+        boolean scheme = "http".equals(uri.getScheme()) || "https".equals(uri.getScheme());
+        boolean path = uri.getRawPath() != null && !uri.getRawPath().isEmpty() && !uri.getRawPath().equals("/");
+        if (!scheme || uri.getHost() == null || uri.getPort() <= 0 || path || uri.getRawQuery() != null) {
+          return new StoreException(StoreException.Code.MEMBER_BAD_URLS, "given member URLs are invalid");
+        }
+      } catch (URISyntaxException e) {
+        return new StoreException(StoreException.Code.MEMBER_BAD_URLS, "given member URLs are invalid");
+      }
+    }
+    return null;
+  }
+
+  @Override
+  public void close() {
+    closed = true;
   }
 }

@@ -19,6 +19,22 @@ import java.util.Properties;
 public record MemberIdentity(long clusterId, long memberId, String name) {
   private static final String FILE = "identity";
 
+  /** The identity recorded in {@code memberDir}, or null if there is none yet. */
+  public static MemberIdentity read(Path memberDir) {
+    Path file = memberDir.resolve(FILE);
+    if (!Files.exists(file)) {
+      return null;
+    }
+    Properties stored = new Properties();
+    try (Reader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+      stored.load(in);
+    } catch (IOException e) {
+      throw new UncheckedIOException("data dir " + memberDir.getParent() + ": member identity: " + e.getMessage(), e);
+    }
+    return new MemberIdentity(Long.parseUnsignedLong(stored.getProperty("cluster-id", "0"), 16),
+        Long.parseUnsignedLong(stored.getProperty("member-id", "0"), 16), stored.getProperty("name", "?"));
+  }
+
   /**
    * Checks {@code memberDir} against this identity, recording it if the directory is new.
    *

@@ -28,8 +28,9 @@ import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
 import java.net.InetSocketAddress;
 import java.nio.ByteOrder;
-import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -43,6 +44,11 @@ import org.slf4j.LoggerFactory;
  * <p>Each member dials every peer once and writes only on the connection it dialed; connections it accepts it only
  * reads. A frame is a big-endian int length, a kind byte, and the body: HELLO (cluster id, member id) opens every
  * connection so a member of another cluster is refused, then MESSAGE frames carry {@link MessageCodec} bodies.
+ * A member removed from the cluster that still dials or talks is answered with a REMOVED frame (the only frame sent
+ * on an accepted connection), so that it learns it was removed even if it missed the entry that removed it.
+ *
+ * <p>Peers come and go with membership changes ({@link #setPeer}, {@link #removePeer}). A member joining an
+ * existing cluster does not know the cluster id yet (0): it takes the one the first peer greets it with.
  *
  * <p>{@link #send} is called by the Raft thread: it puts the message on the peer's MPSC queue and, unless a flush is
  * already pending, schedules one on the peer's event loop, which encodes everything queued into one buffer and
@@ -55,6 +61,7 @@ public final class PeerTransport implements AutoCloseable {
   private static final int KIND_FIELD = 1;
   private static final byte HELLO = 1;
   private static final byte MESSAGE = 2;
+  private static final byte REMOVED = 3;
   private static final int HELLO_LENGTH = KIND_FIELD + 16;
   static final int MAX_FRAME = 1 << 30;
   private static final int QUEUE_CAPACITY = 1 << 14;
@@ -68,16 +75,26 @@ public final class PeerTransport implements AutoCloseable {
 
     /** Messages to {@code peer} were dropped because it is not connected. */
     void onUnreachable(long peer);
+
+    /** A joining member learned the id of the cluster it joined. */
+    default void onClusterId(long clusterId) {
+    }
+
+    /** A peer told this member it was removed from the cluster. */
+    default void onRemoved() {
+    }
   }
 
-  private final long clusterId;
+  private volatile long clusterId;
   private final long selfId;
   private final InetSocketAddress listenAddress;
   private final Receiver receiver;
   private final EventLoopGroup group;
   private final boolean epoll;
-  private final Map<Long, Peer> peers = new HashMap<>();
+  private final Map<Long, Peer> peers = new ConcurrentHashMap<>();
+  private final Set<Long> removed = ConcurrentHashMap.newKeySet();
   private volatile boolean closed;
+  private volatile boolean started;
   private Channel serverChannel;
   /** Connections peers dialed to us; closed explicitly on close so that peers notice at once. */
   private final ChannelGroup accepted = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
@@ -121,8 +138,43 @@ public final class PeerTransport implements AutoCloseable {
       group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
       throw new IllegalStateException("raft transport: listen on " + listenAddress + ": " + e.getMessage(), e);
     }
+    started = true;
     peers.values().forEach(Peer::connect);
     return this;
+  }
+
+  /** Sends to {@code id} at {@code address} from now on (a new member, or one whose peer URL changed). */
+  public void setPeer(long id, InetSocketAddress address) {
+    if (id == selfId || closed) {
+      return;
+    }
+    removed.remove(id);
+    Peer existing = peers.get(id);
+    if (existing != null && existing.address.equals(address)) {
+      return;
+    }
+    Peer peer = new Peer(id, address, group.next());
+    peers.put(id, peer);
+    if (existing != null) {
+      existing.stop();
+      LOG.info("raft transport: member {} is now at {}", Long.toHexString(id), address);
+    }
+    if (started) {
+      peer.loop.execute(peer::connect);
+    }
+  }
+
+  /** Stops talking to {@code id}, which left the cluster; if it talks to us, it is told so. */
+  public void removePeer(long id) {
+    removed.add(id);
+    Peer peer = peers.remove(id);
+    if (peer != null) {
+      peer.stop();
+    }
+  }
+
+  public long clusterId() {
+    return clusterId;
   }
 
   /** The address actually bound (useful when the configured port was 0). */
@@ -177,11 +229,20 @@ public final class PeerTransport implements AutoCloseable {
     private volatile Channel channel;
     private long backoffMs = MIN_BACKOFF_MS;
     private boolean connecting;
+    private volatile boolean stopped;
 
     Peer(long id, InetSocketAddress address, EventLoop loop) {
       this.id = id;
       this.address = address;
       this.loop = loop;
+    }
+
+    void stop() {
+      stopped = true;
+      Channel ch = channel;
+      if (ch != null) {
+        ch.close();
+      }
     }
 
     void enqueue(Message message) {
@@ -233,7 +294,7 @@ public final class PeerTransport implements AutoCloseable {
     }
 
     void connect() {
-      if (closed || connecting) {
+      if (closed || stopped || connecting) {
         return;
       }
       connecting = true;
@@ -258,6 +319,10 @@ public final class PeerTransport implements AutoCloseable {
               return;
             }
             Channel ch = f.channel();
+            if (stopped) {
+              ch.close();
+              return;
+            }
             ByteBuf hello = ch.alloc().directBuffer(LENGTH_FIELD + HELLO_LENGTH);
             hello.writeInt(HELLO_LENGTH).writeByte(HELLO).writeLongLE(clusterId).writeLongLE(selfId);
             ch.writeAndFlush(hello, ch.voidPromise());
@@ -275,7 +340,7 @@ public final class PeerTransport implements AutoCloseable {
     }
 
     private void retryLater() {
-      if (closed) {
+      if (closed || stopped) {
         return;
       }
       long delay = backoffMs;
@@ -303,12 +368,28 @@ public final class PeerTransport implements AutoCloseable {
         }
         long theirCluster = frame.getLongLE(frame.readerIndex() + 1);
         long theirId = frame.getLongLE(frame.readerIndex() + 9);
+        if (removed.contains(theirId)) {
+          tellRemoved(ctx, theirId);
+          return;
+        }
+        if (clusterId == 0 && theirCluster != 0 && peers.containsKey(theirId)) {
+          clusterId = theirCluster; // joining: the cluster's members greet us with its id
+          LOG.info("raft transport: joined cluster {} (greeted by member {})", Long.toHexString(theirCluster),
+              Long.toHexString(theirId));
+          receiver.onClusterId(theirCluster);
+        }
         if (theirCluster != clusterId) {
           refuse(ctx, "member " + Long.toHexString(theirId) + " belongs to cluster " + Long.toHexString(theirCluster)
               + ", this is cluster " + Long.toHexString(clusterId));
           return;
         }
         greeted = true;
+        return;
+      }
+      if (kind == REMOVED) {
+        LOG.warn("raft transport: a peer says this member ({}) was removed from the cluster",
+            Long.toHexString(selfId));
+        receiver.onRemoved();
         return;
       }
       if (kind != MESSAGE || !greeted) {
@@ -325,9 +406,21 @@ public final class PeerTransport implements AutoCloseable {
       } finally {
         decoder.wrap(NO_BYTES);
       }
+      if (removed.contains(message.from())) {
+        tellRemoved(ctx, message.from());
+        return;
+      }
       if (message.to() == selfId) {
         receiver.onMessage(message);
       }
+    }
+
+    private void tellRemoved(ChannelHandlerContext ctx, long member) {
+      LOG.info("raft transport: member {} was removed from the cluster; telling it so",
+          Long.toHexString(member));
+      ByteBuf frame = ctx.alloc().buffer(LENGTH_FIELD + KIND_FIELD);
+      frame.writeInt(KIND_FIELD).writeByte(REMOVED);
+      ctx.writeAndFlush(frame).addListener(ChannelFutureListener.CLOSE);
     }
 
     private void refuse(ChannelHandlerContext ctx, String why) {

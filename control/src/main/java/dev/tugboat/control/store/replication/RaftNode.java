@@ -3,7 +3,10 @@ package dev.tugboat.control.store.replication;
 import dev.tugboat.control.store.StoreException;
 import dev.tugboat.control.store.log.LogStorage;
 import dev.tugboat.control.store.log.SnapshotFiles;
+import dev.tugboat.control.store.raft.ConfChange;
+import dev.tugboat.control.store.raft.ConfChangeType;
 import dev.tugboat.control.store.raft.ConfState;
+import dev.tugboat.control.store.raft.HardState;
 import dev.tugboat.control.store.raft.Entry;
 import dev.tugboat.control.store.raft.EntryType;
 import dev.tugboat.control.store.raft.Message;
@@ -17,6 +20,8 @@ import dev.tugboat.control.store.raft.SnapshotMetadata;
 import dev.tugboat.control.store.raft.SoftState;
 import dev.tugboat.control.store.raft.StateRole;
 import java.io.ByteArrayInputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -46,6 +51,12 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Each proposal travels in its entry as {@code [proposing member id][request id][command]}, so that the member
  * that proposed it (leader or follower) completes its future when it applies the entry.
+ *
+ * <p>Membership changes travel as configuration change entries whose context is a {@link MemberList.Change} (with
+ * the same proposer and request ids): applying one changes the Raft configuration (in the core), the replicated
+ * {@link MemberList} and the transport's peers alike. A new cluster's log starts with one such entry per initial
+ * member, so a member that joins later rebuilds the whole list from the log. Snapshots carry the member list in
+ * front of the state machine's data.
  */
 public final class RaftNode implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(RaftNode.class);
@@ -63,6 +74,16 @@ public final class RaftNode implements AutoCloseable {
   /** The snapshot writer finished a file (or failed: {@code file} null). */
   private record SnapshotWritten(SnapshotMetadata metadata, java.nio.file.Path file, long startNanos,
                                  Throwable failure) {}
+
+  private record MembershipProposal(MemberList.Change change, CompletableFuture<Object> future, long deadline) {}
+
+  /** A peer said this member was removed from the cluster. */
+  private record RemovedByPeer() {}
+
+  /** Marks snapshot data that starts with the member list ("TGML"). */
+  private static final int MEMBERS_MAGIC = 0x54474d4c;
+  /** etcd promotes a learner only once its log holds 90% of the leader's. */
+  private static final double LEARNER_READY_FRACTION = 0.9;
 
   private final RaftNodeConfig config;
   private final long id;
@@ -98,6 +119,13 @@ public final class RaftNode implements AutoCloseable {
   private volatile long term;
   private volatile long committed;
   private volatile long applied;
+  /** The replicated member list; written by the Raft thread only. */
+  private volatile MemberList memberList = MemberList.EMPTY;
+  private final CompletableFuture<Void> removed = new CompletableFuture<>();
+  private final CompletableFuture<Long> clusterIdLearned = new CompletableFuture<>();
+  private boolean aloneChecked;
+  /** Completes when what the log held at start is applied. */
+  private final CompletableFuture<Void> replayed = new CompletableFuture<>();
 
   private RaftNode(RaftNodeConfig config, ReplicatedStateMachine stateMachine) {
     this.config = config;
@@ -105,9 +133,10 @@ public final class RaftNode implements AutoCloseable {
     this.stateMachine = stateMachine;
     this.tickNanos = config.tick().toNanos();
     this.timeoutNanos = config.requestTimeout().toNanos();
-    ConfState bootstrap = new ConfState(new ArrayList<>(config.members().keySet()), List.of());
-    this.storage = LogStorage.open(config.dataDir(), bootstrap);
+    // the configuration lives in the log from its first entries on (see bootstrapLog): nothing to bootstrap here
+    this.storage = LogStorage.open(config.dataDir(), ConfState.EMPTY);
     try {
+      bootstrapLog();
       Snapshot snapshot = storage.snapshot();
       if (!snapshot.isEmpty() && stateMachine.appliedIndex() < snapshot.metadata().index()) {
         restore(snapshot);
@@ -122,6 +151,7 @@ public final class RaftNode implements AutoCloseable {
       this.nextRequestId = System.nanoTime();
       this.transport = config.isSingleMember() ? null
           : new PeerTransport(config.clusterId(), id, config.listenPeer(), config.members(), new PeerInbox());
+      updatePeers(memberList);
     } catch (RuntimeException e) {
       storage.close();
       throw e;
@@ -146,6 +176,16 @@ public final class RaftNode implements AutoCloseable {
       }
     }
     node.thread.start();
+    try {
+      // the caller gets a member whose state is what it acknowledged before (as a store that replays on open)
+      node.replayed.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (java.util.concurrent.ExecutionException e) {
+      node.close();
+      throw new IllegalStateException("raft member " + Long.toHexString(node.id) + ": replaying the log failed",
+          e.getCause());
+    }
     return node;
   }
 
@@ -176,8 +216,43 @@ public final class RaftNode implements AutoCloseable {
     return future;
   }
 
+  /**
+   * Proposes a membership change; completes with the member list after it once it is applied here, or fails with
+   * etcd's reason (member not found, peer URLs already exist, not enough started members, ...).
+   */
+  public CompletableFuture<List<dev.tugboat.control.store.etcd.Membership.Member>> changeMembership(
+      MemberList.Change change) {
+    CompletableFuture<Object> future = new CompletableFuture<>();
+    if (!running) {
+      future.completeExceptionally(stopped());
+    } else {
+      enqueue(new MembershipProposal(change, future, System.nanoTime() + timeoutNanos));
+    }
+    return future.thenApply(result -> ((MemberList) result).members());
+  }
+
+  /** The replicated member list as this member has applied it. */
+  public MemberList memberList() {
+    return memberList;
+  }
+
+  /** Completes when this member learns it was removed from the cluster; it has stopped by then. */
+  public CompletableFuture<Void> removed() {
+    return removed;
+  }
+
+  /** Completes when a member that joins an existing cluster learns the cluster's id. */
+  public CompletableFuture<Long> clusterIdLearned() {
+    return clusterIdLearned;
+  }
+
   public boolean isLeader() {
     return role == StateRole.LEADER;
+  }
+
+  /** The cluster's id (0 while a joining member has not learned it). */
+  public long clusterId() {
+    return transport != null ? transport.clusterId() : config.clusterId();
   }
 
   public long leader() {
@@ -222,6 +297,16 @@ public final class RaftNode implements AutoCloseable {
     public void onUnreachable(long peer) {
       enqueue(new Unreachable(peer));
     }
+
+    @Override
+    public void onClusterId(long clusterId) {
+      clusterIdLearned.complete(clusterId);
+    }
+
+    @Override
+    public void onRemoved() {
+      enqueue(new RemovedByPeer());
+    }
   }
 
   // ---------------------------------------------------------------- the duty cycle (Raft thread)
@@ -230,10 +315,15 @@ public final class RaftNode implements AutoCloseable {
     LOG.info("raft member {}: starting at term {}, commit {}, log {}..{}, applied {}", Long.toHexString(id),
         core.term(), core.committedIndex(), storage.firstIndex(), storage.lastIndex(), appliedIndex);
     long nextTick = System.nanoTime() + tickNanos;
-    if (core.confState().voters().size() == 1 && core.confState().voters().contains(id)) {
-      core.campaign(); // alone: no reason to wait out an election timeout
-    }
     try {
+      // apply what the log holds first (a new log's configuration among it), so that a lone member leads at once
+      while (core.hasReady()) {
+        Ready ready = core.ready();
+        handle(ready);
+        core.advance(ready);
+      }
+      campaignIfAlone();
+      replayed.complete(null);
       while (running) {
         long now = System.nanoTime();
         int work = 0;
@@ -254,6 +344,13 @@ public final class RaftNode implements AutoCloseable {
           core.advance(ready);
           work++;
         }
+        if (!aloneChecked && appliedIndex >= core.committedIndex()) {
+          campaignIfAlone();
+        }
+        if (removed.isDone()) {
+          running = false;
+          break;
+        }
         if (work == 0) {
           sleeping = true;
           if (inbox.isEmpty()) {
@@ -266,6 +363,7 @@ public final class RaftNode implements AutoCloseable {
       LOG.error("raft member {}: the Raft thread failed; the member stops", Long.toHexString(id), t);
       running = false;
     } finally {
+      replayed.completeExceptionally(stopped());
       failEverything(stopped());
     }
   }
@@ -286,6 +384,10 @@ public final class RaftNode implements AutoCloseable {
         core.reportUnreachable(u.peer());
       } else if (item instanceof SnapshotWritten w) {
         snapshotWritten(w);
+      } else if (item instanceof MembershipProposal mp) {
+        proposeMembership(mp);
+      } else if (item instanceof RemovedByPeer) {
+        removedFromCluster("a peer says so");
       }
     }
     return count;
@@ -381,8 +483,12 @@ public final class RaftNode implements AutoCloseable {
       return;
     }
     appliedIndex = e.index();
-    if (e.type() != EntryType.NORMAL || e.data().length == 0) {
-      return; // configuration changes take effect in the core; empty entries are a new leader's no-op
+    if (e.type() == EntryType.CONF_CHANGE) {
+      applyMembership(e);
+      return;
+    }
+    if (e.data().length == 0) {
+      return; // a new leader's no-op
     }
     if (e.data().length < PROPOSAL_HEADER) {
       LOG.error("raft member {}: entry {} is too short for a proposal header; skipped", Long.toHexString(id),
@@ -428,7 +534,7 @@ public final class RaftNode implements AutoCloseable {
     }
     long start = System.nanoTime();
     SnapshotMetadata meta = new SnapshotMetadata(appliedIndex, storage.term(appliedIndex), core.confState());
-    SnapshotFiles.DataWriter data = stateMachine.captureSnapshot();
+    SnapshotFiles.DataWriter data = withMembers(memberList, stateMachine.captureSnapshot());
     snapshotInProgress = true;
     snapshotWriter.execute(() -> {
       try {
@@ -454,7 +560,15 @@ public final class RaftNode implements AutoCloseable {
 
   private void restore(Snapshot snapshot) {
     try {
-      stateMachine.restoreSnapshot(new ByteArrayInputStream(snapshot.data()));
+      ByteArrayInputStream in = new ByteArrayInputStream(snapshot.data());
+      DataInputStream data = new DataInputStream(in);
+      if (snapshot.data().length >= 8 && ByteBuffer.wrap(snapshot.data()).getInt() == MEMBERS_MAGIC) {
+        data.readInt();
+        byte[] members = new byte[data.readInt()];
+        data.readFully(members);
+        setMembers(MemberList.decode(members));
+      }
+      stateMachine.restoreSnapshot(in);
     } catch (IOException e) {
       throw new UncheckedIOException("raft member " + Long.toHexString(id) + ": restore snapshot at index "
           + snapshot.metadata().index(), e);
@@ -479,6 +593,191 @@ public final class RaftNode implements AutoCloseable {
     }
     // a read index request lost with a leader never gets its ReadState: forget batches nobody waits for
     sentReads.values().removeIf(batch -> batch.barriers().stream().allMatch(r -> r.future().isDone()));
+  }
+
+  // ---------------------------------------------------------------- membership (Raft thread)
+
+  /** A new cluster's log starts with its configuration: one committed member change per initial member. */
+  private void bootstrapLog() {
+    if (config.join() || storage.lastIndex() > 0 || storage.snapshotMetadata().index() > 0) {
+      return;
+    }
+    List<Entry> entries = new ArrayList<>();
+    for (long member : new TreeMap<>(config.initialMembers()).keySet()) {
+      dev.tugboat.control.store.etcd.Membership.Member m = config.initialMembers().get(member);
+      byte[] context = MemberList.encodeChange(0, 0, MemberList.initialMember(member, m.name(), m.peerUrls()));
+      entries.add(new Entry(entries.size() + 1, 1, EntryType.CONF_CHANGE,
+          new ConfChange(ConfChangeType.ADD_VOTER, member, context).encode()));
+    }
+    storage.append(entries, new HardState(1, 0, entries.size()));
+    storage.sync();
+  }
+
+  /** Alone in the configuration: no reason to wait out an election timeout. */
+  private void campaignIfAlone() {
+    aloneChecked = true;
+    List<Long> voters = core.confState().voters();
+    if (voters.size() == 1 && voters.get(0) == id && core.role() != StateRole.LEADER) {
+      core.campaign();
+    }
+  }
+
+  private void proposeMembership(MembershipProposal p) {
+    MemberList.Change change = p.change();
+    StoreException refused = memberList.refusal(change);
+    if (refused == null) {
+      refused = runtimeRefusal(change);
+    }
+    if (refused != null) {
+      p.future().completeExceptionally(refused);
+      return;
+    }
+    long requestId = nextRequestId++;
+    try {
+      core.proposeConfChange(new ConfChange(change.kind().confChangeType(), change.id(),
+          MemberList.encodeChange(id, requestId, change)));
+    } catch (ProposalDroppedException e) {
+      p.future().completeExceptionally(new StoreException(StoreException.Code.NO_LEADER,
+          "etcdserver: no leader (" + e.getMessage() + ")"));
+      return;
+    }
+    Proposal tracked = new Proposal(requestId, null, p.future(), p.deadline());
+    pending.put(requestId, tracked);
+    proposalDeadlines.add(tracked);
+  }
+
+  /** etcd's strict reconfiguration checks: a change must leave a quorum of started voters, learners catch up. */
+  private StoreException runtimeRefusal(MemberList.Change change) {
+    if (change.kind() != MemberList.Kind.PUBLISH && transport == null) {
+      return new StoreException(StoreException.Code.INVALID_ARGUMENT, "this store member runs without peers (no "
+          + "peer URL to listen on), so its membership cannot change");
+    }
+    List<Long> voters = memberList.voters();
+    switch (change.kind()) {
+      case ADD_MEMBER -> {
+        if (startedAmong(voters) < quorum(voters.size() + 1)) {
+          return notEnoughStarted();
+        }
+      }
+      case PROMOTE -> {
+        if (role != StateRole.LEADER) {
+          return new StoreException(StoreException.Code.NOT_LEADER, "not leader");
+        }
+        if (core.matchIndex(change.id()) < core.matchIndex(id) * LEARNER_READY_FRACTION) {
+          return new StoreException(StoreException.Code.LEARNER_NOT_READY,
+              "can only promote a learner member which is in sync with leader");
+        }
+        if (startedAmong(voters) + (started(change.id()) ? 1 : 0) < quorum(voters.size() + 1)) {
+          return notEnoughStarted();
+        }
+      }
+      case REMOVE -> {
+        if (voters.contains(change.id())) {
+          List<Long> remaining = voters.stream().filter(v -> v != change.id()).toList();
+          if (startedAmong(remaining) < quorum(remaining.size())) {
+            return notEnoughStarted();
+          }
+        }
+      }
+      default -> { }
+    }
+    return null;
+  }
+
+  private int startedAmong(List<Long> voters) {
+    return (int) voters.stream().filter(this::started).count();
+  }
+
+  /** This member, or a peer we hold a connection to. */
+  private boolean started(long member) {
+    return member == id || (transport != null && transport.isConnected(member));
+  }
+
+  private static int quorum(int voters) {
+    return voters / 2 + 1;
+  }
+
+  private static StoreException notEnoughStarted() {
+    return new StoreException(StoreException.Code.NOT_ENOUGH_STARTED_MEMBERS,
+        "re-configuration failed due to not enough started members");
+  }
+
+  /** A committed configuration change: the member list and the transport follow it (the core did already). */
+  private void applyMembership(Entry e) {
+    ConfChange cc = ConfChange.decode(e.data());
+    MemberList.ProposedChange proposed = cc.context().length > 0 ? MemberList.decodeChange(cc.nodeId(), cc.context())
+        : new MemberList.ProposedChange(0, 0, new MemberList.Change(switch (cc.type()) {
+          case ADD_VOTER -> MemberList.Kind.ADD_MEMBER;
+          case ADD_LEARNER -> MemberList.Kind.ADD_LEARNER;
+          case REMOVE_NODE -> MemberList.Kind.REMOVE;
+          case UPDATE_NODE -> MemberList.Kind.PUBLISH;
+        }, cc.nodeId(), null, null, null));
+    MemberList.Change change = proposed.change();
+    MemberList before = memberList;
+    setMembers(before.apply(change));
+    if (change.kind() != MemberList.Kind.PUBLISH) {
+      LOG.info("raft member {}: membership change at index {}: {} {} {}", Long.toHexString(id), e.index(),
+          change.kind(), Long.toHexString(change.id()), change.peerUrls() == null ? "" : change.peerUrls());
+    }
+    if (proposed.proposer() == id) {
+      Proposal p = pending.remove(proposed.requestId());
+      if (p != null) {
+        p.future().complete(memberList);
+      }
+    }
+    if (change.kind() == MemberList.Kind.REMOVE && change.id() == id) {
+      removedFromCluster("the entry at index " + e.index() + " removed it");
+    }
+  }
+
+  private void setMembers(MemberList next) {
+    MemberList before = memberList;
+    memberList = next;
+    if (transport != null) {
+      updatePeers(before);
+    }
+  }
+
+  /** The transport talks to the members of the list and to no removed one. */
+  private void updatePeers(MemberList before) {
+    if (transport == null) {
+      return;
+    }
+    for (dev.tugboat.control.store.etcd.Membership.Member m : memberList.members()) {
+      if (m.id() != id && !m.peerUrls().isEmpty()) {
+        try {
+          transport.setPeer(m.id(), ReplicatedStoreConfig.socketAddress("peer URL of member "
+              + Long.toHexString(m.id()), m.peerUrls().get(0)));
+        } catch (IllegalArgumentException bad) {
+          LOG.warn("raft member {}: {}", Long.toHexString(id), bad.getMessage());
+        }
+      }
+    }
+    for (long gone : memberList.removed()) {
+      if (gone != id) {
+        transport.removePeer(gone);
+      }
+    }
+  }
+
+  private void removedFromCluster(String how) {
+    if (removed.isDone()) {
+      return;
+    }
+    LOG.warn("raft member {}: this member was removed from the cluster ({}); it stops", Long.toHexString(id), how);
+    removed.complete(null);
+  }
+
+  private static SnapshotFiles.DataWriter withMembers(MemberList members, SnapshotFiles.DataWriter data) {
+    byte[] encoded = members.encode();
+    return out -> {
+      DataOutputStream header = new DataOutputStream(out);
+      header.writeInt(MEMBERS_MAGIC);
+      header.writeInt(encoded.length);
+      header.write(encoded);
+      header.flush();
+      data.writeTo(out);
+    };
   }
 
   private void failEverything(StoreException cause) {
@@ -531,5 +830,9 @@ public final class RaftNode implements AutoCloseable {
 
   Map<Long, java.net.InetSocketAddress> members() {
     return config.members();
+  }
+
+  RaftNodeConfig config() {
+    return config;
   }
 }

@@ -24,9 +24,9 @@ import java.util.concurrent.ExecutorService;
 public final class ReplicatedStore implements AutoCloseable {
   private final MvccKeyValueStore store;
   private final RaftNode node;
-  private final Membership membership;
+  private final ClusterMembership membership;
 
-  private ReplicatedStore(MvccKeyValueStore store, RaftNode node, Membership membership) {
+  private ReplicatedStore(MvccKeyValueStore store, RaftNode node, ClusterMembership membership) {
     this.store = store;
     this.node = node;
     this.membership = membership;
@@ -37,13 +37,25 @@ public final class ReplicatedStore implements AutoCloseable {
    * machine, joins its peers.
    */
   public static ReplicatedStore start(ReplicatedStoreConfig config) {
-    new MemberIdentity(config.clusterId(), config.memberId(), config.name()).claim(config.memberDir());
+    RaftNodeConfig nodeConfig = config.raftNodeConfig();
+    MemberIdentity stored = MemberIdentity.read(config.memberDir());
+    if (!config.join()) {
+      new MemberIdentity(config.clusterId(), config.memberId(), config.name()).claim(config.memberDir());
+    } else if (stored != null) {
+      if (stored.memberId() != config.memberId()) {
+        throw new IllegalStateException("data dir " + config.dataDir() + ": belongs to member "
+            + Long.toHexString(stored.memberId()) + " (" + stored.name() + "), not to member "
+            + Long.toHexString(config.memberId()) + " (" + config.name() + ") that --initial-cluster, "
+            + "--initial-cluster-token and --name describe");
+      }
+      nodeConfig = nodeConfig.withClusterId(stored.clusterId());
+    }
     FileChannel lock = lock(config.memberDir());
     ExecutorService watchExecutor = MvccKeyValueStore.newWatchExecutor();
     StoreStateMachine stateMachine = new StoreStateMachine(watchExecutor);
     RaftNode node;
     try {
-      node = RaftNode.start(config.raftNodeConfig(), replicated(stateMachine));
+      node = RaftNode.start(nodeConfig, replicated(stateMachine));
     } catch (RuntimeException e) {
       watchExecutor.shutdownNow();
       closeQuietly(lock);
@@ -51,7 +63,62 @@ public final class ReplicatedStore implements AutoCloseable {
     }
     MvccKeyValueStore store = new MvccKeyValueStore(stateMachine, new RaftProposer(node),
         MvccKeyValueStore.DEFAULT_PROGRESS_INTERVAL, watchExecutor::shutdownNow, lock);
-    return new ReplicatedStore(store, node, new ClusterMembership(config, node));
+    if (config.join() && stored == null) {
+      node.clusterIdLearned().thenAccept(clusterId ->
+          new MemberIdentity(clusterId, config.memberId(), config.name()).claim(config.memberDir()));
+    }
+    ClusterMembership membership = new ClusterMembership(config, node);
+    membership.publish();
+    return new ReplicatedStore(store, node, membership);
+  }
+
+  /**
+   * A lone member in {@code dataDir} without peers: the embedded store of {@code tug server}, on the same Raft path
+   * (log, snapshots, apply) as a cluster's members.
+   */
+  public static MvccKeyValueStore single(Path dataDir) {
+    return single(dataDir, 100_000);
+  }
+
+  /** {@link #single(Path)}, with a snapshot (and log compaction) every {@code snapshotEntries} applied entries. */
+  public static MvccKeyValueStore single(Path dataDir, long snapshotEntries) {
+    refuseEmbeddedFormat(dataDir);
+    ReplicatedStoreConfig config = new ReplicatedStoreConfig("default", dataDir,
+        java.util.Map.of("default", java.util.List.of("http://127.0.0.1:2380")), "tugboat-embedded",
+        java.util.List.of(), java.util.List.of(), java.util.List.of(), java.time.Duration.ofMillis(100),
+        java.time.Duration.ofSeconds(1), snapshotEntries);
+    new MemberIdentity(config.clusterId(), config.memberId(), config.name()).claim(config.memberDir());
+    FileChannel lock = lock(config.memberDir());
+    ExecutorService watchExecutor = MvccKeyValueStore.newWatchExecutor();
+    StoreStateMachine stateMachine = new StoreStateMachine(watchExecutor);
+    RaftNode node;
+    try {
+      RaftNodeConfig nodeConfig = config.raftNodeConfig();
+      node = RaftNode.start(new RaftNodeConfig(nodeConfig.memberId(), nodeConfig.clusterId(), nodeConfig.dataDir(),
+          nodeConfig.members(), null, nodeConfig.tick(), nodeConfig.electionTicks(), nodeConfig.heartbeatTicks(),
+          nodeConfig.snapshotEntries(), nodeConfig.requestTimeout(), nodeConfig.initialMembers(), false),
+          replicated(stateMachine));
+    } catch (RuntimeException e) {
+      watchExecutor.shutdownNow();
+      closeQuietly(lock);
+      throw e;
+    }
+    return new MvccKeyValueStore(stateMachine, new RaftProposer(node), MvccKeyValueStore.DEFAULT_PROGRESS_INTERVAL,
+        watchExecutor::shutdownNow, lock);
+  }
+
+  /** The stand-in single-member store of earlier versions kept commands.log and snapshot files: not read here. */
+  private static void refuseEmbeddedFormat(Path dataDir) {
+    if (java.nio.file.Files.exists(dataDir.resolve("commands.log"))) {
+      throw new StoreException(StoreException.Code.INVALID_ARGUMENT, "data dir " + dataDir + " holds a store in "
+          + "the format of an earlier Tugboat (commands.log), which this version does not read; move it away to "
+          + "start with an empty store");
+    }
+  }
+
+  /** Completes when this member was removed from its cluster and stopped. */
+  public java.util.concurrent.CompletableFuture<Void> removed() {
+    return node.removed();
   }
 
   /** One process per data dir: two members writing one log would corrupt it. */
@@ -135,6 +202,7 @@ public final class ReplicatedStore implements AutoCloseable {
   /** Closes the store: the Raft node stops (failing what waits with STOPPED), the log closes, the lock goes. */
   @Override
   public void close() {
+    membership.close();
     store.close();
   }
 }

@@ -1,5 +1,6 @@
 package dev.tugboat.control.store.replication;
 
+import dev.tugboat.control.store.etcd.Membership;
 import dev.tugboat.control.store.etcd.SingleMemberCluster;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -19,12 +20,23 @@ import java.util.TreeSet;
  * One member of a replicated store, described with etcd's flags: {@code --name}, {@code --data-dir},
  * {@code --initial-cluster} (name=peerURL,...), {@code --initial-cluster-token}, {@code --listen-peer-urls},
  * {@code --listen-client-urls}, {@code --advertise-client-urls}, {@code --heartbeat-interval},
- * {@code --election-timeout}, {@code --snapshot-count}.
+ * {@code --election-timeout}, {@code --snapshot-count}, {@code --initial-cluster-state} ({@code join}: existing).
+ *
+ * <p>A member that joins an existing cluster ({@code etcdctl member add} first) has the id that {@code member add}
+ * derived from its peer URLs and the cluster token, and learns the cluster id from the first peer that greets it.
  */
 public record ReplicatedStoreConfig(String name, Path dataDir, Map<String, List<String>> initialCluster,
                                     String clusterToken, List<String> listenPeerUrls, List<String> listenClientUrls,
                                     List<String> advertiseClientUrls, Duration heartbeatInterval,
-                                    Duration electionTimeout, long snapshotCount) {
+                                    Duration electionTimeout, long snapshotCount, boolean join) {
+
+  public ReplicatedStoreConfig(String name, Path dataDir, Map<String, List<String>> initialCluster,
+                               String clusterToken, List<String> listenPeerUrls, List<String> listenClientUrls,
+                               List<String> advertiseClientUrls, Duration heartbeatInterval,
+                               Duration electionTimeout, long snapshotCount) {
+    this(name, dataDir, initialCluster, clusterToken, listenPeerUrls, listenClientUrls, advertiseClientUrls,
+        heartbeatInterval, electionTimeout, snapshotCount, false);
+  }
 
   public ReplicatedStoreConfig {
     initialCluster = new LinkedHashMap<>(initialCluster);
@@ -57,8 +69,13 @@ public record ReplicatedStoreConfig(String name, Path dataDir, Map<String, List<
    */
   public Map<String, Long> memberIds() {
     Map<String, Long> ids = new LinkedHashMap<>();
-    initialCluster.forEach((n, urls) -> ids.put(n, SingleMemberCluster.memberId(urls, clusterToken) & Long.MAX_VALUE));
+    initialCluster.forEach((n, urls) -> ids.put(n, memberId(urls, clusterToken)));
     return ids;
+  }
+
+  /** The id of a member with these peer URLs: what {@code member add} gives it and what it takes when it joins. */
+  public static long memberId(List<String> peerUrls, String clusterToken) {
+    return SingleMemberCluster.memberId(peerUrls, clusterToken) & Long.MAX_VALUE;
   }
 
   public long memberId() {
@@ -83,8 +100,11 @@ public record ReplicatedStoreConfig(String name, Path dataDir, Map<String, List<
     InetSocketAddress listen = listenPeerUrls.isEmpty() ? peers.get(memberId())
         : socketAddress("--listen-peer-urls", listenPeerUrls.get(0));
     int electionTicks = (int) Math.max(2, electionTimeout.toMillis() / Math.max(1, heartbeatInterval.toMillis()));
-    return new RaftNodeConfig(memberId(), clusterId(), memberDir(), peers, listen, heartbeatInterval, electionTicks,
-        1, snapshotCount, Duration.ofSeconds(7));
+    Map<Long, Membership.Member> named = new LinkedHashMap<>();
+    initialCluster.forEach((n, urls) -> named.put(ids.get(n),
+        new Membership.Member(ids.get(n), n, List.copyOf(urls), List.of(), false)));
+    return new RaftNodeConfig(memberId(), join ? 0 : clusterId(), memberDir(), peers, listen, heartbeatInterval,
+        electionTicks, 1, snapshotCount, Duration.ofSeconds(7), named, join);
   }
 
   static InetSocketAddress socketAddress(String flag, String url) {

@@ -149,6 +149,36 @@ class MembershipTest {
             ConfChange cc = new ConfChange(type, 42);
             assertThat(ConfChange.decode(cc.encode())).isEqualTo(cc);
         }
-        assertThatThrownBy(() -> ConfChange.decode(new byte[3])).hasMessageContaining("expected 9 bytes");
+        assertThatThrownBy(() -> ConfChange.decode(new byte[3])).hasMessageContaining("at least 9 bytes");
+        ConfChange withContext = new ConfChange(ConfChangeType.UPDATE_NODE, 7, new byte[] {1, 2, 3});
+        assertThat(ConfChange.decode(withContext.encode())).isEqualTo(withContext);
+        assertThat(ConfChange.decode(withContext.encode()).context()).containsExactly(1, 2, 3);
+    }
+
+    @Test
+    void updateNodeChangesNoConfigurationAndItsContextReachesEveryMember() {
+        TestCluster c = TestCluster.growable(1, 2, 3);
+        c.elect(1);
+        long leader = 1;
+        ConfState before = c.core(1).confState();
+        change(c, leader, ConfChangeType.UPDATE_NODE, 2);
+        for (TestCluster.Member m : c.members.values()) {
+            assertThat(m.core.confState()).isEqualTo(before);
+        }
+        // the entry is committed and applied, so the next change is accepted at once
+        change(c, leader, ConfChangeType.REMOVE_NODE, 3);
+        assertThat(c.core(1).confState().voters()).containsExactly(1L, 2L);
+    }
+
+    @Test
+    void leaderReportsHowFarEachMemberIsReplicated() {
+        TestCluster c = TestCluster.growable(1, 2, 3);
+        c.elect(1);
+        long leader = 1;
+        c.propose(1, "x");
+        long last = c.core(leader).lastIndex();
+        assertThat(c.core(leader).matchIndex(2)).isEqualTo(last);
+        assertThat(c.core(leader).matchIndex(9)).isEqualTo(-1);
+        assertThat(c.core(2).matchIndex(1)).isEqualTo(-1);
     }
 }
