@@ -102,7 +102,10 @@ public final class LogStorage implements Storage, AutoCloseable {
   @Override
   public Snapshot snapshot() {
     Snapshot snapshot = snapshotData.get();
-    if (snapshot == null) {
+    if (snapshot == null && snapshotMetadata.index() == 0) {
+      // no snapshot was ever taken: the empty one has no file to read back
+      snapshot = new Snapshot(snapshotMetadata, new byte[0]);
+    } else if (snapshot == null) {
       try {
         snapshot = SnapshotFiles.read(snapshotFile);
       } catch (IOException e) {

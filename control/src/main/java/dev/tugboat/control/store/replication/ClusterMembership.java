@@ -37,7 +37,8 @@ public final class ClusterMembership implements Membership, AutoCloseable {
     }
     CompletableFuture<?> attempt = self == null ? CompletableFuture.completedFuture(null)
         : node.changeMembership(new MemberList.Change(MemberList.Kind.PUBLISH, config.memberId(), config.name(),
-            null, List.copyOf(config.advertiseClientUrls())));
+            null, List.copyOf(config.advertiseClientUrls())))
+            .orTimeout(PUBLISH_RETRY_MILLIS * 4, TimeUnit.MILLISECONDS); // a leader may drop it: try again soon
     attempt.handle((ok, failed) -> null).thenRunAsync(this::publish,
         CompletableFuture.delayedExecutor(PUBLISH_RETRY_MILLIS, TimeUnit.MILLISECONDS));
   }

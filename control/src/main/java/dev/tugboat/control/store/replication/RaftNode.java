@@ -124,6 +124,9 @@ public final class RaftNode implements AutoCloseable {
   private final CompletableFuture<Void> removed = new CompletableFuture<>();
   private final CompletableFuture<Long> clusterIdLearned = new CompletableFuture<>();
   private boolean aloneChecked;
+  private boolean wasRemoved;
+  /** Membership changes the leader holds back until the configuration change before them is applied. */
+  private final List<MembershipProposal> membershipWaiting = new ArrayList<>();
   /** Completes when what the log held at start is applied. */
   private final CompletableFuture<Void> replayed = new CompletableFuture<>();
 
@@ -337,6 +340,7 @@ public final class RaftNode implements AutoCloseable {
           work++;
         }
         work += drainInbox();
+        retryMembership();
         work += sendReads();
         while (core.hasReady()) {
           Ready ready = core.ready();
@@ -347,7 +351,7 @@ public final class RaftNode implements AutoCloseable {
         if (!aloneChecked && appliedIndex >= core.committedIndex()) {
           campaignIfAlone();
         }
-        if (removed.isDone()) {
+        if (wasRemoved) {
           running = false;
           break;
         }
@@ -363,6 +367,10 @@ public final class RaftNode implements AutoCloseable {
       LOG.error("raft member {}: the Raft thread failed; the member stops", Long.toHexString(id), t);
       running = false;
     } finally {
+      if (wasRemoved) {
+        // not on this thread: whoever waits for it closes the node, which joins this thread
+        CompletableFuture.runAsync(() -> removed.complete(null));
+      }
       replayed.completeExceptionally(stopped());
       failEverything(stopped());
     }
@@ -637,6 +645,10 @@ public final class RaftNode implements AutoCloseable {
       core.proposeConfChange(new ConfChange(change.kind().confChangeType(), change.id(),
           MemberList.encodeChange(id, requestId, change)));
     } catch (ProposalDroppedException e) {
+      if (role == StateRole.LEADER && core.leadTransferee() == 0) {
+        membershipWaiting.add(p); // one change at a time: this one goes when the one before it is applied
+        return;
+      }
       p.future().completeExceptionally(new StoreException(StoreException.Code.NO_LEADER,
           "etcdserver: no leader (" + e.getMessage() + ")"));
       return;
@@ -644,6 +656,25 @@ public final class RaftNode implements AutoCloseable {
     Proposal tracked = new Proposal(requestId, null, p.future(), p.deadline());
     pending.put(requestId, tracked);
     proposalDeadlines.add(tracked);
+  }
+
+  /** Proposes again what waited for an earlier change; not counted as work, as it waits for an apply. */
+  private void retryMembership() {
+    if (membershipWaiting.isEmpty()) {
+      return;
+    }
+    List<MembershipProposal> waiting = new ArrayList<>(membershipWaiting);
+    membershipWaiting.clear();
+    long now = System.nanoTime();
+    for (MembershipProposal p : waiting) {
+      if (now - p.deadline() > 0) {
+        p.future().completeExceptionally(new StoreException(StoreException.Code.TIMEOUT, "etcdserver: request "
+            + "timed out (an earlier membership change was not applied within "
+            + config.requestTimeout().toMillis() + " ms)"));
+      } else {
+        proposeMembership(p);
+      }
+    }
   }
 
   /** etcd's strict reconfiguration checks: a change must leave a quorum of started voters, learners catch up. */
@@ -761,11 +792,11 @@ public final class RaftNode implements AutoCloseable {
   }
 
   private void removedFromCluster(String how) {
-    if (removed.isDone()) {
+    if (wasRemoved) {
       return;
     }
+    wasRemoved = true;
     LOG.warn("raft member {}: this member was removed from the cluster ({}); it stops", Long.toHexString(id), how);
-    removed.complete(null);
   }
 
   private static SnapshotFiles.DataWriter withMembers(MemberList members, SnapshotFiles.DataWriter data) {
@@ -783,6 +814,8 @@ public final class RaftNode implements AutoCloseable {
   private void failEverything(StoreException cause) {
     pending.values().forEach(p -> p.future().completeExceptionally(cause));
     pending.clear();
+    membershipWaiting.forEach(p -> p.future().completeExceptionally(cause));
+    membershipWaiting.clear();
     readDeadlines.forEach(r -> r.future().completeExceptionally(cause));
     Object item;
     while ((item = inbox.relaxedPoll()) != null) {
@@ -790,6 +823,8 @@ public final class RaftNode implements AutoCloseable {
         p.future().completeExceptionally(cause);
       } else if (item instanceof ReadBarrier r) {
         r.future().completeExceptionally(cause);
+      } else if (item instanceof MembershipProposal m) {
+        m.future().completeExceptionally(cause);
       }
     }
   }

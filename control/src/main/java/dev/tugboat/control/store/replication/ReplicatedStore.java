@@ -126,6 +126,7 @@ public final class ReplicatedStore implements AutoCloseable {
     Path file = memberDir.resolve("lock");
     FileChannel channel = null;
     try {
+      java.nio.file.Files.createDirectories(memberDir); // a joining member records its identity only later
       channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
       FileLock held;
       try {
