@@ -119,6 +119,8 @@ public final class RaftNode implements AutoCloseable {
   private volatile long term;
   private volatile long committed;
   private volatile long applied;
+  /** The newest snapshot written (and the log compacted to) while running. */
+  private volatile long snapshotIndex;
   /** The replicated member list; written by the Raft thread only. */
   private volatile MemberList memberList = MemberList.EMPTY;
   private final CompletableFuture<Void> removed = new CompletableFuture<>();
@@ -562,6 +564,7 @@ public final class RaftNode implements AutoCloseable {
       return;
     }
     storage.snapshotWritten(w.metadata(), w.file());
+    snapshotIndex = w.metadata().index();
     LOG.info("raft member {}: snapshot at index {} written in {} ms; log compacted", Long.toHexString(id),
         w.metadata().index(), (System.nanoTime() - w.startNanos()) / 1_000_000);
   }
@@ -645,7 +648,7 @@ public final class RaftNode implements AutoCloseable {
       core.proposeConfChange(new ConfChange(change.kind().confChangeType(), change.id(),
           MemberList.encodeChange(id, requestId, change)));
     } catch (ProposalDroppedException e) {
-      if (role == StateRole.LEADER && core.leadTransferee() == 0) {
+      if (core.role() == StateRole.LEADER && core.leadTransferee() == 0) {
         membershipWaiting.add(p); // one change at a time: this one goes when the one before it is applied
         return;
       }
@@ -691,7 +694,7 @@ public final class RaftNode implements AutoCloseable {
         }
       }
       case PROMOTE -> {
-        if (role != StateRole.LEADER) {
+        if (core.role() != StateRole.LEADER) {
           return new StoreException(StoreException.Code.NOT_LEADER, "not leader");
         }
         if (core.matchIndex(change.id()) < core.matchIndex(id) * LEARNER_READY_FRACTION) {
@@ -869,5 +872,9 @@ public final class RaftNode implements AutoCloseable {
 
   RaftNodeConfig config() {
     return config;
+  }
+
+  long snapshotIndex() {
+    return snapshotIndex;
   }
 }
