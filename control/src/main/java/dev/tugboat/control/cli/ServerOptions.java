@@ -22,7 +22,7 @@ final class ServerOptions {
 
   @Option(names = "--store-endpoints", paramLabel = "URLS", split = ",",
       description = "etcd v3 gRPC endpoints (http://HOST:PORT) of a Tugboat store cluster; the first is used "
-          + "(default: an embedded single-member store in DATA_DIR/store).")
+          + "(default: an embedded store in DATA_DIR/store, a one-member Raft cluster).")
   List<String> storeEndpoints;
 
   Path dataDirOrDefault() {

@@ -55,7 +55,7 @@ public final class StoreCommand implements Callable<Integer> {
   String advertiseClientUrls;
 
   @Option(names = "--listen-peer-urls", defaultValue = "http://localhost:2380", paramLabel = "URLS",
-      description = "Comma-separated URLs to serve peers on (default: ${DEFAULT-VALUE}; unused by a single member).")
+      description = "Comma-separated URLs to serve peers on (default: ${DEFAULT-VALUE}).")
   String listenPeerUrls;
 
   @Option(names = "--initial-advertise-peer-urls", defaultValue = "http://localhost:2380", paramLabel = "URLS",

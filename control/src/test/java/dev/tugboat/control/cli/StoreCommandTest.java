@@ -79,13 +79,20 @@ class StoreCommandTest {
   @Test
   void aStartedStoreServesEtcdctlAndKeepsItsDataAcrossRestarts() throws Exception {
     int port = freePort();
+    String peer = "http://127.0.0.1:" + freePort(); // a lone member listens for peers too: member add can follow
     String[] args = {"--name=solo", "--data-dir=" + dir.resolve("solo.etcd"),
         "--listen-client-urls=http://127.0.0.1:" + port, "--advertise-client-urls=http://127.0.0.1:" + port,
-        "--initial-advertise-peer-urls=http://127.0.0.1:2380", "--listen-peer-urls=http://127.0.0.1:2380",
-        "--initial-cluster=solo=http://127.0.0.1:2380", "--initial-cluster-token=test", "--initial-cluster-state=new"};
+        "--initial-advertise-peer-urls=" + peer, "--listen-peer-urls=" + peer,
+        "--initial-cluster=solo=" + peer, "--initial-cluster-token=test", "--initial-cluster-state=new"};
     try (StoreCommand.RunningStore running = start(args)) {
       assertThat(etcdctl(port, "put", "kept", "yes")).isEqualTo("OK");
-      assertThat(etcdctl(port, "member", "list")).contains("solo, http://127.0.0.1:2380, http://127.0.0.1:" + port);
+      // the client URL is published through the log once the member runs
+      String list = etcdctl(port, "member", "list");
+      for (int i = 0; i < 100 && !list.contains("http://127.0.0.1:" + port); i++) {
+        Thread.sleep(100);
+        list = etcdctl(port, "member", "list");
+      }
+      assertThat(list).contains("solo, " + peer + ", http://127.0.0.1:" + port);
     }
     try (StoreCommand.RunningStore running = start(args)) {
       assertThat(etcdctl(port, "get", "kept", "--print-value-only")).isEqualTo("yes");

@@ -5,7 +5,7 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * A single member with nothing to agree with: each command is applied at once, in call order, with the next index.
- * Not durable by itself; {@link dev.tugboat.control.store.mvcc.CommandLog} adds a write-ahead file in front of it.
+ * Not durable: in-memory stores and tests; durable stores propose through Raft ({@code replication.RaftProposer}).
  */
 public final class DirectProposer implements Proposer {
 
