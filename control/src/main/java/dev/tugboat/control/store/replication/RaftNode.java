@@ -472,6 +472,8 @@ public final class RaftNode implements AutoCloseable {
     if (ready.snapshot() != null) {
       restore(ready.snapshot());
       appliedIndex = ready.snapshot().metadata().index();
+      LOG.info("raft member {}: installed the leader's snapshot at index {} ({} members)", Long.toHexString(id),
+          appliedIndex, memberList.members().size());
     }
     for (Entry e : ready.committedEntries()) {
       apply(e);

@@ -70,7 +70,9 @@ class EtcdctlMembershipTest {
         "--name", name, "--data-dir", dir.resolve(name).toString(),
         "--initial-cluster", initialCluster, "--initial-cluster-token", TOKEN, "--initial-cluster-state", state,
         "--initial-advertise-peer-urls", peerUrl(name), "--listen-peer-urls", peerUrl(name),
-        "--listen-client-urls", clientUrl(name), "--advertise-client-urls", clientUrl(name)));
+        "--listen-client-urls", clientUrl(name), "--advertise-client-urls", clientUrl(name),
+        // snapshots (and log compaction) every few entries: the learner catches up from a snapshot, not the log
+        "--snapshot-count", "4"));
     Process p = new ProcessBuilder(command)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve(name + ".log").toFile()))
         .redirectErrorStream(true)
@@ -216,10 +218,14 @@ class EtcdctlMembershipTest {
     assertRefused(etcdctl("m1").run("member", "add", "m5", "--learner", "--peer-urls=" + peerUrl("m5")),
         "etcdserver: too many learner members in cluster");
 
+    for (int i = 0; i < 10; i++) { // enough entries that the leader's log no longer starts at index 1
+      assertThat(etcdctl("m1").run("put", "filler" + i, "f").exitCode()).isZero();
+    }
     startMember("m4", cluster.group(1), "existing");
     await("m4 started and published", () -> member("m3", "m4").started()
         && member("m3", "m4").clientUrls().equals(clientUrl("m4")));
     assertThat(member("m1", "m4").learner()).isTrue();
+    assertThat(Files.readString(dir.resolve("m4.log"))).contains("installed the leader's snapshot");
     await("m4 promoted", () -> {
       Etcdctl.Result r = etcdctl(leader(List.of("m1", "m2", "m3"))).run("member", "promote", addedId.group(1));
       return r.exitCode() == 0;
@@ -230,6 +236,7 @@ class EtcdctlMembershipTest {
     Etcdctl.Result put = etcdctl("m4").run("put", "through-m4", "v4");
     assertThat(put.exitCode()).as("put via m4: %s", put.stderr()).isZero();
     assertThat(etcdctl("m4").run("get", "before", "--print-value-only").out()).isEqualTo("1");
+    assertThat(etcdctl("m4").run("get", "filler9", "--print-value-only").out()).isEqualTo("f");
     assertThat(etcdctl("m1").run("get", "through-m4", "--print-value-only").out()).isEqualTo("v4");
     assertThat(etcdctl("m4").run("get", "through-m4", "--print-value-only").out()).isEqualTo("v4");
     assertThat(etcdctl("m4").run("member", "update", addedId.group(1), "--peer-urls=" + peerUrl("m4")).exitCode())
