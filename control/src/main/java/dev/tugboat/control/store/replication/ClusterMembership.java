@@ -2,6 +2,10 @@ package dev.tugboat.control.store.replication;
 
 import dev.tugboat.control.store.StoreException;
 import dev.tugboat.control.store.etcd.Membership;
+import dev.tugboat.control.store.etcd.api.ClusterGrpc;
+import dev.tugboat.control.store.etcd.api.MemberPromoteRequest;
+import dev.tugboat.control.store.etcd.api.MemberPromoteResponse;
+import io.grpc.stub.StreamObserver;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.List;
@@ -16,6 +20,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class ClusterMembership implements Membership, AutoCloseable {
   private static final long PUBLISH_RETRY_MILLIS = 300;
+  private static final long FORWARD_TIMEOUT_SECONDS = 10;
 
   private final ReplicatedStoreConfig config;
   private final RaftNode node;
@@ -92,9 +97,51 @@ public final class ClusterMembership implements Membership, AutoCloseable {
         List.copyOf(peerUrls), null));
   }
 
+  /**
+   * Promotes a learner. Only the leader knows whether it caught up, so a follower hands the request to the leader's
+   * etcd API (its client URL is in the member list), as etcd forwards it over its peer API.
+   */
   @Override
   public CompletableFuture<List<Member>> promote(long id) {
-    return node.changeMembership(new MemberList.Change(MemberList.Kind.PROMOTE, id, null, null, null));
+    return node.changeMembership(new MemberList.Change(MemberList.Kind.PROMOTE, id, null, null, null))
+        .exceptionallyCompose(failure -> {
+          Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
+              ? failure.getCause() : failure;
+          if (cause instanceof StoreException e && e.code() == StoreException.Code.NOT_LEADER) {
+            return promoteOnLeader(id);
+          }
+          return CompletableFuture.failedFuture(cause);
+        });
+  }
+
+  private CompletableFuture<List<Member>> promoteOnLeader(long id) {
+    Member leader = node.memberList().get(node.leader());
+    if (leader == null || leader.clientUrls().isEmpty()) {
+      return CompletableFuture.failedFuture(new StoreException(StoreException.Code.NO_LEADER, "no leader"));
+    }
+    URI target = URI.create(leader.clientUrls().get(0));
+    io.grpc.ManagedChannel channel = io.grpc.ManagedChannelBuilder.forAddress(target.getHost(), target.getPort())
+        .usePlaintext().build();
+    CompletableFuture<List<Member>> result = new CompletableFuture<>();
+    ClusterGrpc.newStub(channel).withDeadlineAfter(FORWARD_TIMEOUT_SECONDS, TimeUnit.SECONDS)
+        .memberPromote(MemberPromoteRequest.newBuilder().setID(id).build(), new StreamObserver<>() {
+          @Override
+          public void onNext(MemberPromoteResponse response) {
+            result.complete(response.getMembersList().stream().map(m -> new Member(m.getID(), m.getName(),
+                List.copyOf(m.getPeerURLsList()), List.copyOf(m.getClientURLsList()), m.getIsLearner())).toList());
+          }
+
+          @Override
+          public void onError(Throwable t) {
+            result.completeExceptionally(t); // the leader's answer, in etcd's words already
+          }
+
+          @Override
+          public void onCompleted() {
+            result.completeExceptionally(new IllegalStateException("member promote: the leader sent no answer"));
+          }
+        });
+    return result.whenComplete((ok, failed) -> channel.shutdown());
   }
 
   /** Peer URLs as etcd accepts them: at least one, each http(s)://host:port without a path. */

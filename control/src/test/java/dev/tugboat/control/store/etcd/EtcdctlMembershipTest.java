@@ -200,6 +200,8 @@ class EtcdctlMembershipTest {
     String leader = leader(List.of("m1", "m2", "m3"));
     assertRefused(etcdctl(leader).run("member", "promote", member("m1", "m2").id()),
         "etcdserver: can only promote a learner member");
+    assertRefused(etcdctl(leader.equals("m1") ? "m2" : "m1").run("member", "promote", "1234abcd"),
+        "etcdserver: member not found");
     assertThat(memberList("m1")).isEqualTo(three);
 
     // a learner: added, started with --initial-cluster-state existing, caught up, promoted
@@ -226,8 +228,10 @@ class EtcdctlMembershipTest {
         && member("m3", "m4").clientUrls().equals(clientUrl("m4")));
     assertThat(member("m1", "m4").learner()).isTrue();
     assertThat(Files.readString(dir.resolve("m4.log"))).contains("installed the leader's snapshot");
-    await("m4 promoted", () -> {
-      Etcdctl.Result r = etcdctl(leader(List.of("m1", "m2", "m3"))).run("member", "promote", addedId.group(1));
+    await("m4 promoted through a follower, which hands it to the leader", () -> {
+      String lead = leader(List.of("m1", "m2", "m3"));
+      String follower = List.of("m1", "m2", "m3").stream().filter(n -> !n.equals(lead)).findFirst().orElseThrow();
+      Etcdctl.Result r = etcdctl(follower).run("member", "promote", addedId.group(1));
       return r.exitCode() == 0;
     });
     assertThat(member("m1", "m4").learner()).isFalse();
