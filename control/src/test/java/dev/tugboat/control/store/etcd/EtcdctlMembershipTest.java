@@ -207,7 +207,7 @@ class EtcdctlMembershipTest {
     // a learner: added, started with --initial-cluster-state existing, caught up, promoted
     Etcdctl.Result added = etcdctl("m2").run("member", "add", "m4", "--learner", "--peer-urls=" + peerUrl("m4"));
     assertThat(added.exitCode()).as("member add: %s", added.stderr()).isZero();
-    Matcher addedId = Pattern.compile("Member ([0-9a-f]+) added to cluster ([0-9a-f]+)").matcher(added.out());
+    Matcher addedId = Pattern.compile("Member +([0-9a-f]+) added to cluster +([0-9a-f]+)").matcher(added.out());
     assertThat(addedId.find()).as(added.out()).isTrue();
     Matcher cluster = Pattern.compile("ETCD_INITIAL_CLUSTER=\"([^\"]+)\"").matcher(added.out());
     assertThat(cluster.find()).as(added.out()).isTrue();
@@ -261,9 +261,19 @@ class EtcdctlMembershipTest {
     Etcdctl.Result afterRemove = etcdctl(stay).run("put", "after-remove", "x");
     assertThat(afterRemove.exitCode()).as("put after remove: %s", afterRemove.stderr()).isZero();
 
-    // with one of three voters down, adding a voter would leave no quorum of started members
-    String leaderLast = leader(List.of(stay));
-    String down = after.stream().map(Member::name).filter(n -> !n.equals(leaderLast)).findFirst().orElseThrow();
+    // the leader removed: it answers, stops, and the two left elect a leader among themselves
+    String oldLeader = leader(List.of(stay));
+    List<String> left = after.stream().map(Member::name).filter(n -> !n.equals(oldLeader)).toList();
+    Etcdctl.Result leaderGone = etcdctl(oldLeader).run("member", "remove", member(oldLeader, oldLeader).id());
+    assertThat(leaderGone.exitCode()).as("member remove of the leader: %s", leaderGone.stderr()).isZero();
+    assertThat(processes.get(oldLeader).waitFor(60, TimeUnit.SECONDS)).as("removed leader stops").isTrue();
+    await("a write after the leader left", () -> etcdctl(left.get(0)).run("put", "after-leader", "y").exitCode() == 0);
+    assertThat(memberList(left.get(1))).extracting(Member::name).containsExactlyInAnyOrderElementsOf(left);
+    assertThat(etcdctl(left.get(1)).run("get", "after-leader", "--print-value-only").out()).isEqualTo("y");
+
+    // with one of two voters down, adding a voter would leave no quorum of started members
+    String leaderLast = leader(List.of(left.get(0)));
+    String down = left.stream().filter(n -> !n.equals(leaderLast)).findFirst().orElseThrow();
     processes.get(down).destroy();
     assertThat(processes.get(down).waitFor(30, TimeUnit.SECONDS)).isTrue();
     List<Member> before = memberList(leaderLast);
