@@ -245,6 +245,13 @@ class EtcdctlMembershipTest {
     assertThat(etcdctl("m4").run("get", "through-m4", "--print-value-only").out()).isEqualTo("v4");
     assertThat(etcdctl("m4").run("member", "update", addedId.group(1), "--peer-urls=" + peerUrl("m4")).exitCode())
         .isZero();
+    // the joined member restarts with the flags it joined with, from its own data dir
+    processes.get("m4").destroy();
+    assertThat(processes.get("m4").waitFor(30, TimeUnit.SECONDS)).isTrue();
+    startMember("m4", cluster.group(1), "existing");
+    await("m4 serves again after its restart",
+        () -> etcdctl("m4").run("get", "through-m4", "--print-value-only").out().equals("v4"));
+    assertThat(member("m4", "m4").learner()).isFalse();
 
     // a follower removed: it is told and stops; the others go on
     String leaderNow = leader(List.of("m1", "m2", "m4"));
