@@ -125,7 +125,6 @@ public final class RaftNode implements AutoCloseable {
   private volatile MemberList memberList = MemberList.EMPTY;
   private final CompletableFuture<Void> removed = new CompletableFuture<>();
   private final CompletableFuture<Long> clusterIdLearned = new CompletableFuture<>();
-  private boolean aloneChecked;
   private boolean wasRemoved;
   /** Membership changes the leader holds back until the configuration change before them is applied. */
   private final List<MembershipProposal> membershipWaiting = new ArrayList<>();
@@ -349,9 +348,6 @@ public final class RaftNode implements AutoCloseable {
           handle(ready);
           core.advance(ready);
           work++;
-        }
-        if (!aloneChecked && appliedIndex >= core.committedIndex()) {
-          campaignIfAlone();
         }
         if (wasRemoved) {
           running = false;
@@ -628,7 +624,6 @@ public final class RaftNode implements AutoCloseable {
 
   /** Alone in the configuration: no reason to wait out an election timeout. */
   private void campaignIfAlone() {
-    aloneChecked = true;
     List<Long> voters = core.confState().voters();
     if (voters.size() == 1 && voters.get(0) == id && core.role() != StateRole.LEADER) {
       core.campaign();
