@@ -143,7 +143,8 @@ final class KubeletProxy {
 
   private void connect(ChannelHandlerContext ctx, Call call, KubeletTarget target) {
     Channel client = ctx.channel();
-    Channel root = client.parent() != null ? client.parent() : client;
+    // An HTTP/2 stream's parent is its connection; an HTTP/1.1 connection's parent is the listener.
+    Channel root = client instanceof io.netty.handler.codec.http2.Http2StreamChannel ? client.parent() : client;
     Class<? extends SocketChannel> type = root instanceof EpollSocketChannel ? EpollSocketChannel.class
         : NioSocketChannel.class;
     Backend backend = new Backend(ctx, call, target);
