@@ -119,7 +119,7 @@ final class ContainerLogStream {
   private boolean stillRunning() {
     Optional<PodSync.ContainerHandle> now = pods.container(target.namespace(), target.pod(), target.container());
     if (now.isEmpty() || runtimeId == null || !runtimeId.equals(now.get().runtimeId())) return false;
-    return !pods.runtime().exitFuture(runtimeId).isDone();
+    return !pods.ended(runtimeId);
   }
 
   /** The offset where the last {@code lines} lines of the file begin (a last line without newline counts). */

@@ -231,7 +231,7 @@ final class ExecSession {
     Runnable[] poll = new Runnable[1];
     poll[0] = () -> {
       if (!channel.isActive()) return;
-      boolean running = !pods.runtime().exitFuture(container.runtimeId()).isDone();
+      boolean running = !pods.ended(container.runtimeId());
       try (RandomAccessFile in = new RandomAccessFile(file.toFile(), "r")) {
         long length = in.length();
         while (output && offset[0] < length) {

@@ -127,6 +127,15 @@ final class PodSync implements AutoCloseable {
     return desired.containsKey(key(namespace, pod)) || records.containsKey(key(namespace, pod));
   }
 
+  /** Whether the run {@code runtimeId} has ended (its container exited, or is already removed). */
+  boolean ended(String runtimeId) {
+    try {
+      return runtime.exitFuture(runtimeId).isDone();
+    } catch (ContainerNotFoundException gone) {
+      return true;
+    }
+  }
+
   ContainerRuntime runtime() {
     return runtime;
   }
@@ -251,6 +260,7 @@ final class PodSync implements AutoCloseable {
       removeStale(id);
       runtime.create(id, bundle, options);
       slot.runtimeId = id;
+      slot.live = true;
       slot.runs++;
       runtime.start(id);
       slot.imageId = image.get().configDigest().toString();
@@ -261,9 +271,9 @@ final class PodSync implements AutoCloseable {
       LOG.info("pod {}: container {} started ({})", key, container.getName(), id);
     } catch (RuntimeException | IOException e) {
       LOG.warn("pod {}: container {}: {}", key(pod), container.getName(), e.getMessage());
-      if (slot.runtimeId != null && slot.runtimeId.equals(id)) {
+      if (slot.live && id.equals(slot.runtimeId)) {
         removeStale(id);
-        slot.runtimeId = null;
+        slot.live = false;
       }
       slot.state = new ContainerView.State.Waiting("CreateContainerError", e.getMessage());
       backoff(slot);
@@ -289,10 +299,15 @@ final class PodSync implements AutoCloseable {
 
   /** Turns a finished run into Terminated (and removes its runtime container, keeping its log). */
   private void observeExit(Slot slot) {
-    if (!(slot.state instanceof ContainerView.State.Running) || slot.runtimeId == null) return;
-    var exit = runtime.exitFuture(slot.runtimeId);
-    if (!exit.isDone()) return;
-    Optional<WaitStatus> status = exit.join();
+    if (!(slot.state instanceof ContainerView.State.Running) || !slot.live) return;
+    Optional<WaitStatus> status;
+    try {
+      var exit = runtime.exitFuture(slot.runtimeId);
+      if (!exit.isDone()) return;
+      status = exit.join();
+    } catch (ContainerNotFoundException gone) {
+      status = Optional.empty();
+    }
     boolean oom = false;
     try {
       oom = runtime.state(slot.runtimeId).oomKilled();
@@ -307,6 +322,7 @@ final class PodSync implements AutoCloseable {
         "tugboat://" + id);
     slot.last = (ContainerView.State.Terminated) slot.state;
     removeStale(id);
+    slot.live = false;
     if (signal == 0 && code == 0) {
       slot.failures = 0;
       slot.backoffUntil = null;
@@ -363,11 +379,10 @@ final class PodSync implements AutoCloseable {
       record.killAt = now.plusSeconds(grace == null ? 30 : grace);
       LOG.info("pod {}: stopping its containers (grace {}s)", key, grace);
     }
-    boolean anyRunning = false;
+    Slot running = null;
     for (Slot slot : record.slots.values()) {
-      if (slot.runtimeId == null) continue;
-      if (runtime.exitFuture(slot.runtimeId).isDone()) continue;
-      anyRunning = true;
+      if (exited(slot)) continue;
+      running = slot;
       try {
         if (!now.isBefore(record.killAt)) {
           runtime.kill(slot.runtimeId, Linux.SIGKILL, true);
@@ -379,14 +394,13 @@ final class PodSync implements AutoCloseable {
         // exited meanwhile
       }
     }
-    if (anyRunning) {
-      runtime.exitFuture(record.slots.values().stream().filter(s -> s.runtimeId != null)
-          .filter(s -> !runtime.exitFuture(s.runtimeId).isDone()).findFirst().get().runtimeId)
-          .whenComplete((exit, error) -> dirty.add(key));
+    if (running != null) {
+      runtime.exitFuture(running.runtimeId).whenComplete((exit, error) -> dirty.add(key));
       return;
     }
     for (Slot slot : record.slots.values()) {
-      if (slot.runtimeId != null) removeStale(slot.runtimeId);
+      if (slot.live) removeStale(slot.runtimeId);
+      slot.live = false;
     }
     try {
       deleteTree(podsDir.resolve(record.uid));
@@ -397,6 +411,16 @@ final class PodSync implements AutoCloseable {
     records.remove(key);
     if (pod != null) finalizeDeletion(pod);
     LOG.info("pod {}: stopped and removed", key);
+  }
+
+  /** Whether the slot's current run has ended (or it has none in the runtime: never started, or removed). */
+  private boolean exited(Slot slot) {
+    if (!slot.live) return true;
+    try {
+      return runtime.exitFuture(slot.runtimeId).isDone();
+    } catch (ContainerNotFoundException gone) {
+      return true;
+    }
   }
 
   /** The last step of a graceful deletion: the node agent has stopped everything, so the object may go now. */
@@ -458,6 +482,8 @@ final class PodSync implements AutoCloseable {
     String image;
     String imageId;
     String runtimeId;
+    /** Whether runtimeId names a container the runtime still has (created, not yet removed). */
+    boolean live;
     int runs;
     int failures;
     Instant backoffUntil;
