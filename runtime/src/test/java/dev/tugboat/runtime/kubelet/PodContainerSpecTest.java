@@ -1,0 +1,61 @@
+package dev.tugboat.runtime.kubelet;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tugboat.runtime.images.ImageConfig;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.ContainerBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.node.ObjectNode;
+
+class PodContainerSpecTest {
+
+  private static final ImageConfig IMAGE = new ImageConfig("linux", "amd64", null,
+      List.of("PATH=/bin", "GREETING=hello"), List.of("/entry"), List.of("default", "args"), "/srv", null);
+  private static final Pod POD = new PodBuilder().withNewMetadata().withName("web").withNamespace("ns")
+      .withUid("u-1").endMetadata().build();
+
+  private static Container container(List<String> command, List<String> args) {
+    return new ContainerBuilder().withName("c").withImage("img").withCommand(command).withArgs(args).build();
+  }
+
+  @Test
+  void commandAndArgsFollowKubernetesRulesOverTheImage() {
+    assertThat(PodContainerSpec.argv(container(List.of(), List.of()), IMAGE)).containsExactly("/entry", "default", "args");
+    assertThat(PodContainerSpec.argv(container(List.of(), List.of("x")), IMAGE)).containsExactly("/entry", "x");
+    // A command replaces the entrypoint and drops the image's cmd.
+    assertThat(PodContainerSpec.argv(container(List.of("sh"), List.of()), IMAGE)).containsExactly("sh");
+    assertThat(PodContainerSpec.argv(container(List.of("sh"), List.of("-c", "true")), IMAGE))
+        .containsExactly("sh", "-c", "true");
+  }
+
+  @Test
+  void envTakesTheImagesThenTheContainersWithDollarParenthesesExpanded() {
+    Container c = new ContainerBuilder().withName("c").addNewEnv().withName("GREETING").withValue("hi").endEnv()
+        .addNewEnv().withName("MSG").withValue("$(GREETING) there $(UNSET) $$(GREETING)").endEnv().build();
+    assertThat(PodContainerSpec.env(POD, c, IMAGE)).containsExactly("PATH=/bin", "GREETING=hi", "HOSTNAME=web",
+        "MSG=hi there $(UNSET) $(GREETING)");
+    assertThat(PodContainerSpec.expand("$(A)$(B", Map.of("A", "1"))).isEqualTo("1$(B");
+  }
+
+  @Test
+  void theFirstContainerMakesThePodsNamespacesAndTheOthersJoinThem() {
+    ObjectNode first = PodContainerSpec.of(POD, container(List.of("sh"), List.of()), IMAGE, 0, "/tugboat/u-1_c_0");
+    assertThat(first.path("hostname").asString()).isEqualTo("web");
+    assertThat(first.path("linux").path("namespaces").toString()).doesNotContain("path");
+    assertThat(first.path("process").path("cwd").asString()).isEqualTo("/srv");
+    assertThat(first.path("root").path("readonly").asBoolean()).isFalse();
+    assertThat(first.path("linux").path("cgroupsPath").asString()).isEqualTo("/tugboat/u-1_c_0");
+
+    ObjectNode second = PodContainerSpec.of(POD, container(List.of("sh"), List.of()), IMAGE, 4242, "/tugboat/u-1_d_0");
+    assertThat(second.has("hostname")).isFalse();
+    assertThat(second.path("linux").path("namespaces").toString())
+        .contains("\"type\":\"network\",\"path\":\"/proc/4242/ns/net\"", "\"type\":\"ipc\",\"path\":\"/proc/4242/ns/ipc\"",
+            "\"type\":\"uts\",\"path\":\"/proc/4242/ns/uts\"")
+        .contains("{\"type\":\"pid\"}", "{\"type\":\"mount\"}");
+  }
+}
