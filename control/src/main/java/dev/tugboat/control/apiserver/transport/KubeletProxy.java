@@ -121,13 +121,6 @@ final class KubeletProxy {
             : StatusResponses.internalError(cause.toString()));
       } else if (resolved.failure() != null) {
         respond(ctx, call, resolved.failure());
-      } else if (!request.subresource().equals("log") && !call.websocket()) {
-        respond(ctx, call, StatusResponses.failure(400, "BadRequest", "pods/" + request.subresource()
-            + " is served over WebSocket only (subprotocol v5.channel.k8s.io or v4.channel.k8s.io, HTTP/1.1); this "
-            + "request asked to upgrade to " + (call.upgrade() == null ? "nothing" : call.upgrade())
-            + (call.upgrade() != null && call.upgrade().toUpperCase().startsWith("SPDY")
-            ? ", and SPDY is not supported: use kubectl 1.30 or later with KUBECTL_REMOTE_COMMAND_WEBSOCKETS on"
-            : ""), null));
       } else {
         connect(ctx, call, resolved.target());
       }
@@ -170,6 +163,14 @@ final class KubeletProxy {
             return;
           }
           Channel channel = connected.channel();
+          if (!call.request().subresource().equals("log") && !call.websocket()) {
+            // Refused only now, with the node agent known to be there: kubectl falls back to SPDY after any failed
+            // WebSocket upgrade, and a user should see why that failed (unreachable node agent) rather than this.
+            channel.pipeline().remove(backend);
+            channel.close();
+            respond(ctx, call, spdyRefused(call));
+            return;
+          }
           client.closeFuture().addListener(closed -> channel.close());
           DefaultFullHttpRequest forward = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET,
               target.path(), Unpooled.EMPTY_BUFFER);
@@ -181,6 +182,15 @@ final class KubeletProxy {
           }
           channel.writeAndFlush(forward);
         });
+  }
+
+  private static ApiResponse spdyRefused(Call call) {
+    String upgrade = call.upgrade();
+    return StatusResponses.failure(400, "BadRequest", "pods/" + call.request().subresource()
+        + " is served over WebSocket only (subprotocol v5.channel.k8s.io or v4.channel.k8s.io, HTTP/1.1); this "
+        + "request asked to upgrade to " + (upgrade == null ? "nothing" : upgrade)
+        + (upgrade != null && upgrade.toUpperCase().startsWith("SPDY")
+        ? ", and SPDY is not supported: use kubectl 1.30 or later with KUBECTL_REMOTE_COMMAND_WEBSOCKETS on" : ""), null);
   }
 
   private static String hostHeader(KubeletTarget target) {
