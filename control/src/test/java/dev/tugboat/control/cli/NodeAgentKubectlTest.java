@@ -50,6 +50,9 @@ class NodeAgentKubectlTest {
         - name: side
           image: busybox:test
           command: ["sleep", "3600"]
+          resources:
+            limits:
+              memory: 64Mi
       """.formatted(NODE);
 
   private Path dir;
@@ -178,6 +181,45 @@ class NodeAgentKubectlTest {
   }
 
   @Test
+  @Order(3)
+  void attachStreamsTheContainersOutputFromNowOn() throws Exception {
+    Process attach = new ProcessBuilder("kubectl", "--kubeconfig", kubeconfig.toString(), "attach", "box", "-c",
+        "main").start();
+    try (BufferedReader lines = new BufferedReader(new InputStreamReader(attach.getInputStream(), StandardCharsets.UTF_8))) {
+      int first = tick(lines.readLine());
+      assertThat(tick(lines.readLine())).isEqualTo(first + 1);
+    } finally {
+      attach.destroy();
+      attach.waitFor(10, TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
+  @Order(4)
+  void aContainerThatExitsUnderRestartPolicyAlwaysIsRestartedAndItsPreviousLogKept() throws Exception {
+    apply("""
+        apiVersion: v1
+        kind: Pod
+        metadata:
+          name: crashy
+        spec:
+          nodeName: %s
+          containers:
+          - name: c
+            image: busybox:test
+            command: ["sh", "-c", "echo run; exit 1"]
+        """.formatted(NODE));
+    Result restarted = kubectl("wait", "--for=jsonpath={.status.containerStatuses[0].restartCount}=1", "pod/crashy",
+        "--timeout=120s");
+    assertThat(restarted.exitCode()).as(restarted.stderr() + agentLog()).isZero();
+    assertThat(kubectl("get", "pod", "crashy", "-o",
+        "jsonpath={.status.containerStatuses[0].lastState.terminated.exitCode}").stdout()).isEqualTo("1");
+    assertThat(kubectl("get", "pod", "crashy", "-o", "jsonpath={.status.phase}").stdout()).isEqualTo("Running");
+    assertThat(kubectl("logs", "crashy", "--previous").stdout()).isEqualTo("run\n");
+    assertThat(kubectl("delete", "pod", "crashy", "--wait=true", "--timeout=60s").exitCode()).isZero();
+  }
+
+  @Test
   @Order(4)
   void badRequestsAreRefusedWithTheirReason() throws Exception {
     Result unknown = kubectl("logs", "box", "-c", "nope");
@@ -268,6 +310,12 @@ class NodeAgentKubectlTest {
       if (Files.exists(procs)) pids.addAll(Files.readAllLines(procs));
     }
     assertThat(pids).isNotEmpty();
+    // Each container has its cgroup, with its limits: side's 64Mi memory limit.
+    Path sideMemory = Path.of("/sys/fs/cgroup/memory/tugboat", uid + "_side_0", "memory.limit_in_bytes");
+    if (Files.exists(sideMemory)) assertThat(Files.readString(sideMemory).trim()).isEqualTo("67108864");
+    Path sideMemoryV2 = Path.of("/sys/fs/cgroup/tugboat", uid + "_side_0", "memory.max");
+    if (Files.exists(sideMemoryV2)) assertThat(Files.readString(sideMemoryV2).trim()).isEqualTo("67108864");
+    assertThat(Files.exists(sideMemory) || Files.exists(sideMemoryV2)).as("side's memory cgroup").isTrue();
 
     Instant start = Instant.now();
     Result deleted = kubectl("delete", "pod", "box", "--timeout=60s");

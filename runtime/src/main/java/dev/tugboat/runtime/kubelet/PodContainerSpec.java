@@ -4,6 +4,8 @@ import dev.tugboat.runtime.images.ImageConfig;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.ResourceRequirements;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -22,6 +24,8 @@ final class PodContainerSpec {
   private static final List<String> CAPABILITIES = List.of("CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_FSETID",
       "CAP_FOWNER", "CAP_MKNOD", "CAP_NET_RAW", "CAP_SETGID", "CAP_SETUID", "CAP_SETFCAP", "CAP_SETPCAP",
       "CAP_NET_BIND_SERVICE", "CAP_SYS_CHROOT", "CAP_KILL", "CAP_AUDIT_WRITE");
+
+  private static final long CFS_PERIOD_MICROS = 100_000;
 
   private PodContainerSpec() {}
 
@@ -124,6 +128,7 @@ final class PodContainerSpec {
     mount(mounts, "/sys", "sysfs", "sysfs", "nosuid", "noexec", "nodev", "ro");
     ObjectNode linux = spec.putObject("linux");
     linux.put("cgroupsPath", cgroupsPath);
+    resources(container, linux);
     ArrayNode namespaces = linux.putArray("namespaces");
     namespaces.addObject().put("type", "pid");
     namespaces.addObject().put("type", "mount");
@@ -146,6 +151,36 @@ final class PodContainerSpec {
     annotations.put("io.kubernetes.pod.uid", pod.getMetadata().getUid());
     annotations.put("io.kubernetes.container.name", container.getName());
     return spec;
+  }
+
+  /**
+   * resources.limits and requests as kubelet turns them into cgroup values: memory limit in bytes, CPU limit as a
+   * CFS quota over a 100 ms period, CPU request as shares (1024 per CPU, at least 2).
+   */
+  static void resources(Container container, ObjectNode linux) {
+    ResourceRequirements resources = container.getResources();
+    if (resources == null) return;
+    Map<String, Quantity> limits = resources.getLimits() == null ? Map.of() : resources.getLimits();
+    Map<String, Quantity> requests = resources.getRequests() == null ? Map.of() : resources.getRequests();
+    ObjectNode out = JsonMapper.shared().createObjectNode();
+    if (limits.containsKey("memory")) {
+      out.putObject("memory").put("limit", Quantity.getAmountInBytes(limits.get("memory")).longValue());
+    }
+    Quantity cpuRequest = requests.containsKey("cpu") ? requests.get("cpu") : limits.get("cpu");
+    if (cpuRequest != null || limits.containsKey("cpu")) {
+      ObjectNode cpu = out.putObject("cpu");
+      if (cpuRequest != null) cpu.put("shares", Math.max(2, millicores(cpuRequest) * 1024 / 1000));
+      if (limits.containsKey("cpu")) {
+        cpu.put("quota", Math.max(1000, millicores(limits.get("cpu")) * CFS_PERIOD_MICROS / 1000));
+        cpu.put("period", CFS_PERIOD_MICROS);
+      }
+    }
+    if (!out.isEmpty()) linux.set("resources", out);
+  }
+
+  private static long millicores(Quantity cpu) {
+    return Quantity.getAmountInBytes(cpu).multiply(java.math.BigDecimal.valueOf(1000))
+        .setScale(0, java.math.RoundingMode.CEILING).longValue();
   }
 
   private static void mount(ArrayNode mounts, String destination, String type, String source, String... options) {

@@ -58,4 +58,20 @@ class PodContainerSpecTest {
             "\"type\":\"uts\",\"path\":\"/proc/4242/ns/uts\"")
         .contains("{\"type\":\"pid\"}", "{\"type\":\"mount\"}");
   }
+
+  @Test
+  void limitsAndRequestsBecomeCgroupValuesAsKubeletSetsThem() {
+    Container c = new ContainerBuilder().withName("c").withNewResources()
+        .addToLimits("memory", new io.fabric8.kubernetes.api.model.Quantity("64Mi"))
+        .addToLimits("cpu", new io.fabric8.kubernetes.api.model.Quantity("500m"))
+        .addToRequests("cpu", new io.fabric8.kubernetes.api.model.Quantity("250m")).endResources().build();
+    tools.jackson.databind.JsonNode resources = PodContainerSpec.of(POD, c, IMAGE, 0, "/tugboat/x").path("linux")
+        .path("resources");
+    assertThat(resources.path("memory").path("limit").asLong()).isEqualTo(64L * 1024 * 1024);
+    assertThat(resources.path("cpu").path("quota").asLong()).isEqualTo(50_000);
+    assertThat(resources.path("cpu").path("period").asLong()).isEqualTo(100_000);
+    assertThat(resources.path("cpu").path("shares").asLong()).isEqualTo(256);
+    assertThat(PodContainerSpec.of(POD, container(List.of("sh"), List.of()), IMAGE, 0, "/tugboat/x").path("linux")
+        .has("resources")).isFalse();
+  }
 }
