@@ -13,7 +13,9 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code tug kubelet-certificate}: what a node agent needs from the cluster CA, issued on the control-plane machine:
@@ -27,6 +29,9 @@ final class KubeletCertificateCommand implements Callable<Integer> {
 
   /** The group kube-apiserver puts node agents in. */
   static final String NODES_GROUP = "system:nodes";
+
+  @Spec
+  CommandSpec spec;
 
   @Option(names = "--data-dir", paramLabel = "DIR", required = true,
       description = "The API server's data dir (its CA is DIR/pki/ca.crt and ca.key).")
@@ -50,21 +55,21 @@ final class KubeletCertificateCommand implements Callable<Integer> {
   public Integer call() throws IOException {
     Path pki = dataDir.resolve("pki");
     if (!CertificateAndKey.exists(pki, "ca")) {
-      System.err.println("tug kubelet-certificate: --data-dir " + dataDir + ": no cluster CA there (" + pki.resolve("ca.crt")
+      spec.commandLine().getErr().println("tug kubelet-certificate: --data-dir " + dataDir + ": no cluster CA there (" + pki.resolve("ca.crt")
           + " and ca.key); start `tug server --data-dir " + dataDir + "` once first");
       return 1;
     }
     List<InetAddress> ips = new ArrayList<>();
     for (String address : addresses) {
       if (!address.matches("[0-9.]+|[0-9a-fA-F:]+")) {
-        System.err.println("tug kubelet-certificate: --address " + address + ": not an IP address");
+        spec.commandLine().getErr().println("tug kubelet-certificate: --address " + address + ": not an IP address");
         return 1;
       }
       ips.add(InetAddress.getByName(address));
     }
     String url = server != null ? server : serverOf(dataDir.resolve("admin.kubeconfig"));
     if (url == null) {
-      System.err.println("tug kubelet-certificate: no --server given and none found in " + dataDir.resolve("admin.kubeconfig"));
+      spec.commandLine().getErr().println("tug kubelet-certificate: no --server given and none found in " + dataDir.resolve("admin.kubeconfig"));
       return 1;
     }
     CertificateAuthority ca = new CertificateAuthority(CertificateAndKey.read(pki, "ca"));
@@ -77,7 +82,7 @@ final class KubeletCertificateCommand implements Callable<Integer> {
     Files.writeString(out.resolve("ca.crt"), ca.certificateAndKey().certificatePem());
     Kubeconfig.write(out.resolve("kubelet.kubeconfig"), Kubeconfig.render("tugboat", url, ca.certificateAndKey(),
         "system:node:" + nodeName, client));
-    System.out.println("wrote " + out.resolve("kubelet.crt") + ", " + out.resolve("kubelet.key") + ", "
+    spec.commandLine().getOut().println("wrote " + out.resolve("kubelet.crt") + ", " + out.resolve("kubelet.key") + ", "
         + out.resolve("ca.crt") + ", " + out.resolve("kubelet.kubeconfig"));
     return 0;
   }
