@@ -161,6 +161,16 @@ class NodeAgentKubectlTest {
     Result stdin = run(List.of("kubectl", "--kubeconfig", kubeconfig.toString(), "exec", "-i", "box", "-c", "side",
         "--", "sh", "-c", "tr a-z A-Z"), "shout\n");
     assertThat(stdin.stdout()).isEqualTo("SHOUT\n");
+
+    // kubectl cp streams a tar through exec's stdin: more than a pipe holds, and the file arrives whole.
+    byte[] content = new byte[300_000];
+    new java.util.Random(42).nextBytes(content);
+    Path local = Files.write(dir.resolve("payload.bin"), content);
+    Result copied = kubectl("cp", local.toString(), "box:/tmp/payload.bin", "-c", "side");
+    assertThat(copied.exitCode()).as(copied.stderr()).isZero();
+    String md5 = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("MD5").digest(content));
+    assertThat(kubectl("exec", "box", "-c", "side", "--", "md5sum", "/tmp/payload.bin").stdout())
+        .startsWith(md5 + " ");
   }
 
   @Test

@@ -263,10 +263,15 @@ final class ExecSession {
     return values != null && !values.isEmpty() && List.of("1", "true", "True", "TRUE", "t", "T").contains(values.get(0));
   }
 
-  /** Messages from the client: stdin (channel 0), resize (4, ignored without a terminal), v5's close of stdin. */
+  /**
+   * Messages from the client: stdin (channel 0), resize (4, ignored without a terminal), v5's close of stdin. stdin
+   * goes to the process through a writer thread of its own: a full pipe must not stall the event loop.
+   */
   private static final class Frames extends SimpleChannelInboundHandler<WebSocketFrame> {
+    private static final byte[] END = new byte[0];
     private final WebSocketServerHandshaker handshaker;
-    private volatile int stdin = -1;
+    private final java.util.concurrent.LinkedBlockingQueue<byte[]> input = new java.util.concurrent.LinkedBlockingQueue<>();
+    private volatile boolean stdinOpen;
     private boolean v5;
 
     Frames(WebSocketServerHandshaker handshaker) {
@@ -275,13 +280,26 @@ final class ExecSession {
 
     void stdin(int fd, boolean v5) {
       this.v5 = v5;
-      this.stdin = fd;
+      this.stdinOpen = true;
+      Thread writer = new Thread(() -> {
+        try {
+          for (byte[] bytes = input.take(); bytes != END; bytes = input.take()) {
+            Linux.write(fd, bytes);
+          }
+        } catch (InterruptedException | RuntimeException e) {
+          LOG.debug("exec stdin: {}", e.toString());
+        } finally {
+          stdinOpen = false;
+          Linux.closeQuietly(fd);
+        }
+      }, "tug-exec-stdin");
+      writer.setDaemon(true);
+      writer.start();
     }
 
-    synchronized void closeStdin() {
-      int fd = stdin;
-      stdin = -1;
-      if (fd >= 0) Linux.closeQuietly(fd);
+    /** Ends stdin once what came before is written (the process then reads EOF). */
+    void closeStdin() {
+      if (stdinOpen) input.add(END);
     }
 
     @Override
@@ -301,15 +319,7 @@ final class ExecSession {
       if (channel == STDIN) {
         byte[] bytes = new byte[content.readableBytes()];
         content.readBytes(bytes);
-        synchronized (this) {
-          if (stdin >= 0 && bytes.length > 0) {
-            try {
-              Linux.write(stdin, bytes);
-            } catch (RuntimeException e) {
-              closeStdin();
-            }
-          }
-        }
+        if (stdinOpen && bytes.length > 0) input.add(bytes);
       } else if (channel == CLOSE && v5 && content.isReadable() && content.readUnsignedByte() == STDIN) {
         closeStdin();
       }
