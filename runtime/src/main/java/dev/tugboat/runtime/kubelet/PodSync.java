@@ -106,20 +106,14 @@ final class PodSync implements AutoCloseable {
       Path previousLogFile) {}
 
   /** The container {@code name} of pod {@code namespace/pod}, if this node runs that pod and it has that container. */
-  Optional<ContainerHandle> container(String namespace, String pod, String name) {
+  synchronized Optional<ContainerHandle> container(String namespace, String pod, String name) {
     PodRecord record = records.get(key(namespace, pod));
-    Pod spec = desired.get(key(namespace, pod));
-    if (record == null && spec == null) return Optional.empty();
-    synchronized (this) {
-      PodRecord r = record;
-      if (r == null) return Optional.empty();
-      Slot slot = r.slots.get(name);
-      if (slot == null) return Optional.empty();
-      Path logs = containerDir(r.uid, name).resolve("logs");
-      return Optional.of(new ContainerHandle(r.uid, name, slot.runtimeId,
-          slot.state instanceof ContainerView.State.Running, slot.runs == 0 ? null : logs.resolve((slot.runs - 1) + ".log"),
-          slot.runs < 2 ? null : logs.resolve((slot.runs - 2) + ".log")));
-    }
+    Slot slot = record == null ? null : record.slots.get(name);
+    if (slot == null) return Optional.empty();
+    Path logs = containerDir(record.uid, name).resolve("logs");
+    return Optional.of(new ContainerHandle(record.uid, name, slot.runtimeId,
+        slot.state instanceof ContainerView.State.Running, slot.runs == 0 ? null : logs.resolve((slot.runs - 1) + ".log"),
+        slot.runs < 2 ? null : logs.resolve((slot.runs - 2) + ".log")));
   }
 
   /** Whether pod {@code namespace/pod} is on this node (known from the API server), whatever its containers do. */
@@ -194,7 +188,6 @@ final class PodSync implements AutoCloseable {
     for (int i = 0; i < containers.size(); i++) {
       Container container = containers.get(i);
       Slot slot = record.slots.computeIfAbsent(container.getName(), n -> new Slot());
-      slot.image = container.getImage();
       observeExit(slot);
       if (slot.state instanceof ContainerView.State.Running) continue;
       if (!shouldStart(slot, restartPolicy)) continue;
@@ -479,7 +472,6 @@ final class PodSync implements AutoCloseable {
 
   /** One container of a pod across its runs. */
   private static final class Slot {
-    String image;
     String imageId;
     String runtimeId;
     /** Whether runtimeId names a container the runtime still has (created, not yet removed). */
