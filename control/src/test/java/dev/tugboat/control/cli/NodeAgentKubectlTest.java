@@ -43,13 +43,22 @@ class NodeAgentKubectlTest {
       spec:
         nodeName: %s
         terminationGracePeriodSeconds: 20
+        volumes:
+        - name: shared
+          emptyDir: {}
         containers:
         - name: main
           image: busybox:test
-          command: ["sh", "-c", "echo hello from box; i=0; while true; do echo tick $i; i=$((i+1)); sleep 0.2; done"]
+          command: ["sh", "-c", "echo from-main > /shared/note; echo hello from box; i=0; while true; do echo tick $i; i=$((i+1)); sleep 0.2; done"]
+          volumeMounts:
+          - name: shared
+            mountPath: /shared
         - name: side
           image: busybox:test
           command: ["sleep", "3600"]
+          volumeMounts:
+          - name: shared
+            mountPath: /shared
           resources:
             limits:
               memory: 64Mi
@@ -158,6 +167,8 @@ class NodeAgentKubectlTest {
     assertThat(failing.stderr()).contains("oops");
     // The containers of a pod share its UTS namespace: the pod's name is every container's hostname.
     assertThat(kubectl("exec", "box", "-c", "side", "--", "hostname").stdout()).isEqualTo("box\n");
+    // and an emptyDir volume: what one writes, the other reads.
+    assertThat(kubectl("exec", "box", "-c", "side", "--", "cat", "/shared/note").stdout()).isEqualTo("from-main\n");
     Result stdin = run(List.of("kubectl", "--kubeconfig", kubeconfig.toString(), "exec", "-i", "box", "-c", "side",
         "--", "sh", "-c", "tr a-z A-Z"), "shout\n");
     assertThat(stdin.stdout()).isEqualTo("SHOUT\n");

@@ -6,6 +6,8 @@ import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.ResourceRequirements;
+import io.fabric8.kubernetes.api.model.Volume;
+import io.fabric8.kubernetes.api.model.VolumeMount;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -44,7 +46,73 @@ final class PodContainerSpec {
     return argv;
   }
 
-  /** The image's env, then the container's literal values over it (valueFrom is not resolved yet). */
+  /**
+   * What this node agent cannot run yet in a container of this pod, in words for the container's waiting message
+   * (CreateContainerConfigError), or null: init containers, volume mounts, env from ConfigMaps, Secrets or resources.
+   */
+  static String unsupported(Pod pod, Container container) {
+    if (pod.getSpec().getInitContainers() != null && !pod.getSpec().getInitContainers().isEmpty()) {
+      return "spec.initContainers: this node agent does not run init containers yet";
+    }
+    if (container.getVolumeMounts() != null) {
+      for (VolumeMount mount : container.getVolumeMounts()) {
+        Volume volume = volume(pod, mount.getName());
+        if (volume == null) return "volumeMounts " + mount.getName() + ": the pod has no volume of that name";
+        if (volume.getEmptyDir() == null) {
+          return "volume " + mount.getName() + ": this node agent mounts only emptyDir volumes yet";
+        }
+        if (mount.getSubPath() != null && !mount.getSubPath().isEmpty()) {
+          return "volumeMounts " + mount.getName() + ": subPath is not supported yet";
+        }
+      }
+    }
+    if (container.getEnvFrom() != null && !container.getEnvFrom().isEmpty()) {
+      return "envFrom: this node agent reads no ConfigMaps or Secrets yet";
+    }
+    if (container.getEnv() != null) {
+      for (EnvVar var : container.getEnv()) {
+        if (var.getValueFrom() != null && (var.getValueFrom().getFieldRef() == null
+            || fieldRef(pod, var.getValueFrom().getFieldRef().getFieldPath()) == null)) {
+          return "env " + var.getName() + ": valueFrom: this node agent resolves only fieldRef to metadata.name, "
+              + "metadata.namespace, metadata.uid, spec.nodeName, spec.serviceAccountName and status.hostIP";
+        }
+      }
+    }
+    return null;
+  }
+
+  private static Volume volume(Pod pod, String name) {
+    if (pod.getSpec() == null || pod.getSpec().getVolumes() == null) return null;
+    return pod.getSpec().getVolumes().stream().filter(v -> name.equals(v.getName())).findFirst().orElse(null);
+  }
+
+  /** The pod's emptyDir volumes that {@code container} mounts. */
+  static List<String> emptyDirs(Pod pod, Container container) {
+    List<String> names = new ArrayList<>();
+    if (container.getVolumeMounts() == null) return names;
+    for (VolumeMount mount : container.getVolumeMounts()) {
+      Volume volume = volume(pod, mount.getName());
+      if (volume != null && volume.getEmptyDir() != null && !names.contains(mount.getName())) names.add(mount.getName());
+    }
+    return names;
+  }
+
+  /** The downward API fields this agent knows, or null. */
+  static String fieldRef(Pod pod, String path) {
+    return switch (path == null ? "" : path) {
+      case "metadata.name" -> pod.getMetadata().getName();
+      case "metadata.namespace" -> pod.getMetadata().getNamespace();
+      case "metadata.uid" -> pod.getMetadata().getUid();
+      case "spec.nodeName" -> pod.getSpec() == null ? null : pod.getSpec().getNodeName();
+      case "spec.serviceAccountName" -> pod.getSpec() == null || pod.getSpec().getServiceAccountName() == null ? ""
+          : pod.getSpec().getServiceAccountName();
+      case "status.hostIP" -> pod.getStatus() == null || pod.getStatus().getHostIP() == null ? ""
+          : pod.getStatus().getHostIP();
+      default -> null;
+    };
+  }
+
+  /** The image's env, then the container's values over it (fieldRef resolved, $(VAR) expanded). */
   static List<String> env(Pod pod, Container container, ImageConfig image) {
     Map<String, String> env = new LinkedHashMap<>();
     for (String entry : image.env()) {
@@ -55,7 +123,12 @@ final class PodContainerSpec {
     env.put("HOSTNAME", pod.getMetadata().getName());
     if (container.getEnv() != null) {
       for (EnvVar var : container.getEnv()) {
-        if (var.getValueFrom() == null) env.put(var.getName(), var.getValue() == null ? "" : expand(var.getValue(), env));
+        if (var.getValueFrom() == null) {
+          env.put(var.getName(), var.getValue() == null ? "" : expand(var.getValue(), env));
+        } else if (var.getValueFrom().getFieldRef() != null) {
+          String value = fieldRef(pod, var.getValueFrom().getFieldRef().getFieldPath());
+          if (value != null) env.put(var.getName(), value);
+        }
       }
     }
     List<String> out = new ArrayList<>();
@@ -93,6 +166,12 @@ final class PodContainerSpec {
    * @param cgroupsPath below the tugboat parent, one cgroup per container
    */
   static ObjectNode of(Pod pod, Container container, ImageConfig image, int sandboxPid, String cgroupsPath) {
+    return of(pod, container, image, sandboxPid, cgroupsPath, Map.of());
+  }
+
+  /** @param volumeDirs the host directory of each emptyDir volume the container mounts, by volume name */
+  static ObjectNode of(Pod pod, Container container, ImageConfig image, int sandboxPid, String cgroupsPath,
+      Map<String, java.nio.file.Path> volumeDirs) {
     JsonMapper json = JsonMapper.shared();
     ObjectNode spec = json.createObjectNode();
     spec.put("ociVersion", "1.0.2-dev");
@@ -126,6 +205,14 @@ final class PodContainerSpec {
     mount(mounts, "/dev/shm", "tmpfs", "shm", "nosuid", "noexec", "nodev", "mode=1777", "size=65536k");
     mount(mounts, "/dev/mqueue", "mqueue", "mqueue", "nosuid", "noexec", "nodev");
     mount(mounts, "/sys", "sysfs", "sysfs", "nosuid", "noexec", "nodev", "ro");
+    if (container.getVolumeMounts() != null) {
+      for (VolumeMount volume : container.getVolumeMounts()) {
+        java.nio.file.Path dir = volumeDirs.get(volume.getName());
+        if (dir == null) continue;
+        boolean readOnly = Boolean.TRUE.equals(volume.getReadOnly());
+        mount(mounts, volume.getMountPath(), "bind", dir.toString(), "rbind", readOnly ? "ro" : "rw");
+      }
+    }
     ObjectNode linux = spec.putObject("linux");
     linux.put("cgroupsPath", cgroupsPath);
     resources(container, linux);

@@ -47,7 +47,8 @@ import tools.jackson.databind.json.JsonMapper;
  * changed, and for a pod marked for deletion stops its containers (SIGTERM, SIGKILL once the grace period is over),
  * removes them with their cgroups, overlay dirs and logs, and then deletes the pod object for good.
  *
- * <p>Per pod, under {@code DATA_DIR/pods/UID/CONTAINER/}: {@code bundle/config.json}, {@code bundle/rootfs} (the
+ * <p>Per pod, under {@code DATA_DIR/pods/UID/}: {@code volumes/NAME} for each emptyDir, and per container under
+ * {@code CONTAINER/}: {@code bundle/config.json}, {@code bundle/rootfs} (the
  * overlay's mount point, mounted only inside the container's mount namespace), {@code upper}, {@code work}, and
  * {@code logs/RESTART.log} (stdout and stderr, as the process wrote them).
  */
@@ -221,6 +222,12 @@ final class PodSync implements AutoCloseable {
 
   private void start(Pod pod, Container container, Slot slot, PodRecord record, int sandboxPid) {
     String uid = record.uid;
+    String unsupported = PodContainerSpec.unsupported(pod, container);
+    if (unsupported != null) {
+      slot.state = new ContainerView.State.Waiting("CreateContainerConfigError", unsupported);
+      backoff(slot);
+      return;
+    }
     Optional<Image> image = images.find(container.getImage());
     if (image.isEmpty()) {
       boolean again = slot.state instanceof ContainerView.State.Waiting w && (w.reason().equals("ErrImagePull")
@@ -244,8 +251,13 @@ final class PodSync implements AutoCloseable {
       Files.createDirectories(upper);
       Files.createDirectories(work);
       Files.createDirectories(dir.resolve("logs"));
+      // emptyDir volumes live as long as the pod, shared by its containers and kept across restarts.
+      Map<String, Path> volumes = new LinkedHashMap<>();
+      for (String volume : PodContainerSpec.emptyDirs(pod, container)) {
+        volumes.put(volume, Files.createDirectories(podsDir.resolve(uid).resolve("volumes").resolve(volume)));
+      }
       Files.writeString(bundle.resolve("config.json"), JsonMapper.shared().writeValueAsString(
-          PodContainerSpec.of(pod, container, image.get().config(), sandboxPid, "/tugboat/" + id)));
+          PodContainerSpec.of(pod, container, image.get().config(), sandboxPid, "/tugboat/" + id, volumes)));
       List<String> lower = images.lowerDirs(container.getImage()).stream().map(Path::toString).toList();
       Path log = dir.resolve("logs").resolve(slot.runs + ".log");
       CreateOptions options = CreateOptions.defaults().withStdio(Stdio.files(log, log)).withInitMode(true)

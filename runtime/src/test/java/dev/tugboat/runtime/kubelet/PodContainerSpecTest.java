@@ -74,4 +74,40 @@ class PodContainerSpecTest {
     assertThat(PodContainerSpec.of(POD, container(List.of("sh"), List.of()), IMAGE, 0, "/tugboat/x").path("linux")
         .has("resources")).isFalse();
   }
+
+  @Test
+  void fieldRefsOfTheDownwardApiAreResolvedAndWhatCannotRunIsNamed() {
+    Pod pod = new PodBuilder().withNewMetadata().withName("web").withNamespace("ns").withUid("u-1").endMetadata()
+        .withNewSpec().withNodeName("n1").endSpec().build();
+    Container c = new ContainerBuilder().withName("c").addNewEnv().withName("NODE").withNewValueFrom()
+        .withNewFieldRef().withFieldPath("spec.nodeName").endFieldRef().endValueFrom().endEnv().build();
+    assertThat(PodContainerSpec.env(pod, c, IMAGE)).contains("NODE=n1");
+    assertThat(PodContainerSpec.unsupported(pod, c)).isNull();
+
+    Container secret = new ContainerBuilder().withName("c").addNewEnv().withName("PASSWORD").withNewValueFrom()
+        .withNewSecretKeyRef().withName("s").withKey("k").endSecretKeyRef().endValueFrom().endEnv().build();
+    assertThat(PodContainerSpec.unsupported(pod, secret)).startsWith("env PASSWORD: valueFrom:");
+    Container mounts = new ContainerBuilder().withName("c").addNewVolumeMount().withName("v").withMountPath("/v")
+        .endVolumeMount().build();
+    assertThat(PodContainerSpec.unsupported(pod, mounts)).isEqualTo("volumeMounts v: the pod has no volume of that name");
+    Pod hostPath = new PodBuilder(pod).editSpec().addNewVolume().withName("v").withNewHostPath().withPath("/etc")
+        .endHostPath().endVolume().endSpec().build();
+    assertThat(PodContainerSpec.unsupported(hostPath, mounts))
+        .isEqualTo("volume v: this node agent mounts only emptyDir volumes yet");
+    Pod withInit = new PodBuilder(pod).editSpec().addNewInitContainer().withName("i").endInitContainer().endSpec().build();
+    assertThat(PodContainerSpec.unsupported(withInit, c)).startsWith("spec.initContainers:");
+  }
+
+  @Test
+  void emptyDirVolumesAreBoundAtTheirMountPaths() {
+    Pod pod = new PodBuilder(POD).withNewSpec().addNewVolume().withName("scratch").withNewEmptyDir().endEmptyDir()
+        .endVolume().endSpec().build();
+    Container c = new ContainerBuilder().withName("c").addNewVolumeMount().withName("scratch").withMountPath("/data")
+        .withReadOnly(true).endVolumeMount().build();
+    assertThat(PodContainerSpec.unsupported(pod, c)).isNull();
+    assertThat(PodContainerSpec.emptyDirs(pod, c)).containsExactly("scratch");
+    ObjectNode spec = PodContainerSpec.of(pod, c, IMAGE, 0, "/tugboat/x", Map.of("scratch", java.nio.file.Path.of("/var/x")));
+    assertThat(spec.path("mounts").toString())
+        .contains("{\"destination\":\"/data\",\"type\":\"bind\",\"source\":\"/var/x\",\"options\":[\"rbind\",\"ro\"]}");
+  }
 }
