@@ -71,7 +71,10 @@ final class ContainerLogStream {
           : "container \"" + target.container() + "\" in pod \"" + target.pod() + "\" is waiting to start");
     }
     long start;
+    long end;
     try {
+      // Without follow, the log as it is now: lines written while it is sent are not part of it.
+      end = java.nio.file.Files.size(file);
       start = tailLines < 0 ? 0 : tailStart(file, tailLines);
     } catch (IOException e) {
       throw new KubeletServer.RequestException(500, "InternalError", "read log " + file + ": " + e.getMessage());
@@ -81,8 +84,10 @@ final class ContainerLogStream {
     HttpUtil.setTransferEncodingChunked(response, true);
     HttpUtil.setKeepAlive(response, false);
     ctx.writeAndFlush(response);
-    new ContainerLogStream(ctx, pods, target, file, container.runtimeId(), follow(query, previous), start,
-        limitBytes < 0 ? Long.MAX_VALUE : limitBytes).pump();
+    boolean follow = follow(query, previous);
+    long limit = limitBytes < 0 ? Long.MAX_VALUE : limitBytes;
+    if (!follow) limit = Math.min(limit, Math.max(0, end - start));
+    new ContainerLogStream(ctx, pods, target, file, container.runtimeId(), follow, start, limit).pump();
   }
 
   private static boolean follow(Map<String, List<String>> query, boolean previous) {

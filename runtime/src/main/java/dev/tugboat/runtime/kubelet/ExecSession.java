@@ -7,7 +7,6 @@ import dev.tugboat.runtime.container.Stdio;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.http.FullHttpRequest;
@@ -51,6 +50,7 @@ final class ExecSession {
   private static final byte STDERR = 2;
   private static final byte ERROR = 3;
   private static final int CLOSE = 255;
+  private static final long CLOSE_WAIT_SECONDS = 5;
 
   private ExecSession() {}
 
@@ -213,7 +213,16 @@ final class ExecSession {
     frame.writeByte(ERROR);
     frame.writeBytes(json);
     channel.writeAndFlush(new BinaryWebSocketFrame(frame));
-    channel.writeAndFlush(new CloseWebSocketFrame(1000, null)).addListener(ChannelFutureListener.CLOSE);
+    // The client answers the close; the connection ends on its answer (Frames), or after a while without one.
+    // Closing at once could reset the connection with the client's answer unread, and a reset loses what the
+    // client had received but not yet read: the last output, even the status.
+    channel.writeAndFlush(new CloseWebSocketFrame(1000, null)).addListener(sent -> {
+      Frames frames = channel.pipeline().get(Frames.class);
+      if (frames != null) frames.closeSent = true;
+      channel.eventLoop().schedule(() -> {
+        channel.close();
+      }, CLOSE_WAIT_SECONDS, TimeUnit.SECONDS);
+    });
   }
 
   /** attach: the container's output from now on (one log file, so stdout), until the run ends. */
@@ -271,6 +280,7 @@ final class ExecSession {
     private final WebSocketServerHandshaker handshaker;
     private final java.util.concurrent.LinkedBlockingQueue<byte[]> input = new java.util.concurrent.LinkedBlockingQueue<>();
     private volatile boolean stdinOpen;
+    volatile boolean closeSent;
     private boolean v5;
 
     Frames(WebSocketServerHandshaker handshaker) {
@@ -304,8 +314,12 @@ final class ExecSession {
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, WebSocketFrame frame) {
       if (frame instanceof CloseWebSocketFrame close) {
-        handshaker.close(ctx.channel(), close.retain());
         closeStdin();
+        if (closeSent) {
+          ctx.close();
+        } else {
+          handshaker.close(ctx.channel(), close.retain());
+        }
         return;
       }
       if (frame instanceof PingWebSocketFrame ping) {

@@ -127,6 +127,10 @@ public final class NodeAgent implements AutoCloseable {
               sync.podDeleted(pod);
             }
           }, 0);
+      while (!informer.hasSynced()) {
+        Thread.sleep(50);
+      }
+      pods.podsListed();
       LOG.info("node {} serving on https://{}:{}", options.nodeName(), options.address(), port);
       return new NodeAgent(client, runtime, pods, server, informer, lease);
     } catch (IOException | InterruptedException | RuntimeException e) {
@@ -219,8 +223,8 @@ public final class NodeAgent implements AutoCloseable {
   }
 
   /**
-   * Stops serving and watching. Containers keep running (their output still goes to their log files), but this
-   * agent does not adopt them again when restarted yet: delete pods before stopping it.
+   * Stops serving and watching. Containers keep running (their output still goes to their log files); an agent
+   * started again over the same runtime root and data dir adopts them.
    */
   @Override
   public void close() {

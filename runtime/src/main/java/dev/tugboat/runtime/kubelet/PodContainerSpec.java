@@ -27,6 +27,10 @@ final class PodContainerSpec {
       "CAP_FOWNER", "CAP_MKNOD", "CAP_NET_RAW", "CAP_SETGID", "CAP_SETUID", "CAP_SETFCAP", "CAP_SETPCAP",
       "CAP_NET_BIND_SERVICE", "CAP_SYS_CHROOT", "CAP_KILL", "CAP_AUDIT_WRITE");
 
+  static final String NAMESPACE_ANNOTATION = "io.kubernetes.pod.namespace";
+  static final String NAME_ANNOTATION = "io.kubernetes.pod.name";
+  static final String UID_ANNOTATION = "io.kubernetes.pod.uid";
+  static final String CONTAINER_ANNOTATION = "io.kubernetes.container.name";
   private static final long CFS_PERIOD_MICROS = 100_000;
 
   private PodContainerSpec() {}
@@ -233,10 +237,10 @@ final class PodContainerSpec {
       readonly.add(path);
     }
     ObjectNode annotations = spec.putObject("annotations");
-    annotations.put("io.kubernetes.pod.namespace", pod.getMetadata().getNamespace());
-    annotations.put("io.kubernetes.pod.name", pod.getMetadata().getName());
-    annotations.put("io.kubernetes.pod.uid", pod.getMetadata().getUid());
-    annotations.put("io.kubernetes.container.name", container.getName());
+    annotations.put(NAMESPACE_ANNOTATION, pod.getMetadata().getNamespace());
+    annotations.put(NAME_ANNOTATION, pod.getMetadata().getName());
+    annotations.put(UID_ANNOTATION, pod.getMetadata().getUid());
+    annotations.put(CONTAINER_ANNOTATION, container.getName());
     return spec;
   }
 

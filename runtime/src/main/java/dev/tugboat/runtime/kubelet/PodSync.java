@@ -70,6 +70,8 @@ final class PodSync implements AutoCloseable {
   private final LinkedBlockingQueue<String> dirty = new LinkedBlockingQueue<>();
   private final Thread worker;
   private volatile boolean closed;
+  /** Until the informer has listed this node's pods once, a pod not known is not yet known to be deleted. */
+  private volatile boolean podsListed;
 
   PodSync(KubernetesClient client, ContainerRuntime runtime, ImageStore images, Path podsDir, String hostIp,
       Clock clock) {
@@ -79,9 +81,48 @@ final class PodSync implements AutoCloseable {
     this.podsDir = podsDir;
     this.hostIp = hostIp;
     this.clock = clock;
+    adopt();
     this.worker = new Thread(this::loop, "tug-pod-sync");
     this.worker.setDaemon(true);
     this.worker.start();
+  }
+
+  /**
+   * Takes over the containers an earlier agent left running (or exited since) under the same runtime root: each
+   * carries its pod's namespace, name and uid and its container's name in its annotations, and its run in its id.
+   * A pod whose object is gone meanwhile is then stopped and removed by the first pass, like any deleted pod.
+   */
+  private void adopt() {
+    for (ContainerState state : runtime.list()) {
+      Map<String, String> a = state.annotations();
+      String namespace = a.get(PodContainerSpec.NAMESPACE_ANNOTATION);
+      String name = a.get(PodContainerSpec.NAME_ANNOTATION);
+      String uid = a.get(PodContainerSpec.UID_ANNOTATION);
+      String container = a.get(PodContainerSpec.CONTAINER_ANNOTATION);
+      int run;
+      try {
+        run = Integer.parseInt(state.id().substring(state.id().lastIndexOf('_') + 1));
+      } catch (NumberFormatException | IndexOutOfBoundsException notOurs) {
+        continue;
+      }
+      if (namespace == null || name == null || uid == null || container == null
+          || !state.id().equals(runtimeId(uid, container, run))) {
+        continue;
+      }
+      Instant created = Instant.parse(state.created());
+      PodRecord record = records.computeIfAbsent(key(namespace, name), k -> new PodRecord(uid, created));
+      if (!record.uid.equals(uid)) continue;
+      Slot slot = record.slots.computeIfAbsent(container, n -> new Slot());
+      if (slot.live && run < slot.runs - 1) continue;
+      slot.runtimeId = state.id();
+      slot.live = true;
+      slot.runs = run + 1;
+      slot.startedAt = created;
+      slot.state = new ContainerView.State.Running(created);
+      String key = key(namespace, name);
+      runtime.exitFuture(state.id()).whenComplete((exit, error) -> dirty.add(key));
+      LOG.info("pod {}: adopted container {} ({})", key, container, state.id());
+    }
   }
 
   static String key(String namespace, String name) {
@@ -90,6 +131,12 @@ final class PodSync implements AutoCloseable {
 
   static String key(Pod pod) {
     return key(pod.getMetadata().getNamespace(), pod.getMetadata().getName());
+  }
+
+  /** The informer has delivered every pod bound to this node: a pod missing from now on is a deleted pod. */
+  void podsListed() {
+    podsListed = true;
+    records.keySet().forEach(dirty::add);
   }
 
   void podChanged(Pod pod) {
@@ -172,6 +219,7 @@ final class PodSync implements AutoCloseable {
       // Same name, new pod: the old one is gone from the API; finish it first.
       pod = null;
     }
+    if (pod == null && !podsListed) return;
     if (pod == null || pod.getMetadata().getDeletionTimestamp() != null) {
       if (record == null) {
         if (pod != null) finalizeDeletion(pod);
@@ -351,6 +399,10 @@ final class PodSync implements AutoCloseable {
         last = slot.last;
       } else if (slot.state instanceof ContainerView.State.Waiting && slot.last != null) {
         last = slot.last;
+      }
+      if (slot.imageId == null) {
+        // An adopted container: its image's id is looked up again.
+        slot.imageId = images.find(container.getImage()).map(i -> i.configDigest().toString()).orElse(null);
       }
       String containerId = slot.runtimeId == null ? null : "tugboat://" + slot.runtimeId;
       views.add(new ContainerView(container.getName(), container.getImage(), slot.imageId, containerId, state, last,
