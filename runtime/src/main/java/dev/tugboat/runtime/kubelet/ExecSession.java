@@ -51,6 +51,7 @@ final class ExecSession {
   private static final byte ERROR = 3;
   private static final int CLOSE = 255;
   private static final long CLOSE_WAIT_SECONDS = 5;
+  private static final long STATUS_AFTER_OUTPUT_MS = 50;
 
   private ExecSession() {}
 
@@ -142,7 +143,9 @@ final class ExecSession {
       CompletableFuture.allOf(outDone, errDone, process.exit()).whenComplete((ignored, error) -> {
         if (in != null) frames.closeStdin();
         Optional<WaitStatus> status = process.exit().getNow(Optional.empty());
-        finish(channel, status.map(WaitStatus::shellStatus).orElse(-1), command, error);
+        // kubectl stops copying output once the status has come: it comes a moment after the last output.
+        channel.eventLoop().schedule(() -> finish(channel, status.map(WaitStatus::shellStatus).orElse(-1), command,
+            error), STATUS_AFTER_OUTPUT_MS, TimeUnit.MILLISECONDS);
       });
     } catch (RuntimeException e) {
       childEnds.forEach(Linux::closeQuietly);

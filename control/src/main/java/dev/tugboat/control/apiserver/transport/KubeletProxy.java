@@ -153,7 +153,12 @@ final class KubeletProxy {
             // The kubelet's serving certificate must name the address the Node advertises.
             parameters.setEndpointIdentificationAlgorithm("HTTPS");
             engine.setSSLParameters(parameters);
-            channel.pipeline().addLast(tls, new HttpClientCodec(), backend);
+            if (call.websocket()) {
+              // Relayed raw from the first byte: the node agent's 101 and the frames after it, as it sent them.
+              channel.pipeline().addLast(tls);
+            } else {
+              channel.pipeline().addLast(tls, new HttpClientCodec(), backend);
+            }
           }
         })
         .connect(target.host(), target.port())
@@ -172,16 +177,49 @@ final class KubeletProxy {
             return;
           }
           client.closeFuture().addListener(closed -> channel.close());
+          if (call.websocket()) {
+            upgrade(ctx, call, target, channel);
+            return;
+          }
           DefaultFullHttpRequest forward = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET,
               target.path(), Unpooled.EMPTY_BUFFER);
           forward.headers().set(HttpHeaderNames.HOST, hostHeader(target));
-          if (call.websocket()) {
-            forward.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
-            forward.headers().set(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET);
-            forward.headers().add(call.upgradeHeaders());
-          }
           channel.writeAndFlush(forward);
         });
+  }
+
+  /**
+   * A WebSocket upgrade: once TLS with the node agent is up, the client's connection drops its HTTP handlers and
+   * both connections carry bytes untouched, the upgrade request written here first. The node agent answers the
+   * upgrade itself (101, or a Status that ends the connection).
+   */
+  private static void upgrade(ChannelHandlerContext ctx, Call call, KubeletTarget target, Channel backend) {
+    backend.pipeline().get(SslHandler.class).handshakeFuture().addListener(handshake -> {
+      if (!handshake.isSuccess()) {
+        backend.close();
+        respond(ctx, call, unreachable(target, handshake.cause()));
+        return;
+      }
+      Channel client = ctx.channel();
+      var pipeline = client.pipeline();
+      pipeline.addLast(new Relay(backend));
+      List<String> names = new java.util.ArrayList<>(pipeline.names());
+      java.util.Collections.reverse(names);
+      for (String name : names) {
+        ChannelHandler handler = pipeline.get(name);
+        if (handler != null && !(handler instanceof SslHandler) && !(handler instanceof Relay)) {
+          pipeline.remove(handler);
+        }
+      }
+      backend.pipeline().addLast(new Relay(client));
+      StringBuilder head = new StringBuilder("GET ").append(target.path()).append(" HTTP/1.1\r\n")
+          .append("Host: ").append(hostHeader(target)).append("\r\n")
+          .append("Connection: Upgrade\r\nUpgrade: websocket\r\n");
+      call.upgradeHeaders().forEach(header -> head.append(header.getKey()).append(": ").append(header.getValue())
+          .append("\r\n"));
+      head.append("\r\n");
+      backend.writeAndFlush(Unpooled.copiedBuffer(head, java.nio.charset.StandardCharsets.US_ASCII));
+    });
   }
 
   private static ApiResponse spdyRefused(Call call) {
@@ -225,14 +263,13 @@ final class KubeletProxy {
     }
   }
 
-  /** The backend connection's last handler: the node agent's response, streamed or, after a 101, relayed raw. */
+  /** The backend connection's last handler for logs: the node agent's response, streamed to the client. */
   private static final class Backend extends ChannelInboundHandlerAdapter {
     private final ChannelHandlerContext client;
     private final Call call;
     private final KubeletTarget target;
     private boolean started;
     private boolean finished;
-    private boolean upgraded;
 
     Backend(ChannelHandlerContext client, Call call, KubeletTarget target) {
       this.client = client;
@@ -242,23 +279,11 @@ final class KubeletProxy {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-      if (msg instanceof ByteBuf raw) {
-        if (upgraded) {
-          forward(ctx, raw);
-        } else {
-          raw.release();
-        }
-        return;
-      }
       try {
-        if (upgraded || finished) {
+        if (finished) {
           return;
         }
         if (msg instanceof HttpResponse response) {
-          if (call.websocket() && response.status().code() == 101) {
-            switchProtocols(ctx, response);
-            return;
-          }
           start(response);
         }
         if (msg instanceof HttpContent content && content.content().isReadable()) {
@@ -283,9 +308,6 @@ final class KubeletProxy {
       response.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-cache, private");
       if (call.http1()) {
         HttpUtil.setTransferEncodingChunked(response, true);
-        if (call.websocket()) {
-          HttpUtil.setKeepAlive(response, false);
-        }
       }
       client.writeAndFlush(response);
     }
@@ -295,34 +317,7 @@ final class KubeletProxy {
         return;
       }
       finished = true;
-      var done = client.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
-      if (call.websocket()) {
-        done.addListener(ChannelFutureListener.CLOSE);
-      }
-    }
-
-    /** Hands the 101 to the client, then both connections carry WebSocket frames untouched. */
-    private void switchProtocols(ChannelHandlerContext ctx, HttpResponse from) {
-      started = true;
-      upgraded = true;
-      DefaultFullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
-          HttpResponseStatus.SWITCHING_PROTOCOLS, Unpooled.EMPTY_BUFFER);
-      response.headers().set(from.headers());
-      client.writeAndFlush(response);
-      Channel backend = ctx.channel();
-      var pipeline = client.pipeline();
-      // Everything after TLS goes; the relay is added before the HTTP codec leaves, so any bytes it still holds
-      // reach the relay.
-      pipeline.addLast(new Relay(backend));
-      List<String> names = new java.util.ArrayList<>(pipeline.names());
-      java.util.Collections.reverse(names);
-      for (String name : names) {
-        ChannelHandler handler = pipeline.get(name);
-        if (handler != null && !(handler instanceof SslHandler) && !(handler instanceof Relay)) {
-          pipeline.remove(handler);
-        }
-      }
-      ctx.pipeline().remove(HttpClientCodec.class);
+      client.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
     }
 
     private void forward(ChannelHandlerContext ctx, Object message) {
@@ -342,9 +337,7 @@ final class KubeletProxy {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-      if (upgraded) {
-        client.channel().writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
-      } else if (!started) {
+      if (!started) {
         respond(client, call, StatusResponses.failure(502, "BadGateway", "the node agent of node "
             + target.nodeName() + " at https://" + hostHeader(target) + " closed the connection before answering",
             null));
@@ -364,7 +357,7 @@ final class KubeletProxy {
     }
   }
 
-  /** The client side once upgraded: its bytes go to the node agent as they come. */
+  /** One side of an upgraded exchange: its bytes go to the other connection as they come. */
   private static final class Relay extends ChannelInboundHandlerAdapter {
     private final Channel backend;
 
@@ -383,7 +376,8 @@ final class KubeletProxy {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-      backend.close();
+      // What was relayed reaches the other side before its connection ends.
+      backend.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
     }
 
     @Override
