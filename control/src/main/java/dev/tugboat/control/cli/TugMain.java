@@ -6,7 +6,8 @@ import picocli.CommandLine.Command;
 /** {@code tug}: the control-plane commands (bin/tug sends runtime, node, proxy, dns and bench elsewhere). */
 @Command(name = "tug", mixinStandardHelpOptions = true, versionProvider = TugMain.Version.class,
     description = "Tugboat: a lean Kubernetes-compatible cluster.",
-    subcommands = {ServerCommand.class, UpCommand.class, StoreCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {ServerCommand.class, UpCommand.class, StoreCommand.class, KubeletCertificateCommand.class,
+        CommandLine.HelpCommand.class})
 public final class TugMain {
 
   public static void main(String[] args) {

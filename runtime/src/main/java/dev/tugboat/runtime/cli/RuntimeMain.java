@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
  * The node-side entry point: {@code tug runtime ...} (runc's command line), and room for {@code tug image} and
  * {@code tug node}, which the node agent and image store add as subcommands.
  */
-@Command(name = "tug", mixinStandardHelpOptions = true, subcommands = {RuntimeCommand.class, ImageCommand.class},
+@Command(name = "tug", mixinStandardHelpOptions = true, subcommands = {RuntimeCommand.class, ImageCommand.class, NodeCommand.class},
     description = "Tugboat node tools")
 public final class RuntimeMain {
   public static void main(String[] args) {

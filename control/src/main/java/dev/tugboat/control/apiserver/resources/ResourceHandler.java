@@ -123,8 +123,8 @@ final class ResourceHandler implements ResourceApi {
     String name = request.name();
     boolean dryRun = dryRun(request);
     if (subresource != null && List.of("log", "exec", "attach", "portforward").contains(subresource)) {
-      throw StatusError.serviceUnavailable(type.resource() + "/" + subresource + " for \"" + name + "\" is proxied to"
-          + " the pod's node agent, which this API server cannot reach yet");
+      throw StatusError.serviceUnavailable(type.resource() + "/" + subresource + " for \"" + name + "\" is served by"
+          + " the pod's node agent through the API server's transport, not by the resource layer");
     }
     switch (request.verb()) {
       case "get": {

@@ -11,6 +11,7 @@ import dev.tugboat.control.apiserver.auth.SelfReviews;
 import dev.tugboat.control.apiserver.discovery.DiscoveryDocuments;
 import dev.tugboat.control.apiserver.discovery.OpenApiDocuments;
 import dev.tugboat.control.apiserver.discovery.ServerVersion;
+import dev.tugboat.control.apiserver.kubelet.KubeletTarget;
 import java.nio.charset.StandardCharsets;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
@@ -37,6 +38,9 @@ public final class ApiDispatcher {
     record Answer(CompletableFuture<ApiResponse> response) implements Routed {}
 
     record Watch(ApiRequest request) implements Routed {}
+
+    /** pods/log, pods/exec or pods/attach, served by the node agent of the pod's node. */
+    record Kubelet(ApiRequest request) implements Routed {}
   }
 
   private static final Set<String> HEALTH_PATHS = Set.of("healthz", "livez", "readyz");
@@ -46,9 +50,17 @@ public final class ApiDispatcher {
   private final RequestAuthenticator authenticator;
   private final Authorizer authorizer;
   private final SelfReviews selfReviews;
+  private final KubeletProxy kubeletProxy;
   private volatile ResourceIndex index = new ResourceIndex(List.of());
 
   public ApiDispatcher(ResourceApi api, RequestAuthenticator authenticator, Authorizer authorizer) {
+    this(api, authenticator, authorizer, null);
+  }
+
+  /** @param kubeletProxy serves pods/log, exec and attach; null answers them 503 */
+  ApiDispatcher(ResourceApi api, RequestAuthenticator authenticator, Authorizer authorizer,
+                KubeletProxy kubeletProxy) {
+    this.kubeletProxy = kubeletProxy;
     this.api = api;
     this.authenticator = authenticator;
     this.authorizer = authorizer;
@@ -57,6 +69,10 @@ public final class ApiDispatcher {
 
   public ResourceApi resourceApi() {
     return api;
+  }
+
+  KubeletProxy kubeletProxy() {
+    return kubeletProxy;
   }
 
   public Routed route(HttpCall call) {
@@ -108,6 +124,14 @@ public final class ApiDispatcher {
       return answer(StatusResponses.notFound());
     }
     String verb = verb(call.method(), name, path.watchPrefix() || isTrue(first(query, "watch")));
+    boolean kubelet = path.subresource() != null && KubeletTarget.SUBRESOURCES.contains(path.subresource())
+        && info.resource().equals("pods") && info.group().isEmpty();
+    if (kubelet) {
+      // kube-apiserver authorizes exec and attach as create (whether GET for WebSocket or POST for SPDY), log as get.
+      boolean get = call.method().equals("GET") || call.method().equals("HEAD");
+      verb = path.subresource().equals("log") ? (get ? "get" : null)
+          : get || call.method().equals("POST") ? "create" : null;
+    }
     if (verb == null) {
       return answer(StatusResponses.methodNotAllowed(call.method(), info.kind()));
     }
@@ -145,6 +169,9 @@ public final class ApiDispatcher {
         namespace, name, query, contentType, call.accept(), body, user);
     if (verb.equals("watch")) {
       return new Routed.Watch(request);
+    }
+    if (kubelet) {
+      return new Routed.Kubelet(request);
     }
     if (SelfReviews.serves(info)) {
       return answer(selfReviews.create(request));

@@ -76,6 +76,14 @@ final class ApiHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
         }
         write(ctx, response, keepAlive, head);
       });
+    } else if (routed instanceof ApiDispatcher.Routed.Kubelet kubelet) {
+      KubeletProxy proxy = dispatcher.kubeletProxy();
+      if (proxy == null) {
+        write(ctx, StatusResponses.failure(503, "ServiceUnavailable", "pods/" + kubelet.request().subresource()
+            + " is served by node agents, which this API server has no credentials to reach", null), keepAlive, head);
+      } else {
+        proxy.serve(ctx, KubeletProxy.Call.of(kubelet.request(), request, http1));
+      }
     } else if (routed instanceof ApiDispatcher.Routed.Watch watch) {
       if (http1 && isWebSocketUpgrade(headers)) {
         watchOverWebSocket(ctx, request, watch, description);

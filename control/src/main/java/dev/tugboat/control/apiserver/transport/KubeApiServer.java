@@ -42,7 +42,8 @@ public final class KubeApiServer implements AutoCloseable {
     ClusterPki pki = ClusterPki.loadOrCreate(options.dataDir().resolve("pki"), ClusterPki.defaultDnsNames(),
         ClusterPki.defaultAddresses(options.bindAddress()));
     ApiDispatcher dispatcher = new ApiDispatcher(api,
-        new RequestAuthenticator(new ClientCertificateAuthenticator(pki.ca().certificate()), tokens), new Authorizer());
+        new RequestAuthenticator(new ClientCertificateAuthenticator(pki.ca().certificate()), tokens), new Authorizer(),
+        new KubeletProxy(api, pki.ca()));
     ApiServer server = ApiServer.start(new InetSocketAddress(options.bindAddress(), options.port()), pki, dispatcher);
     try {
       Path kubeconfig = options.dataDir().resolve("admin.kubeconfig");

@@ -1,0 +1,70 @@
+package dev.tugboat.runtime.cli;
+
+import dev.tugboat.runtime.container.ContainerRuntime;
+import dev.tugboat.runtime.images.ImageStore;
+import dev.tugboat.runtime.kubelet.NodeAgent;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code tug node}: the node agent (kubelet's part in Tugboat), until SIGINT or SIGTERM. */
+@Command(name = "node", mixinStandardHelpOptions = true,
+    description = "Run the node agent: register the Node, run the pods bound to it, serve their logs and exec.")
+final class NodeCommand implements Callable<Integer> {
+
+  @Option(names = "--kubeconfig", paramLabel = "FILE", required = true,
+      description = "How to reach the API server (`tug kubelet-certificate` writes one).")
+  Path kubeconfig;
+
+  @Option(names = "--node-name", paramLabel = "NAME", required = true, description = "This Node's name.")
+  String nodeName;
+
+  @Option(names = "--data-dir", paramLabel = "DIR", required = true,
+      description = "Where pods' bundles, writable layers and logs live.")
+  Path dataDir;
+
+  @Option(names = "--cert", paramLabel = "FILE", required = true,
+      description = "Serving certificate (PEM) from the cluster CA, for --address.")
+  Path cert;
+
+  @Option(names = "--key", paramLabel = "FILE", required = true, description = "Its private key (PEM).")
+  Path key;
+
+  @Option(names = "--address", paramLabel = "ADDR", defaultValue = "127.0.0.1",
+      description = "Address to serve on, advertised as the Node's InternalIP (default: ${DEFAULT-VALUE}).")
+  String address;
+
+  @Option(names = "--port", paramLabel = "PORT", defaultValue = "10250",
+      description = "HTTPS port for logs and exec (default: ${DEFAULT-VALUE}; 0 picks a free one).")
+  int port;
+
+  @Option(names = "--image-store", paramLabel = "DIR", description = "Image store (default: /var/lib/tugboat/images).")
+  Path imageStore = ImageStore.DEFAULT_ROOT;
+
+  @Option(names = "--runtime-root", paramLabel = "DIR",
+      description = "Container state root (default: /run/tugboat/runtime).")
+  Path runtimeRoot = ContainerRuntime.DEFAULT_ROOT;
+
+  @Override
+  public Integer call() throws Exception {
+    NodeAgent agent;
+    try {
+      agent = NodeAgent.start(new NodeAgent.Options(kubeconfig, nodeName, dataDir, cert, key, address, port,
+          imageStore, runtimeRoot));
+    } catch (IllegalArgumentException | java.io.IOException e) {
+      System.err.println("tug node: " + e.getMessage());
+      return 1;
+    }
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      agent.close();
+      stopped.countDown();
+    }, "tug-node-shutdown"));
+    System.out.println("node " + nodeName + " serving on https://" + address + ":" + agent.port());
+    System.out.flush();
+    stopped.await();
+    return 0;
+  }
+}
