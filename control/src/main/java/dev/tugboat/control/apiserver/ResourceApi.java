@@ -2,6 +2,7 @@ package dev.tugboat.control.apiserver;
 
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 
 /** The resource layer as the transport sees it: serves every verb but watch as one response, and watch as a stream. */
 public interface ResourceApi {
@@ -10,6 +11,15 @@ public interface ResourceApi {
   List<ResourceInfo> resources();
 
   CompletableFuture<ApiResponse> handle(ApiRequest request);
+
+  /**
+   * Where the transport serves a request off its event loops (authentication, routing, then {@link #handle} or
+   * {@link #watch}): threads that may block on the store. {@link #handle} called there serves on the calling thread,
+   * without another hand-off. Inline by default, for a resource layer that never blocks.
+   */
+  default Executor requestExecutor() {
+    return Runnable::run;
+  }
 
   /**
    * Starts a watch. An error before the first event (bad selector, 410 Gone) completes the future with that

@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
@@ -41,6 +42,9 @@ final class ResourceHandler implements ResourceApi {
 
   private static final Logger LOG = LoggerFactory.getLogger(ResourceHandler.class);
   private static final String JSON = "application/json";
+
+  /** Set while a worker serves a request the transport handed over: handle() then answers on that thread. */
+  private static final ThreadLocal<Boolean> ON_WORKER = ThreadLocal.withInitial(() -> false);
 
   private final Map<String, Registry> registries;
   private final List<ResourceInfo> infos;
@@ -67,12 +71,27 @@ final class ResourceHandler implements ResourceApi {
 
   @Override
   public CompletableFuture<ApiResponse> handle(ApiRequest request) {
+    if (ON_WORKER.get()) {
+      return CompletableFuture.completedFuture(respond(request));
+    }
     try {
       return CompletableFuture.supplyAsync(() -> respond(request), workers);
     } catch (java.util.concurrent.RejectedExecutionException e) {
       return CompletableFuture.completedFuture(error(StatusError.serviceUnavailable("the API server is shutting "
           + "down")));
     }
+  }
+
+  @Override
+  public Executor requestExecutor() {
+    return task -> workers.execute(() -> {
+      ON_WORKER.set(true);
+      try {
+        task.run();
+      } finally {
+        ON_WORKER.set(false);
+      }
+    });
   }
 
   ApiResponse respond(ApiRequest request) {

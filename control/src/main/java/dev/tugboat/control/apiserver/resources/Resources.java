@@ -14,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -174,6 +175,11 @@ public final class Resources implements ResourceApi, AutoCloseable {
   @Override
   public CompletableFuture<ApiResponse> watch(ApiRequest request, WatchSink sink) {
     return handler.watch(request, sink);
+  }
+
+  @Override
+  public Executor requestExecutor() {
+    return handler.requestExecutor();
   }
 
   /** Stops the watch caches (ending their watchers) and the worker threads. */

@@ -22,6 +22,7 @@ import io.netty.handler.codec.http.HttpVersion;
 import java.net.InetSocketAddress;
 import java.security.cert.X509Certificate;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,8 +49,35 @@ final class ApiHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
     this.maxPendingWatchBytes = maxPendingWatchBytes;
   }
 
+  /**
+   * Serves the request on the resource layer's threads, so that authentication, routing and the store's waits never
+   * hold up the event loop, which carries every stream of an HTTP/2 connection. An upgrade (a WebSocket watch) stays
+   * here: its handshake rebuilds this channel's pipeline.
+   */
   @Override
   protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+    if (request.headers().contains(HttpHeaderNames.UPGRADE)) {
+      serve(ctx, request);
+      return;
+    }
+    request.retain();
+    try {
+      dispatcher.resourceApi().requestExecutor().execute(() -> {
+        try {
+          serve(ctx, request);
+        } finally {
+          request.release();
+        }
+      });
+    } catch (RejectedExecutionException e) {
+      boolean head = request.method().equals(HttpMethod.HEAD);
+      request.release();
+      write(ctx, StatusResponses.failure(503, "ServiceUnavailable", "the API server is shutting down", null), false,
+          head);
+    }
+  }
+
+  private void serve(ChannelHandlerContext ctx, FullHttpRequest request) {
     HttpHeaders headers = request.headers();
     ApiDispatcher.HttpCall call = new ApiDispatcher.HttpCall(request.method().name(), request.uri(),
         headers.get(HttpHeaderNames.ACCEPT), headers.get(HttpHeaderNames.CONTENT_TYPE),

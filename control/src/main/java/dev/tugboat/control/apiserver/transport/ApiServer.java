@@ -19,6 +19,7 @@ import io.netty.handler.codec.http2.Http2SecurityUtil;
 import io.netty.handler.ssl.ApplicationProtocolConfig;
 import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.netty.handler.ssl.ClientAuth;
+import io.netty.handler.ssl.OpenSsl;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
@@ -73,6 +74,9 @@ public final class ApiServer implements AutoCloseable {
             }
           })
           .bind(address).sync().channel();
+      if (SSL_PROVIDER == SslProvider.JDK) {
+        LOG.warn("BoringSSL unavailable ({}); TLS on the JDK's engine", String.valueOf(OpenSsl.unavailabilityCause()));
+      }
       if (!epoll) {
         LOG.warn("epoll unavailable ({}); serving with NIO", Epoll.unavailabilityCause().toString());
       }
@@ -88,10 +92,16 @@ public final class ApiServer implements AutoCloseable {
     return (InetSocketAddress) listener.localAddress();
   }
 
+  /**
+   * BoringSSL (netty-tcnative) where its native library loads: it takes a fraction of the JDK engine's CPU per
+   * record, which with one HTTP/2 connection carrying every request of a client is most of an event loop's work.
+   */
+  static final SslProvider SSL_PROVIDER = OpenSsl.isAvailable() ? SslProvider.OPENSSL : SslProvider.JDK;
+
   static SslContext sslContext(ClusterPki pki) {
     try {
       return SslContextBuilder.forServer(pki.serving().privateKey(), pki.serving().certificate(), pki.ca().certificate())
-          .sslProvider(SslProvider.JDK)
+          .sslProvider(SSL_PROVIDER)
           .protocols("TLSv1.3", "TLSv1.2")
           .clientAuth(ClientAuth.OPTIONAL)
           .trustManager(new ClientCertificateRequestingTrustManager(pki.ca().certificate()))

@@ -15,8 +15,9 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
-import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -52,7 +53,7 @@ final class ChannelWatchSink implements WatchSink {
   private final AtomicBoolean drainScheduled = new AtomicBoolean();
   private boolean headersSent;
 
-  private record Queued(Object frame, int size) {}
+  private record Queued(byte[] json, boolean endsWithNewline, int size) {}
 
   ChannelWatchSink(Channel channel, Framing framing, long maxPendingBytes, String description) {
     this.channel = channel;
@@ -100,11 +101,7 @@ final class ChannelWatchSink implements WatchSink {
       cutOff();
       return false;
     }
-    // the event's bytes may be shared with other watchers: wrapped, never copied or changed
-    ByteBuf content = endsWithNewline ? Unpooled.wrappedBuffer(watchEventJson)
-        : Unpooled.wrappedBuffer(watchEventJson, NEWLINE_BYTES);
-    queued.add(new Queued(framing == Framing.WEBSOCKET ? new TextWebSocketFrame(content) : new DefaultHttpContent(content),
-        size));
+    queued.add(new Queued(watchEventJson, endsWithNewline, size));
     if (drainScheduled.compareAndSet(false, true)) {
       channel.eventLoop().execute(this::drain);
     }
@@ -112,8 +109,9 @@ final class ChannelWatchSink implements WatchSink {
   }
 
   /**
-   * Writes every queued event and flushes once, on the channel's event loop: under load many events share one TLS
-   * record and one system call, instead of one each, and the sending thread never waits for the channel.
+   * Writes every queued event as one buffer and flushes once, on the channel's event loop: under load many events
+   * share one pass down the pipeline, one TLS record and one system call, instead of one each, and the sending
+   * thread never waits for the channel. On a WebSocket each event stays its own text message.
    */
   private void drain() {
     drainScheduled.set(false);
@@ -127,21 +125,47 @@ final class ChannelWatchSink implements WatchSink {
       }
     }
     long batchBytes = 0;
-    ChannelFuture last = null;
+    List<byte[]> parts = new ArrayList<>();
     while (next != null) {
       batchBytes += next.size();
-      last = channel.write(next.frame());
+      if (framing == Framing.WEBSOCKET) {
+        parts.add(textFrameHeader(next.json().length));
+      }
+      // the event's bytes may be shared with other watchers: wrapped, never copied or changed
+      parts.add(next.json());
+      if (!next.endsWithNewline()) {
+        parts.add(NEWLINE_BYTES);
+      }
       next = queued.poll();
     }
+    ByteBuf content = Unpooled.wrappedBuffer(parts.toArray(new byte[0][]));
+    // one chunk or DATA frame holds the whole batch; WebSocket frames are already framed, past the frame encoder
+    ChannelFuture written = channel.write(framing == Framing.WEBSOCKET ? content : new DefaultHttpContent(content));
     channel.flush();
-    long written = batchBytes;
-    // writes complete in order: when the batch's last one has, the client has taken the whole batch
-    last.addListener(f -> {
-      pendingBytes.addAndGet(-written);
+    long sent = batchBytes;
+    written.addListener(f -> {
+      pendingBytes.addAndGet(-sent);
       if (!f.isSuccess()) {
         closed.set(true);
       }
     });
+  }
+
+  /** RFC 6455 header of an unmasked, final text frame (a server never masks) carrying {@code length} bytes. */
+  static byte[] textFrameHeader(int length) {
+    if (length < 126) {
+      return new byte[] {(byte) 0x81, (byte) length};
+    }
+    if (length <= 0xFFFF) {
+      return new byte[] {(byte) 0x81, 126, (byte) (length >>> 8), (byte) length};
+    }
+    byte[] header = new byte[10];
+    header[0] = (byte) 0x81;
+    header[1] = 127;
+    for (int i = 0; i < 8; i++) {
+      header[9 - i] = (byte) ((long) length >>> (8 * i));
+    }
+    return header;
   }
 
   @Override

@@ -5,6 +5,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
+import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
@@ -43,7 +44,10 @@ final class ProtocolNegotiationHandler extends ApplicationProtocolNegotiationHan
   protected void configurePipeline(ChannelHandlerContext ctx, String protocol) {
     X509Certificate clientCertificate = peerCertificate(ctx.pipeline().get(SslHandler.class));
     if (ApplicationProtocolNames.HTTP_2.equals(protocol)) {
+      // responses come from the resource layer's threads one by one: flushed together, they share TLS records and
+      // system calls
       ctx.pipeline().addLast(
+          new FlushConsolidationHandler(FlushConsolidationHandler.DEFAULT_EXPLICIT_FLUSH_AFTER_FLUSHES, true),
           Http2FrameCodecBuilder.forServer()
               .initialSettings(Http2Settings.defaultSettings().maxConcurrentStreams(MAX_CONCURRENT_STREAMS))
               .build(),

@@ -3,6 +3,9 @@ package dev.tugboat.control.apiserver.resources;
 import static dev.tugboat.control.apiserver.resources.ApiClient.call;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tugboat.control.apiserver.ApiResponse;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
@@ -45,6 +48,25 @@ class ResourcesCrudTest {
     ApiClient.Reply got = client.get("pods", "default", "web");
     assertThat(got.status()).isEqualTo(200);
     assertThat(got.body()).isEqualTo(pod);
+  }
+
+  @Test
+  void requestHandedToTheRequestExecutorIsServedOnThatThreadWithoutAnotherHandOff() throws Exception {
+    CompletableFuture<Thread> servedOn = new CompletableFuture<>();
+    CompletableFuture<ApiResponse> answer =
+        new CompletableFuture<>();
+    client.api.requestExecutor().execute(() -> {
+      var response = client.api.handle(call("create", "pods", "default", null).body(POD).request());
+      // done before handle() returned: answered on this thread, not queued to another worker
+      servedOn.complete(response.isDone() ? Thread.currentThread() : null);
+      response.whenComplete((r, e) -> answer.complete(r));
+    });
+    assertThat(servedOn.get(10, TimeUnit.SECONDS)).isNotNull()
+        .isNotSameAs(Thread.currentThread());
+    assertThat(servedOn.get().getName()).startsWith("tug-resources-");
+    assertThat(answer.get(10, TimeUnit.SECONDS).status()).isEqualTo(201);
+    // from any other thread, handle() still hands the request to a worker
+    assertThat(client.get("pods", "default", "web").status()).isEqualTo(200);
   }
 
   @Test

@@ -58,6 +58,14 @@ class HttpTransportTest {
   }
 
   @Test
+  void tlsRunsOnBoringSsl() throws Exception {
+    // the native library ships in control's runtime classpath; without it TLS falls back to the slower JDK engine
+    assertThat(ApiServer.SSL_PROVIDER).isEqualTo(io.netty.handler.ssl.SslProvider.OPENSSL);
+    var result = curl("-v", "--http2", api.server.url() + "/version");
+    assertThat(result.stderr()).containsPattern("SSL connection using TLSv1\\.3");
+  }
+
+  @Test
   void servesHttp2WhenAlpnOffersIt() throws Exception {
     var result = curl("--http2", "-w", "\n%{http_version} %{http_code}", api.server.url() + "/version");
     assertThat(result.stdout()).contains("\"gitVersion\":\"v1.32.0-tugboat\"").endsWith("\n2 200");
