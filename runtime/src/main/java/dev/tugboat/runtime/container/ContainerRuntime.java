@@ -41,6 +41,8 @@ public final class ContainerRuntime implements AutoCloseable {
   private final ExecLauncher execLauncher;
   private final SpecCache specs = new SpecCache();
   private final SpareStateDirectories spares;
+  /** Mount namespaces of containers this runtime started, held until their process has exited (see Spawner.Launched). */
+  private final Map<String, Integer> mountNamespaces = new ConcurrentHashMap<>();
 
   public ContainerRuntime(Path root, Path tugInitDir, CgroupSupport cgroups) {
     this.root = root.toAbsolutePath();
@@ -69,9 +71,10 @@ public final class ContainerRuntime implements AutoCloseable {
    *
    * @param errorPipe with the process started at once, tug-init's error pipe, read by run() once it has exited
    *     (waiting for its set-up to finish first would cost a wake-up more); else -1, already read
+   * @param mountNamespace the container's mount namespace, held until its process is reaped, or -1
    */
   private record Created(ContainerState state, StateDirectory dir, ContainerCgroup cgroup, boolean initMode,
-      int errorPipe) {}
+      int errorPipe, int mountNamespace) {}
 
   /**
    * @param ownPidfd null: the watcher reaps the process and it waits for {@link #start}. Else the caller (see
@@ -109,6 +112,7 @@ public final class ContainerRuntime implements AutoCloseable {
     StepTimes.mark("c02 state dir");
     ContainerCgroup cgroup = null;
     int pid = -1;
+    int mountNamespace = -1;
     List<Integer> toClose = new ArrayList<>();
     try {
       Files.copy(bundleDir.resolve("config.json"), dir.path().resolve("config.json"));
@@ -163,7 +167,10 @@ public final class ContainerRuntime implements AutoCloseable {
         Spawner.Plan plan = new Spawner.Plan(joins, unshare, filesystem::build,
             spec.linux().creates(NamespaceType.PID), pidJoin, spawn);
         StepTimes.mark("c07 spawn prep");
-        pid = Spawner.launch("tug-spawn-" + id, plan);
+        Spawner.Launched launched = Spawner.launch("tug-spawn-" + id, plan);
+        pid = launched.pid();
+        mountNamespace = launched.mountNamespace();
+        if (mountNamespace >= 0) mountNamespaces.put(id, mountNamespace);
         StepTimes.mark("c08 spawner");
       } finally {
         // The child has its copies; ours must go, or EOF on the error pipe would never come.
@@ -181,7 +188,10 @@ public final class ContainerRuntime implements AutoCloseable {
       if (!failure.isEmpty()) throw new ContainerException(what + ": tug-init: " + failure);
       StepTimes.mark("c10 cgroup add");
       if (ownPidfd == null) {
-        exits.put(id, watch(dir, record, Linux.pidfdOpen(pid)));
+        CompletableFuture<Optional<WaitStatus>> exit = watch(dir, record, Linux.pidfdOpen(pid));
+        exits.put(id, exit);
+        int held = mountNamespace;
+        exit.whenComplete((status, thrown) -> releaseMountNamespace(id, held));
       } else {
         ownPidfd[0] = Linux.pidfdOpen(pid);
         exits.put(id, new CompletableFuture<>());
@@ -191,13 +201,14 @@ public final class ContainerRuntime implements AutoCloseable {
       if (startAtOnce) toClose.remove((Integer) error[0]);
       return new Created(new ContainerState(id, startAtOnce ? ContainerStatus.RUNNING : ContainerStatus.CREATED, pid,
           record.bundle(), record.rootfs(), record.created(), record.annotations(), Optional.empty(), false), dir,
-          cgroup, initMode, startAtOnce ? error[0] : -1);
+          cgroup, initMode, startAtOnce ? error[0] : -1, mountNamespace);
     } catch (RuntimeException | IOException e) {
       if (ownPidfd != null) {
         Linux.closeQuietly(ownPidfd[0]);
         ownPidfd[0] = -1;
       }
       if (pid > 0) killAndReap(pid);
+      if (mountNamespace >= 0 && mountNamespaces.remove(id, mountNamespace)) Linux.closeQuietly(mountNamespace);
       if (cgroup != null) {
         try {
           cgroup.delete();
@@ -247,6 +258,11 @@ public final class ContainerRuntime implements AutoCloseable {
     } catch (NativeCallException ignored) {
       // already gone (and reaped)
     }
+  }
+
+  /** Lets the kernel tear down an exited container's mount namespace, on the teardown thread. */
+  private void releaseMountNamespace(String id, int fd) {
+    if (fd >= 0 && mountNamespaces.remove(id, fd)) Teardown.later(() -> Linux.closeQuietly(fd));
   }
 
   private CompletableFuture<Optional<WaitStatus>> watch(StateDirectory dir, ContainerRecord record, int pidfd) {
@@ -421,6 +437,7 @@ public final class ContainerRuntime implements AutoCloseable {
       StepTimes.mark("s02 return");
       reaped = Linux.waitPidfd(pidfd[0], true, false);
       StepTimes.mark("w01 await exit");
+      releaseMountNamespace(id, created.mountNamespace());
       // tug-init has exited, so every write end is closed: this reads what it wrote, or EOF, at once.
       String failure = new String(Linux.readAll(created.errorPipe())).trim();
       // tug-init's own record in init mode (the status of the process it ran, not its own) comes first.
@@ -435,11 +452,13 @@ public final class ContainerRuntime implements AutoCloseable {
         // The wait failed: the watcher takes the process over, so delete can wait for it.
         try {
           watch(dir, dir.read(), pidfd[0]).whenComplete((status, failure) -> {
+            releaseMountNamespace(id, created.mountNamespace());
             if (failure != null) exit.completeExceptionally(failure);
             else exit.complete(status);
           });
         } catch (RuntimeException unreadable) {
           Linux.closeQuietly(pidfd[0]);
+          releaseMountNamespace(id, created.mountNamespace());
           exit.complete(Optional.empty());
         }
         delete(id, true);
@@ -587,6 +606,8 @@ public final class ContainerRuntime implements AutoCloseable {
   @Override
   public void close() {
     watcher.close();
+    // Containers still running keep their mount namespaces by themselves.
+    mountNamespaces.forEach(this::releaseMountNamespace);
     spares.awaitCleaner();
   }
 
