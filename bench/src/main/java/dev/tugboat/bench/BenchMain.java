@@ -35,6 +35,9 @@ public final class BenchMain implements Callable<Integer> {
   @Option(names = "--runs", description = "sequential runs per runtime (default: ${DEFAULT-VALUE})")
   int runs = 200;
 
+  @Option(names = "--warmup", description = "runtime: unmeasured runs of each runtime first (default: ${DEFAULT-VALUE})")
+  int warmup = 100;
+
   @Option(names = "--pods", description = "pods for the API server cases (default: ${DEFAULT-VALUE})")
   int pods = 10_000;
 
@@ -47,7 +50,7 @@ public final class BenchMain implements Callable<Integer> {
     Path home = Path.of(System.getProperty("tug.home", ".")).toAbsolutePath().normalize();
     Path out = results != null ? results : home.resolve("bench/results");
     List<BenchPart> parts = new ArrayList<>();
-    for (BenchPart p : List.<BenchPart>of(new RuntimeBench(runs, cases == null ? RuntimeBench.CASES : cases),
+    for (BenchPart p : List.<BenchPart>of(new RuntimeBench(runs, warmup, cases == null ? RuntimeBench.CASES : cases),
         new StoreBench(home, keys, cases == null ? StoreBench.CASES : cases), new ApiServerBench(home, pods))) {
       if (part.equals("all") || part.equals(p.name())) {
         parts.add(p);

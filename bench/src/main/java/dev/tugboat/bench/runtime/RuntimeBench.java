@@ -19,15 +19,21 @@ import java.util.Set;
  * alternating run by run so that machine noise falls on all three alike.
  */
 public final class RuntimeBench implements BenchPart {
-  private static final int WARMUP = 20;
   private static final int MANY = 100;
   /** Sequential run-to-exit, and many sleeping containers started at once. */
   public static final Set<String> CASES = Set.of("sequential", "many");
   private final int runs;
+  private final int warmup;
   private final Set<String> cases;
 
-  public RuntimeBench(int runs, Set<String> cases) {
+  /**
+   * @param warmup runs of each subject before the measured ones, alternating as they do: a warm JVM is the premise,
+   *     which takes JIT compilation of the start path (a method is compiled after some hundred calls), and the same
+   *     runs warm crun's and runc's files and the kernel's caches alike
+   */
+  public RuntimeBench(int runs, int warmup, Set<String> cases) {
     this.runs = runs;
+    this.warmup = warmup;
     this.cases = cases;
   }
 
@@ -88,7 +94,7 @@ public final class RuntimeBench implements BenchPart {
     Map<String, Samples> samples = new LinkedHashMap<>();
     Map<String, String> failed = new LinkedHashMap<>();
     subjects.keySet().forEach(name -> samples.put(name, new Samples()));
-    for (int i = 0; i < WARMUP + runs; i++) {
+    for (int i = 0; i < warmup + runs; i++) {
       for (Map.Entry<String, Subject> s : subjects.entrySet()) {
         String name = s.getKey();
         if (failed.containsKey(name)) {
@@ -96,7 +102,7 @@ public final class RuntimeBench implements BenchPart {
         }
         try {
           long nanos = s.getValue().runToExit(bundles.get(name), "bench-" + name + "-" + i);
-          if (i >= WARMUP) {
+          if (i >= warmup) {
             samples.get(name).add(nanos);
           }
         } catch (Exception e) {

@@ -31,6 +31,8 @@ import java.util.stream.Stream;
  */
 public final class ContainerRuntime implements AutoCloseable {
   public static final Path DEFAULT_ROOT = Path.of("/run/tugboat/runtime");
+  /** Spare network, IPC and UTS namespaces kept ready (see {@link SpareNamespaces}). */
+  static final int SPARE_NAMESPACE_SETS = 4;
   private static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.+-]{0,127}");
 
   private final Path root;
@@ -41,6 +43,7 @@ public final class ContainerRuntime implements AutoCloseable {
   private final ExecLauncher execLauncher;
   private final SpecCache specs = new SpecCache();
   private final SpareStateDirectories spares;
+  private final SpareNamespaces spareNamespaces = new SpareNamespaces(SPARE_NAMESPACE_SETS);
   /** Mount namespaces of containers this runtime started, held until their process has exited (see Spawner.Launched). */
   private final Map<String, Integer> mountNamespaces = new ConcurrentHashMap<>();
 
@@ -63,7 +66,11 @@ public final class ContainerRuntime implements AutoCloseable {
   // create
 
   public ContainerState create(String id, Path bundle, CreateOptions options) {
-    return create(id, bundle, options, null).state();
+    try {
+      return create(id, bundle, options, null).state();
+    } finally {
+      Teardown.wake();
+    }
   }
 
   /**
@@ -141,6 +148,10 @@ public final class ContainerRuntime implements AutoCloseable {
         if (n.type() == NamespaceType.PID) pidJoin = join;
         else joins.add(join);
       }
+      SpareNamespaces.Taken spare = spareNamespaces.take(unshare);
+      toClose.addAll(spare.fds());
+      joins.addAll(spare.joins());
+      unshare = spare.unshareFlags();
       int[] error;
       int[] stdio = options.stdio().open();
       StepTimes.mark("c06 ns+stdio");
@@ -191,7 +202,10 @@ public final class ContainerRuntime implements AutoCloseable {
         CompletableFuture<Optional<WaitStatus>> exit = watch(dir, record, Linux.pidfdOpen(pid));
         exits.put(id, exit);
         int held = mountNamespace;
-        exit.whenComplete((status, thrown) -> releaseMountNamespace(id, held));
+        exit.whenComplete((status, thrown) -> {
+          releaseMountNamespace(id, held);
+          Teardown.wake();
+        });
       } else {
         ownPidfd[0] = Linux.pidfdOpen(pid);
         exits.put(id, new CompletableFuture<>());
@@ -262,7 +276,7 @@ public final class ContainerRuntime implements AutoCloseable {
 
   /** Lets the kernel tear down an exited container's mount namespace, on the teardown thread. */
   private void releaseMountNamespace(String id, int fd) {
-    if (fd >= 0 && mountNamespaces.remove(id, fd)) Teardown.later(() -> Linux.closeQuietly(fd));
+    if (fd >= 0 && mountNamespaces.remove(id, fd)) Teardown.soon(() -> Linux.closeQuietly(fd));
   }
 
   private CompletableFuture<Optional<WaitStatus>> watch(StateDirectory dir, ContainerRecord record, int pidfd) {
@@ -394,6 +408,7 @@ public final class ContainerRuntime implements AutoCloseable {
     StepTimes.mark("d01 read+cgroup delete");
     dir.removeAll(spares);
     exits.remove(id);
+    Teardown.wake();
     StepTimes.mark("d02 remove dir");
   }
 
@@ -425,6 +440,15 @@ public final class ContainerRuntime implements AutoCloseable {
   }
 
   public WaitStatus run(Path bundle, String id, CreateOptions options) {
+    try {
+      return runToExit(bundle, id, options);
+    } finally {
+      // What the run handed over (the mount namespace, state directory, spares to make) starts once it has returned.
+      Teardown.wake();
+    }
+  }
+
+  private WaitStatus runToExit(Path bundle, String id, CreateOptions options) {
     // This thread waits for the exit anyway, so it reaps the process itself: the watcher's wake-up and its hand-off
     // back to this thread cost a millisecond or more on a busy machine. Nothing can happen between create and start
     // here, so the process starts at once: no exec.fifo to make, open, wait on and remove.
@@ -453,6 +477,7 @@ public final class ContainerRuntime implements AutoCloseable {
         try {
           watch(dir, dir.read(), pidfd[0]).whenComplete((status, failure) -> {
             releaseMountNamespace(id, created.mountNamespace());
+            Teardown.wake();
             if (failure != null) exit.completeExceptionally(failure);
             else exit.complete(status);
           });
@@ -606,6 +631,8 @@ public final class ContainerRuntime implements AutoCloseable {
   @Override
   public void close() {
     watcher.close();
+    spareNamespaces.close();
+    cgroups.removeSpares();
     // Containers still running keep their mount namespaces by themselves.
     mountNamespaces.forEach(this::releaseMountNamespace);
     spares.awaitCleaner();

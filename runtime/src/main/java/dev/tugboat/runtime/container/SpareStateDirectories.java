@@ -69,7 +69,7 @@ final class SpareStateDirectories {
       remove(dir);
       return;
     }
-    Teardown.later(() -> clean(trash));
+    Teardown.soon(() -> clean(trash));
   }
 
   /** Returns once the cleaner has dealt with every directory discarded so far. */

@@ -45,6 +45,9 @@ final class Spawner {
 
   private Spawner() {}
 
+  /** Starts, by loading this class, whatever must be started before a thread leaves the JVM's namespaces. */
+  static void warmUp() {}
+
   static {
     Linux.warmUp();
     SELF_PIDFD = Linux.pidfdOpen(Linux.getpid());
@@ -79,6 +82,19 @@ final class Spawner {
       return launched;
     } finally {
       Linux.closeQuietly(cwd);
+    }
+  }
+
+  /**
+   * Takes the calling thread back to this process's namespaces of the CLONE_NEW* types in {@code entered}, from any
+   * it joined or made; a thread that cannot must not go on.
+   */
+  static void returnToOwnNamespaces(int entered) {
+    try {
+      Linux.setns(SELF_PIDFD, entered, "pidfd of this process");
+    } catch (RuntimeException e) {
+      throw new IllegalStateException("thread " + Thread.currentThread().getName()
+          + " cannot go back to the JVM's namespaces: " + e.getMessage(), e);
     }
   }
 
