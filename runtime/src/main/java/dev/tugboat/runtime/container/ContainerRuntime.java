@@ -122,8 +122,6 @@ public final class ContainerRuntime implements AutoCloseable {
     int mountNamespace = -1;
     List<Integer> toClose = new ArrayList<>();
     try {
-      Files.copy(bundleDir.resolve("config.json"), dir.path().resolve("config.json"));
-      StepTimes.mark("c03 copy config");
       cgroup = cgroups.create(cgroupPath(spec, id), ResourceLimits.of(spec.linux().resources()));
       StepTimes.mark("c04 cgroup create");
       if (!startAtOnce) Linux.mkfifo(dir.fifo().toString(), 0622);
@@ -193,6 +191,9 @@ public final class ContainerRuntime implements AutoCloseable {
           .orElseThrow(() -> new ContainerException(what + ": tug-init vanished during set-up"));
       ContainerRecord record = new ContainerRecord(id, bundleDir.toString(), rootfs.target(), pid, startTime,
           createdAt, spec.annotations(), cgroupPath, initMode);
+      // Copied while tug-init sets up on the other CPU, not before the spawn: only exec and the CLI read it, once
+      // create has returned.
+      Files.copy(bundleDir.resolve("config.json"), dir.path().resolve("config.json"));
       dir.write(record);
       String failure = startAtOnce ? "" : new String(Linux.readAll(error[0])).trim();
       StepTimes.mark("c09 state+wait ready");
