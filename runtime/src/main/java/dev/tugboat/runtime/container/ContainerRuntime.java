@@ -622,6 +622,11 @@ public final class ContainerRuntime implements AutoCloseable {
     return cgroupOf(id).usage();
   }
 
+  /** Tells the OOM kills in a running container's cgroup as they happen (runc events' "oom" lines). */
+  public OomWatch watchOom(String id) {
+    return OomWatch.open("container \"" + id + "\"", cgroupOf(id));
+  }
+
   private ContainerCgroup cgroupOf(String id) {
     String path = existing(id).read().cgroupPath();
     return Optional.ofNullable(path).flatMap(cgroups::open)
