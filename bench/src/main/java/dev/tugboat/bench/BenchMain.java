@@ -28,11 +28,15 @@ public final class BenchMain implements Callable<Integer> {
   @Option(names = "--keys", description = "keys loaded for the store memory case (default: ${DEFAULT-VALUE})")
   int keys = 1_000_000;
 
-  @Option(names = "--cases", split = ",", description = "store cases to run: perf, puts, memory (default: all)")
-  java.util.Set<String> cases = java.util.Set.of("perf", "puts", "memory");
+  @Option(names = "--cases", split = ",",
+      description = "cases to run (default: all): store perf, puts, memory; runtime sequential, many")
+  java.util.Set<String> cases;
 
   @Option(names = "--runs", description = "sequential runs per runtime (default: ${DEFAULT-VALUE})")
   int runs = 200;
+
+  @Option(names = "--warmup", description = "runtime: unmeasured runs of each runtime first (default: ${DEFAULT-VALUE})")
+  int warmup = 100;
 
   @Option(names = "--pods", description = "pods for the API server cases (default: ${DEFAULT-VALUE})")
   int pods = 10_000;
@@ -46,7 +50,8 @@ public final class BenchMain implements Callable<Integer> {
     Path home = Path.of(System.getProperty("tug.home", ".")).toAbsolutePath().normalize();
     Path out = results != null ? results : home.resolve("bench/results");
     List<BenchPart> parts = new ArrayList<>();
-    for (BenchPart p : List.<BenchPart>of(new RuntimeBench(runs), new StoreBench(home, keys, cases), new ApiServerBench(home, pods))) {
+    for (BenchPart p : List.<BenchPart>of(new RuntimeBench(runs, warmup, cases == null ? RuntimeBench.CASES : cases),
+        new StoreBench(home, keys, cases == null ? StoreBench.CASES : cases), new ApiServerBench(home, pods))) {
       if (part.equals("all") || part.equals(p.name())) {
         parts.add(p);
       }

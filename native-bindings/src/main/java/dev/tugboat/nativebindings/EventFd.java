@@ -18,6 +18,13 @@ public final class EventFd implements AutoCloseable {
     Linux.write(fd, new byte[] {1, 0, 0, 0, 0, 0, 0, 0});
   }
 
+  /** Reads and resets the counter: how many signals since the last read (0 if none). */
+  public long take() {
+    byte[] value = new byte[8];
+    if (Linux.LIBC.read(fd, value, 8) != 8) return 0;
+    return java.nio.ByteBuffer.wrap(value).order(java.nio.ByteOrder.nativeOrder()).getLong();
+  }
+
   /** Resets the counter; nothing happens if it was not signalled. */
   public void drain() {
     Linux.LIBC.read(fd, new byte[8], 8);

@@ -36,6 +36,8 @@ public interface LibC {
   long write(int fd, @In byte[] buffer, long count);
   int poll(Pointer fds, long count, int timeoutMillis);
   int eventfd(int initial, int flags);
+  int inotify_init1(int flags);
+  int inotify_add_watch(int fd, String path, int mask);
 
   int posix_spawn(Pointer pid, String path, Pointer fileActions, Pointer attributes, Pointer argv, Pointer envp);
   int posix_spawn_file_actions_init(Pointer fileActions);

@@ -71,6 +71,9 @@ public final class Linux {
     LIBC.sigemptyset(p);
     LIBC.getpid();
     errno();
+    // What an error message of a call made in a new PID namespace needs.
+    OpenFlags.names(O_RDONLY);
+    new NativeCallException("warm-up", 0).getMessage();
   }
 
   static int errno() {

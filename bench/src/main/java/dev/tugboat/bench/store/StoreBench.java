@@ -21,6 +21,7 @@ public final class StoreBench implements BenchPart {
   private static final int MEMBERS = 3;
   private final Path home;
   private final int keysForMemory;
+  public static final Set<String> CASES = Set.of("perf", "puts", "memory");
   private final Set<String> cases;
 
   /** {@code cases} names the cases to run: perf, puts, memory. */

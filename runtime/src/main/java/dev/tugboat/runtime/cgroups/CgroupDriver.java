@@ -74,4 +74,13 @@ public interface CgroupDriver {
 
     /** Whether {@code tugboat/relativePath} exists in any hierarchy of this driver. */
     boolean exists(String relativePath);
+
+    /**
+     * From now on keeps up to {@code count} spare cgroups, made on {@code background}, that create can rename into
+     * place (v1 only, see SpareCgroups; others ignore this).
+     */
+    default void keepSpares(int count, java.util.concurrent.Executor background) {}
+
+    /** Removes the spare cgroups and makes no more. */
+    default void removeSpares() {}
 }

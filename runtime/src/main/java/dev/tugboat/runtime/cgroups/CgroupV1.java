@@ -18,8 +18,12 @@ final class CgroupV1 implements Cgroup {
     private final Map<String, Path> directoryByController;
     private final List<Path> directories;
 
-    CgroupV1(String relativePath, Map<String, Path> directoryByController) {
+    private final SpareCgroups spares;
+
+    /** @param spares where delete may leave the removal to, or null */
+    CgroupV1(String relativePath, Map<String, Path> directoryByController, SpareCgroups spares) {
         this.relativePath = relativePath;
+        this.spares = spares;
         this.directoryByController = Map.copyOf(directoryByController);
         this.directories = CgroupDirectories.distinct(List.copyOf(directoryByController.values()));
     }
@@ -151,6 +155,9 @@ final class CgroupV1 implements Cgroup {
 
     @Override
     public void delete() {
+        if (spares != null && spares.discard(relativePath, directories)) {
+            return;
+        }
         for (Path dir : directories) {
             CgroupDirectories.rmdir(dir);
         }

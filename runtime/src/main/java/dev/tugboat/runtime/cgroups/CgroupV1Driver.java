@@ -20,6 +20,7 @@ final class CgroupV1Driver implements CgroupDriver {
     static final Set<String> V1_CONTROLLERS = Set.of("cpu", "cpuacct", "memory", "pids", "freezer");
 
     private final Map<String, Path> mountByController;
+    private volatile SpareCgroups spares;
 
     CgroupV1Driver(CgroupMounts mounts) {
         if (mounts.v1().isEmpty()) {
@@ -50,9 +51,13 @@ final class CgroupV1Driver implements CgroupDriver {
                 used.put(controller, mount);
             }
         });
-        List<Path> created = new ArrayList<>();
+        List<Path> mounts = CgroupDirectories.distinct(new ArrayList<>(used.values()));
+        SpareCgroups spares = this.spares;
+        List<Path> fromSpare = spares != null && spares.covers(relativePath, mounts) ? spares.take(relativePath)
+                : List.of();
+        List<Path> created = new ArrayList<>(fromSpare);
         try {
-            for (Path mount : CgroupDirectories.distinct(new ArrayList<>(used.values()))) {
+            for (Path mount : fromSpare.isEmpty() ? mounts : List.<Path>of()) {
                 CgroupDirectories.mkdirs(mount, PARENT + "/" + relativePath, dir -> {}, created);
                 if (mount.equals(mountByController.get("cpuset"))) {
                     // Every level down from the parent, including ones made earlier by a plain mkdir.
@@ -63,7 +68,7 @@ final class CgroupV1Driver implements CgroupDriver {
                     }
                 }
             }
-            CgroupV1 cgroup = handle(relativePath, used);
+            CgroupV1 cgroup = handle(relativePath, used, spares);
             for (CgroupFileWrite write : writes) {
                 CgroupFiles.write(cgroup.directoryOf(write.controller()).resolve(write.file()), write.value());
             }
@@ -72,6 +77,24 @@ final class CgroupV1Driver implements CgroupDriver {
             CgroupDirectories.removeCreated(created, e);
             throw e;
         }
+    }
+
+    @Override
+    public void keepSpares(int count, java.util.concurrent.Executor background) {
+        if (spares != null || count <= 0) return;
+        List<Path> parents = new ArrayList<>();
+        mountByController.forEach((controller, mount) -> {
+            Path parent = mount.resolve(PARENT);
+            if (V1_CONTROLLERS.contains(controller) && !parents.contains(parent)) parents.add(parent);
+        });
+        spares = new SpareCgroups(parents, count, background);
+    }
+
+    @Override
+    public void removeSpares() {
+        SpareCgroups s = spares;
+        spares = null;
+        if (s != null) s.close();
     }
 
     @Override
@@ -88,7 +111,7 @@ final class CgroupV1Driver implements CgroupDriver {
             throw new CgroupException("cgroup v1: " + PARENT + "/" + relativePath + " exists in no hierarchy (looked under "
                     + mountByController.values().stream().distinct().toList() + ")");
         }
-        return handle(relativePath, made);
+        return handle(relativePath, made, spares);
     }
 
     @Override
@@ -98,10 +121,10 @@ final class CgroupV1Driver implements CgroupDriver {
                 .anyMatch(mount -> Files.isDirectory(mount.resolve(PARENT).resolve(relativePath)));
     }
 
-    private static CgroupV1 handle(String relativePath, Map<String, Path> mounts) {
+    private static CgroupV1 handle(String relativePath, Map<String, Path> mounts, SpareCgroups spares) {
         Map<String, Path> dirs = new LinkedHashMap<>();
         mounts.forEach((controller, mount) -> dirs.put(controller, mount.resolve(PARENT).resolve(relativePath)));
-        return new CgroupV1(relativePath, dirs);
+        return new CgroupV1(relativePath, dirs, spares);
     }
 
     // A new v1 cpuset starts with no CPUs and no memory nodes, and takes no task until both are set: copy the parent's.

@@ -4,6 +4,7 @@ import dev.tugboat.runtime.container.CgroupUsage;
 import dev.tugboat.runtime.container.ContainerException;
 import dev.tugboat.runtime.container.ContainerNotFoundException;
 import dev.tugboat.runtime.container.ContainerRuntime;
+import dev.tugboat.runtime.container.OomWatch;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -20,8 +21,8 @@ import tools.jackson.databind.ObjectMapper;
 
 /**
  * runc events: with --stats one {"type":"stats","id":...,"data":{...}} line; otherwise a stats line every --interval
- * and an {"type":"oom","id":...} line whenever the kernel's OOM killer has struck the container's cgroup since the
- * last look, until the container is deleted.
+ * and an {"type":"oom","id":...} line as soon as the kernel tells that the container's cgroup ran out of memory (see
+ * {@link OomWatch}), until the container is deleted.
  */
 @Command(name = "events", description = "print container stats and OOM events as JSON lines")
 final class EventsCommand implements Callable<Integer> {
@@ -45,23 +46,34 @@ final class EventsCommand implements Callable<Integer> {
         out.flush();
         return 0;
       }
-      long oomKills = -1;
-      while (true) {
-        CgroupUsage usage;
-        try {
-          usage = r.usage(id);
-        } catch (ContainerNotFoundException deleted) {
-          return 0;
-        } catch (ContainerException noCgroupAnyMore) {
-          // deleted between the check and the read, or no cgroup at all: wait for the delete
-          Thread.sleep(every.toMillis());
-          continue;
+      OomWatch oom = null;
+      try {
+        while (true) {
+          CgroupUsage usage;
+          try {
+            usage = r.usage(id);
+            if (oom == null) oom = r.watchOom(id);
+          } catch (ContainerNotFoundException deleted) {
+            return 0;
+          } catch (ContainerException noCgroupAnyMore) {
+            // deleted between the check and the read, or no cgroup at all: wait for the delete
+            Thread.sleep(every.toMillis());
+            continue;
+          }
+          out.println(stats(usage));
+          out.flush();
+          // Until the next stats line, an OOM is told as the kernel tells it.
+          long next = System.nanoTime() + every.toNanos();
+          for (long left; (left = next - System.nanoTime()) > 0; ) {
+            if (oom.await(Duration.ofNanos(left)) > 0) {
+              out.println(event("oom", null));
+              out.flush();
+            }
+            if (oom.gone()) break;
+          }
         }
-        if (oomKills >= 0 && usage.oomKills() > oomKills) out.println(event("oom", null));
-        oomKills = usage.oomKills();
-        out.println(stats(usage));
-        out.flush();
-        Thread.sleep(every.toMillis());
+      } finally {
+        if (oom != null) oom.close();
       }
     }
   }

@@ -13,6 +13,9 @@ public interface CgroupSupport {
   /** The cgroup at this path if it exists (finding a container's cgroup again after a restart). */
   Optional<ContainerCgroup> open(String relativePath);
 
+  /** Removes cgroups made ahead of need, if any (the runtime is closing). */
+  default void removeSpares() {}
+
   CgroupSupport NONE = new CgroupSupport() {
     @Override
     public ContainerCgroup create(String relativePath, ResourceLimits limits) {

@@ -127,6 +127,9 @@ final class ContainerFilesystem {
   }
 
   private static void mkdirs(Path dir) {
+    // Looked up first: createDirectories learns that a directory exists from an exception, whose stack trace cost
+    // more than the mkdir, and the rootfs's mount points exist on every run but the first.
+    if (Files.isDirectory(dir)) return;
     try {
       Files.createDirectories(dir);
     } catch (IOException e) {

@@ -31,6 +31,8 @@ import java.util.stream.Stream;
  */
 public final class ContainerRuntime implements AutoCloseable {
   public static final Path DEFAULT_ROOT = Path.of("/run/tugboat/runtime");
+  /** Spare network, IPC and UTS namespaces kept ready (see {@link SpareNamespaces}). */
+  static final int SPARE_NAMESPACE_SETS = 4;
   private static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.+-]{0,127}");
 
   private final Path root;
@@ -41,6 +43,9 @@ public final class ContainerRuntime implements AutoCloseable {
   private final ExecLauncher execLauncher;
   private final SpecCache specs = new SpecCache();
   private final SpareStateDirectories spares;
+  private final SpareNamespaces spareNamespaces = new SpareNamespaces(SPARE_NAMESPACE_SETS);
+  /** Mount namespaces of containers this runtime started, held until their process has exited (see Spawner.Launched). */
+  private final Map<String, Integer> mountNamespaces = new ConcurrentHashMap<>();
 
   public ContainerRuntime(Path root, Path tugInitDir, CgroupSupport cgroups) {
     this.root = root.toAbsolutePath();
@@ -61,7 +66,11 @@ public final class ContainerRuntime implements AutoCloseable {
   // create
 
   public ContainerState create(String id, Path bundle, CreateOptions options) {
-    return create(id, bundle, options, null).state();
+    try {
+      return create(id, bundle, options, null).state();
+    } finally {
+      Teardown.wake();
+    }
   }
 
   /**
@@ -69,9 +78,10 @@ public final class ContainerRuntime implements AutoCloseable {
    *
    * @param errorPipe with the process started at once, tug-init's error pipe, read by run() once it has exited
    *     (waiting for its set-up to finish first would cost a wake-up more); else -1, already read
+   * @param mountNamespace the container's mount namespace, held until its process is reaped, or -1
    */
   private record Created(ContainerState state, StateDirectory dir, ContainerCgroup cgroup, boolean initMode,
-      int errorPipe) {}
+      int errorPipe, int mountNamespace) {}
 
   /**
    * @param ownPidfd null: the watcher reaps the process and it waits for {@link #start}. Else the caller (see
@@ -109,10 +119,9 @@ public final class ContainerRuntime implements AutoCloseable {
     StepTimes.mark("c02 state dir");
     ContainerCgroup cgroup = null;
     int pid = -1;
+    int mountNamespace = -1;
     List<Integer> toClose = new ArrayList<>();
     try {
-      Files.copy(bundleDir.resolve("config.json"), dir.path().resolve("config.json"));
-      StepTimes.mark("c03 copy config");
       cgroup = cgroups.create(cgroupPath(spec, id), ResourceLimits.of(spec.linux().resources()));
       StepTimes.mark("c04 cgroup create");
       if (!startAtOnce) Linux.mkfifo(dir.fifo().toString(), 0622);
@@ -137,6 +146,10 @@ public final class ContainerRuntime implements AutoCloseable {
         if (n.type() == NamespaceType.PID) pidJoin = join;
         else joins.add(join);
       }
+      SpareNamespaces.Taken spare = spareNamespaces.take(unshare);
+      toClose.addAll(spare.fds());
+      joins.addAll(spare.joins());
+      unshare = spare.unshareFlags();
       int[] error;
       int[] stdio = options.stdio().open();
       StepTimes.mark("c06 ns+stdio");
@@ -163,7 +176,10 @@ public final class ContainerRuntime implements AutoCloseable {
         Spawner.Plan plan = new Spawner.Plan(joins, unshare, filesystem::build,
             spec.linux().creates(NamespaceType.PID), pidJoin, spawn);
         StepTimes.mark("c07 spawn prep");
-        pid = Spawner.launch("tug-spawn-" + id, plan);
+        Spawner.Launched launched = Spawner.launch("tug-spawn-" + id, plan);
+        pid = launched.pid();
+        mountNamespace = launched.mountNamespace();
+        if (mountNamespace >= 0) mountNamespaces.put(id, mountNamespace);
         StepTimes.mark("c08 spawner");
       } finally {
         // The child has its copies; ours must go, or EOF on the error pipe would never come.
@@ -175,13 +191,22 @@ public final class ContainerRuntime implements AutoCloseable {
           .orElseThrow(() -> new ContainerException(what + ": tug-init vanished during set-up"));
       ContainerRecord record = new ContainerRecord(id, bundleDir.toString(), rootfs.target(), pid, startTime,
           createdAt, spec.annotations(), cgroupPath, initMode);
+      // Copied while tug-init sets up on the other CPU, not before the spawn: only exec and the CLI read it, once
+      // create has returned.
+      Files.copy(bundleDir.resolve("config.json"), dir.path().resolve("config.json"));
       dir.write(record);
       String failure = startAtOnce ? "" : new String(Linux.readAll(error[0])).trim();
       StepTimes.mark("c09 state+wait ready");
       if (!failure.isEmpty()) throw new ContainerException(what + ": tug-init: " + failure);
       StepTimes.mark("c10 cgroup add");
       if (ownPidfd == null) {
-        exits.put(id, watch(dir, record, Linux.pidfdOpen(pid)));
+        CompletableFuture<Optional<WaitStatus>> exit = watch(dir, record, Linux.pidfdOpen(pid));
+        exits.put(id, exit);
+        int held = mountNamespace;
+        exit.whenComplete((status, thrown) -> {
+          releaseMountNamespace(id, held);
+          Teardown.wake();
+        });
       } else {
         ownPidfd[0] = Linux.pidfdOpen(pid);
         exits.put(id, new CompletableFuture<>());
@@ -191,13 +216,14 @@ public final class ContainerRuntime implements AutoCloseable {
       if (startAtOnce) toClose.remove((Integer) error[0]);
       return new Created(new ContainerState(id, startAtOnce ? ContainerStatus.RUNNING : ContainerStatus.CREATED, pid,
           record.bundle(), record.rootfs(), record.created(), record.annotations(), Optional.empty(), false), dir,
-          cgroup, initMode, startAtOnce ? error[0] : -1);
+          cgroup, initMode, startAtOnce ? error[0] : -1, mountNamespace);
     } catch (RuntimeException | IOException e) {
       if (ownPidfd != null) {
         Linux.closeQuietly(ownPidfd[0]);
         ownPidfd[0] = -1;
       }
       if (pid > 0) killAndReap(pid);
+      if (mountNamespace >= 0 && mountNamespaces.remove(id, mountNamespace)) Linux.closeQuietly(mountNamespace);
       if (cgroup != null) {
         try {
           cgroup.delete();
@@ -247,6 +273,11 @@ public final class ContainerRuntime implements AutoCloseable {
     } catch (NativeCallException ignored) {
       // already gone (and reaped)
     }
+  }
+
+  /** Lets the kernel tear down an exited container's mount namespace, on the teardown thread. */
+  private void releaseMountNamespace(String id, int fd) {
+    if (fd >= 0 && mountNamespaces.remove(id, fd)) Teardown.soon(() -> Linux.closeQuietly(fd));
   }
 
   private CompletableFuture<Optional<WaitStatus>> watch(StateDirectory dir, ContainerRecord record, int pidfd) {
@@ -378,6 +409,7 @@ public final class ContainerRuntime implements AutoCloseable {
     StepTimes.mark("d01 read+cgroup delete");
     dir.removeAll(spares);
     exits.remove(id);
+    Teardown.wake();
     StepTimes.mark("d02 remove dir");
   }
 
@@ -409,6 +441,15 @@ public final class ContainerRuntime implements AutoCloseable {
   }
 
   public WaitStatus run(Path bundle, String id, CreateOptions options) {
+    try {
+      return runToExit(bundle, id, options);
+    } finally {
+      // What the run handed over (the mount namespace, state directory, spares to make) starts once it has returned.
+      Teardown.wake();
+    }
+  }
+
+  private WaitStatus runToExit(Path bundle, String id, CreateOptions options) {
     // This thread waits for the exit anyway, so it reaps the process itself: the watcher's wake-up and its hand-off
     // back to this thread cost a millisecond or more on a busy machine. Nothing can happen between create and start
     // here, so the process starts at once: no exec.fifo to make, open, wait on and remove.
@@ -421,6 +462,7 @@ public final class ContainerRuntime implements AutoCloseable {
       StepTimes.mark("s02 return");
       reaped = Linux.waitPidfd(pidfd[0], true, false);
       StepTimes.mark("w01 await exit");
+      releaseMountNamespace(id, created.mountNamespace());
       // tug-init has exited, so every write end is closed: this reads what it wrote, or EOF, at once.
       String failure = new String(Linux.readAll(created.errorPipe())).trim();
       // tug-init's own record in init mode (the status of the process it ran, not its own) comes first.
@@ -435,11 +477,14 @@ public final class ContainerRuntime implements AutoCloseable {
         // The wait failed: the watcher takes the process over, so delete can wait for it.
         try {
           watch(dir, dir.read(), pidfd[0]).whenComplete((status, failure) -> {
+            releaseMountNamespace(id, created.mountNamespace());
+            Teardown.wake();
             if (failure != null) exit.completeExceptionally(failure);
             else exit.complete(status);
           });
         } catch (RuntimeException unreadable) {
           Linux.closeQuietly(pidfd[0]);
+          releaseMountNamespace(id, created.mountNamespace());
           exit.complete(Optional.empty());
         }
         delete(id, true);
@@ -577,6 +622,11 @@ public final class ContainerRuntime implements AutoCloseable {
     return cgroupOf(id).usage();
   }
 
+  /** Tells the OOM kills in a running container's cgroup as they happen (runc events' "oom" lines). */
+  public OomWatch watchOom(String id) {
+    return OomWatch.open("container \"" + id + "\"", cgroupOf(id));
+  }
+
   private ContainerCgroup cgroupOf(String id) {
     String path = existing(id).read().cgroupPath();
     return Optional.ofNullable(path).flatMap(cgroups::open)
@@ -587,6 +637,10 @@ public final class ContainerRuntime implements AutoCloseable {
   @Override
   public void close() {
     watcher.close();
+    spareNamespaces.close();
+    cgroups.removeSpares();
+    // Containers still running keep their mount namespaces by themselves.
+    mountNamespaces.forEach(this::releaseMountNamespace);
     spares.awaitCleaner();
   }
 

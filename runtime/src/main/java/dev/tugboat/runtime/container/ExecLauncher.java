@@ -72,7 +72,7 @@ final class ExecLauncher {
         }
         PosixSpawn spawn = new PosixSpawn(TugInit.extractTo(tugInitDir).toString(), args,
             process.env(), childFds, true);
-        pid = Spawner.launch("tug-exec-" + record.id(), new Spawner.Plan(joins, 0, null, false, pidJoin, spawn));
+        pid = Spawner.launch("tug-exec-" + record.id(), new Spawner.Plan(joins, 0, null, false, pidJoin, spawn)).pid();
       } finally {
         // The child has its copies; ours must go, or EOF on the error pipe would never come.
         childEnds.forEach(Linux::closeQuietly);

@@ -11,8 +11,12 @@ import java.util.Optional;
 public final class KernelCgroups implements CgroupSupport {
   private final CgroupDriver driver;
 
+  /** Spare cgroups kept, for a JVM that starts more than one container (see the driver's keepSpares). */
+  private static final int SPARES = 4;
+
   public KernelCgroups(CgroupDriver driver) {
     this.driver = driver;
+    driver.keepSpares(SPARES, Teardown::soon);
   }
 
   public static KernelCgroups detect() {
@@ -29,6 +33,11 @@ public final class KernelCgroups implements CgroupSupport {
   @Override
   public Optional<ContainerCgroup> open(String relativePath) {
     return driver.find(relativePath).map(Adapted::new);
+  }
+
+  @Override
+  public void removeSpares() {
+    driver.removeSpares();
   }
 
   private record Adapted(Cgroup cgroup) implements ContainerCgroup {

@@ -14,8 +14,6 @@ import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.util.Comparator;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
@@ -29,7 +27,7 @@ import org.slf4j.LoggerFactory;
  * them; at most {@link #MAX} stay per root, and a later runtime over the same root adopts them.
  *
  * <p>A deleted container's directory is renamed to {@code .trash-<random>} (0.01 ms), which takes it out of the root
- * at once, and emptied by one cleaner thread for the JVM afterwards: unlinking its files, listing and moving it took
+ * at once, and emptied by the {@link Teardown} thread afterwards: unlinking its files, listing and moving it took
  * 0.6-0.7 ms median per run on the path. Trash that a JVM left behind is emptied by the next runtime over the root.
  */
 final class SpareStateDirectories {
@@ -37,11 +35,6 @@ final class SpareStateDirectories {
   private static final String PREFIX = ".spare-";
   private static final String TRASH_PREFIX = ".trash-";
   private static final Logger LOG = LoggerFactory.getLogger(SpareStateDirectories.class);
-  private static final ExecutorService CLEANER = Executors.newSingleThreadExecutor(task -> {
-    Thread t = new Thread(task, "tug-state-cleaner");
-    t.setDaemon(true);
-    return t;
-  });
 
   private final Path root;
   private final ConcurrentLinkedQueue<Path> spares = new ConcurrentLinkedQueue<>();
@@ -55,7 +48,7 @@ final class SpareStateDirectories {
       throw new UncheckedIOException("list " + root + ": " + e.getMessage(), e);
     }
     try (DirectoryStream<Path> found = Files.newDirectoryStream(root, TRASH_PREFIX + "*")) {
-      for (Path trash : found) CLEANER.execute(() -> clean(trash));
+      for (Path trash : found) Teardown.later(() -> clean(trash));
     } catch (IOException e) {
       throw new UncheckedIOException("list " + root + ": " + e.getMessage(), e);
     }
@@ -76,18 +69,12 @@ final class SpareStateDirectories {
       remove(dir);
       return;
     }
-    CLEANER.execute(() -> clean(trash));
+    Teardown.soon(() -> clean(trash));
   }
 
   /** Returns once the cleaner has dealt with every directory discarded so far. */
   void awaitCleaner() {
-    try {
-      CLEANER.submit(() -> {}).get();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    } catch (java.util.concurrent.ExecutionException e) {
-      throw new IllegalStateException(e);
-    }
+    Teardown.await();
   }
 
   private void clean(Path trash) {

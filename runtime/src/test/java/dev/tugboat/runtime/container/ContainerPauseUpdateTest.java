@@ -118,4 +118,28 @@ class ContainerPauseUpdateTest {
     assertThat((Map<String, Object>) usage.memory().get("usage")).containsKeys("limit", "usage", "max", "failcnt");
     assertThat(usage.oomKills()).isZero();
   }
+
+  @Test
+  void watchOomTellsWhenTheContainersCgroupRunsOutOfMemoryAndWhenItIsGone() throws Exception {
+    Path bundle = TestBundles.bundle(tmp.resolve("oom"), spec -> {
+      tools.jackson.databind.node.ObjectNode memory = ((tools.jackson.databind.node.ObjectNode) spec.get("linux"))
+          .putObject("resources").putObject("memory");
+      memory.put("limit", 16L << 20);
+      memory.put("swap", 16L << 20);
+    }, "sh", "-c", "dd if=/dev/zero of=/dev/null bs=64M count=1; sleep 100");
+    runtime.create("rtcli-oom-watch", bundle, CreateOptions.defaults());
+    // Watched before start, so the memory hog cannot run out of memory unseen.
+    try (OomWatch oom = runtime.watchOom("rtcli-oom-watch")) {
+      assertThat(oom.await(java.time.Duration.ofMillis(50))).as("nothing ran yet").isZero();
+      runtime.start("rtcli-oom-watch");
+      long told = 0;
+      while (told == 0) told = oom.await(java.time.Duration.ofMinutes(1));
+      assertThat(told).isPositive();
+      assertThat(oom.gone()).isFalse();
+      runtime.delete("rtcli-oom-watch", true);
+      runtime.awaitStateCleanup();
+      assertThat(oom.gone()).isTrue();
+      assertThat(oom.await(java.time.Duration.ofMillis(50))).isZero();
+    }
+  }
 }

@@ -26,6 +26,8 @@ final class NoLeaks implements BeforeEachCallback, AfterEachCallback {
       Set<String> namespaceFds) {}
 
   static Snapshot take() {
+    // Mount namespaces of exited containers are let go, and deleted state emptied, on the teardown thread.
+    Teardown.await();
     return new Snapshot(lines("/proc/self/mountinfo"), cgroups(), children(), threadNamespaces(), namespaceFds());
   }
 
