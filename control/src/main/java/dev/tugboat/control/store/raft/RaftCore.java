@@ -63,6 +63,8 @@ public final class RaftCore {
     private final List<Message> readsAwaitingCommit = new ArrayList<>();
 
     private final List<Message> messages = new ArrayList<>();
+    /** A leader's replication traffic, which may leave before its own entries are persisted (see {@link Ready}). */
+    private final List<Message> earlyMessages = new ArrayList<>();
     private final List<ReadState> readStates = new ArrayList<>();
     private SoftState lastSoftState;
     private HardState lastHardState;
@@ -249,7 +251,7 @@ public final class RaftCore {
 
     public boolean hasReady() {
         if (pendingReady != null) return false;
-        return !messages.isEmpty() || !readStates.isEmpty() || log.hasUnstableEntries()
+        return !messages.isEmpty() || !earlyMessages.isEmpty() || !readStates.isEmpty() || log.hasUnstableEntries()
             || log.unstableSnapshot() != null || log.hasNextCommittedEntries()
             || lead != lastSoftState.leader() || role != lastSoftState.role()
             || term != lastHardState.term() || vote != lastHardState.vote() || log.committed != lastHardState.commit();
@@ -269,10 +271,19 @@ public final class RaftCore {
         List<Entry> entries = log.unstableEntries();
         boolean mustSync = !entries.isEmpty() || hard.term() != lastHardState.term()
             || hard.vote() != lastHardState.vote() || log.unstableSnapshot() != null;
+        List<Message> early = earlyMessages;
+        List<Message> late = messages;
+        if (hard.term() != lastHardState.term() && !earlyMessages.isEmpty()) {
+            // The term these messages speak in is not yet on disk: a restart could forget it, so they wait.
+            late = new ArrayList<>(earlyMessages);
+            late.addAll(messages);
+            early = List.of();
+        }
         Ready rd = new Ready(soft.equals(lastSoftState) ? null : soft, hard.equals(lastHardState) ? null : hard,
-            entries, log.unstableSnapshot(), log.nextCommittedEntries(Long.MAX_VALUE), messages, readStates,
+            entries, log.unstableSnapshot(), log.nextCommittedEntries(Long.MAX_VALUE), early, late, readStates,
             mustSync);
         messages.clear();
+        earlyMessages.clear();
         readStates.clear();
         lastSoftState = soft;
         lastHardState = hard;
@@ -297,6 +308,7 @@ public final class RaftCore {
             Entry last = ready.entries().get(ready.entries().size() - 1);
             log.stableTo(last.index(), last.term());
         }
+        leaderPersisted();
         for (Entry e : ready.committedEntries()) {
             if (e.index() <= log.applied) continue;
             log.appliedTo(e.index());
@@ -305,6 +317,16 @@ public final class RaftCore {
             }
             if (e.type() == EntryType.CONF_CHANGE) applyConfChange(ConfChange.decode(e.data()));
         }
+    }
+
+    /**
+     * A leader counts its own entries toward commitment only once they are on its disk: its APPENDs may leave before
+     * its own fsync, so a quorum of matches must be a quorum of durable copies.
+     */
+    private void leaderPersisted() {
+        if (role != StateRole.LEADER) return;
+        Progress self = progress.get(id);
+        if (self != null && self.maybeUpdate(log.persistedLastIndex()) && maybeCommit()) broadcastAppend();
     }
 
     // ---------------------------------------------------------------- status
@@ -407,7 +429,7 @@ public final class RaftCore {
         for (long member : members()) {
             Progress pr = new Progress(last + 1, config.maxInflightMessages());
             if (member == id) {
-                pr.match = last;
+                pr.match = log.persistedLastIndex();
                 pr.becomeReplicate();
                 pr.recentActive = true;
             }
@@ -697,8 +719,7 @@ public final class RaftCore {
             stamped.add(new Entry(++index, term, e.type(), e.data()));
         }
         log.append(stamped);
-        progress.get(id).maybeUpdate(log.lastIndex());
-        maybeCommit();
+        // Our own match moves when the entries are persisted (leaderPersisted), not here.
     }
 
     /** Commits the highest index a quorum of voters holds, if it is from this term. */
@@ -924,6 +945,13 @@ public final class RaftCore {
             case VOTE, PRE_VOTE, VOTE_RESPONSE, PRE_VOTE_RESPONSE -> m.term();
             default -> term;
         };
-        messages.add(m.withRoute(id, m.to(), msgTerm));
+        Message routed = m.withRoute(id, m.to(), msgTerm);
+        boolean replication = m.type() == MessageType.APPEND || m.type() == MessageType.HEARTBEAT
+            || m.type() == MessageType.SNAPSHOT;
+        if (role == StateRole.LEADER && replication) {
+            earlyMessages.add(routed);
+        } else {
+            messages.add(routed);
+        }
     }
 }

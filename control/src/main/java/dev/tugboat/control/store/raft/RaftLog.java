@@ -179,6 +179,12 @@ final class RaftLog {
         return false;
     }
 
+    /** The last index of the log that is in storage and stays in it (not about to be replaced); 0 if none. */
+    long persistedLastIndex() {
+        if (unstableSnapshot != null) return 0;
+        return unstable.isEmpty() ? lastIndex() : unstableOffset - 1;
+    }
+
     List<Entry> unstableEntries() {
         return List.copyOf(unstable);
     }

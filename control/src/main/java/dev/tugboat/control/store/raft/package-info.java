@@ -21,6 +21,7 @@
  * on a client request:         core.propose(data) / core.readIndex(requestId)   (ProposalDroppedException: retry elsewhere)
  * while (core.hasReady()) {
  *     Ready rd = core.ready();
+ *     transport: send rd.earlyMessages() (a leader's appends: its followers persist while it does)
  *     storage: save rd.snapshot(), append rd.entries(), save rd.hardState()   (fsync if rd.mustSync())
  *     transport: send rd.messages(); report each SNAPSHOT's outcome with core.reportSnapshot(to, status)
  *     state machine: install rd.snapshot(), apply rd.committedEntries() (skipping indexes it already holds)

@@ -446,6 +446,8 @@ public final class RaftNode implements AutoCloseable {
       leader = soft.leader();
       role = soft.role();
     }
+    // 0. a leader's appends go out first: followers persist them while we do
+    sendAll(ready.earlyMessages());
     // 1. persist: snapshot, entries, hard state; one fsync for all of it
     if (ready.snapshot() != null) {
       storage.saveSnapshot(ready.snapshot());
@@ -459,11 +461,7 @@ public final class RaftNode implements AutoCloseable {
       committed = ready.hardState().commit();
     }
     // 2. send
-    for (Message m : ready.messages()) {
-      if (transport != null) {
-        transport.send(m);
-      }
-    }
+    sendAll(ready.messages());
     // 3. install and apply
     if (ready.snapshot() != null) {
       restore(ready.snapshot());
@@ -484,6 +482,15 @@ public final class RaftNode implements AutoCloseable {
     }
     completeAppliedReads();
     maybeSnapshot();
+  }
+
+  private void sendAll(List<Message> messages) {
+    if (transport == null) {
+      return;
+    }
+    for (Message m : messages) {
+      transport.send(m);
+    }
   }
 
   private void apply(Entry e) {

@@ -34,7 +34,7 @@ class ReplicationTest {
         List<Message> out = new ArrayList<>();
         while (core.hasReady()) {
             Ready rd = core.ready();
-            out.addAll(rd.messages());
+            out.addAll(rd.allMessages());
             core.advance(rd);
         }
         return out;
@@ -114,8 +114,10 @@ class ReplicationTest {
     void leaderDoesNotCommitAnEntryOfAnEarlierTermByCountingReplicas() {
         // Raft paper figure 8: entry 2 of term 2 on a majority may still be overwritten, until an entry of the
         // leader's own term above it is committed.
-        RaftCore leader = memberWithLog(plain(1), ConfState.ofVoters(1L, 2L, 3L), new HardState(2, 0, 1),
-            e(1, 1), e(2, 2));
+        MemoryStorage storage = new MemoryStorage(ConfState.ofVoters(1L, 2L, 3L));
+        storage.append(List.of(e(1, 1), e(2, 2)));
+        storage.setHardState(new HardState(2, 0, 1));
+        RaftCore leader = new RaftCore(plain(1), storage, new SplittableRandom(1));
         leader.campaign();
         leader.step(Message.builder(MessageType.VOTE_RESPONSE).from(2).to(1).term(3).build());
         assertThat(leader.role()).isEqualTo(StateRole.LEADER);
@@ -123,7 +125,49 @@ class ReplicationTest {
         leader.step(Message.builder(MessageType.APPEND_RESPONSE).from(2).to(1).term(3).index(2).build());
         assertThat(leader.committedIndex()).isEqualTo(1);
         leader.step(Message.builder(MessageType.APPEND_RESPONSE).from(2).to(1).term(3).index(3).build());
+        assertThat(leader.committedIndex()).isEqualTo(1); // the leader's own copy of 3 is not yet persisted
+        Ready rd = leader.ready();
+        storage.append(rd.entries());
+        leader.advance(rd);
         assertThat(leader.committedIndex()).isEqualTo(3);
+    }
+
+    @Test
+    void leaderSendsAppendsBeforePersistingButCountsItselfOnlyOncePersisted() {
+        TestCluster c = TestCluster.of(1, 2, 3);
+        c.elect(1);
+        RaftCore leader = c.core(1);
+        leader.propose("x".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        Ready rd = leader.ready();
+        assertThat(rd.entries()).hasSize(1);
+        long index = rd.entries().get(0).index();
+        assertThat(rd.earlyMessages()).extracting(Message::type).containsOnly(MessageType.APPEND);
+        assertThat(rd.earlyMessages()).extracting(Message::to).containsExactlyInAnyOrder(2L, 3L);
+        // One follower persists and answers while the leader is still writing: one durable copy is no quorum.
+        c.deliver(rd.earlyMessages().stream().filter(m -> m.to() == 2).findFirst().orElseThrow());
+        for (Message m : c.processReady(c.member(2))) c.deliver(m);
+        assertThat(leader.committedIndex()).isLessThan(index);
+        c.member(1).storage.append(rd.entries());
+        leader.advance(rd);
+        assertThat(leader.committedIndex()).isEqualTo(index);
+        // The new commit index goes out at once, so followers apply without waiting for a heartbeat.
+        Ready next = leader.ready();
+        assertThat(next.committedEntries()).extracting(Entry::index).contains(index);
+        assertThat(next.earlyMessages()).filteredOn(m -> m.type() == MessageType.APPEND)
+            .extracting(Message::commit).contains(index);
+    }
+
+    @Test
+    void messagesOfANewTermWaitUntilTheTermIsPersisted() {
+        RaftCore node = memberWithLog(plain(1), ConfState.ofVoters(1L, 2L, 3L), new HardState(2, 0, 1),
+            e(1, 1), e(2, 2));
+        node.campaign();
+        node.step(Message.builder(MessageType.VOTE_RESPONSE).from(2).to(1).term(3).build());
+        assertThat(node.role()).isEqualTo(StateRole.LEADER);
+        Ready rd = node.ready();
+        assertThat(rd.hardState().term()).isEqualTo(3);
+        assertThat(rd.earlyMessages()).isEmpty();
+        assertThat(rd.messages()).extracting(Message::type).contains(MessageType.APPEND);
     }
 
     @Test

@@ -328,6 +328,8 @@ final class Simulation {
         }
         if (n.pending == null && n.core.hasReady()) {
             n.pending = n.core.ready();
+            // A leader's appends leave before its own write; a crash before persistAt loses only the write.
+            for (Message m : n.pending.earlyMessages()) send(m);
             n.persistAt = now + rng.nextInt(3);
             if (n.persistAt == now) {
                 complete(n, n.pending);

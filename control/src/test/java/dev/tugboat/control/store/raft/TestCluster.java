@@ -113,6 +113,7 @@ final class TestCluster {
         List<Message> out = new ArrayList<>();
         while (m.core.hasReady()) {
             Ready rd = m.core.ready();
+            out.addAll(rd.earlyMessages());
             if (rd.snapshot() != null) {
                 m.storage.applySnapshot(rd.snapshot());
                 m.installedSnapshots.add(rd.snapshot());
