@@ -72,6 +72,8 @@ public interface LibC {
   int tcgetattr(int fd, @Out byte[] termios);
   int tcsetattr(int fd, int when, @In byte[] termios);
   void cfmakeraw(byte[] termios);
+  /** ioctl's third argument as a buffer the kernel reads and writes (struct winsize, an int). */
+  int ioctl(int fd, long request, byte[] argument);
 
   int epoll_create1(int flags);
   int epoll_ctl(int epfd, int op, int fd, Pointer event);

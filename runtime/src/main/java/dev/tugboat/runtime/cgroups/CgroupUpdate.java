@@ -22,6 +22,12 @@ public final class CgroupUpdate {
             CgroupFileWrite memory = writes.remove(0);
             writes.add(1, memory);
         }
+        if (cgroup instanceof CgroupV1 v1 && limits.cpusetCpus() != null && !v1.hasController("cpuset")) {
+            // Only cgroups made with a cpuset limit are in the cpuset hierarchy; moving a running container's
+            // processes into a new one could miss those it forks meanwhile.
+            throw new CgroupException("cpuset.cpus: cgroup " + cgroup.relativePath() + " was made without a cpuset "
+                    + "limit, so it is not in the cpuset hierarchy and cannot be limited to CPUs while it runs");
+        }
         for (CgroupFileWrite write : writes) {
             CgroupFiles.write(directoryOf(cgroup, write.controller()).resolve(write.file()), write.value());
         }

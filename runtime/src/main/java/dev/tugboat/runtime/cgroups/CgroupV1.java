@@ -43,6 +43,10 @@ final class CgroupV1 implements Cgroup {
         return directories;
     }
 
+    boolean hasController(String controller) {
+        return directoryByController.containsKey(controller);
+    }
+
     Path directoryOf(String controller) {
         Path dir = directoryByController.get(controller);
         if (dir == null) {

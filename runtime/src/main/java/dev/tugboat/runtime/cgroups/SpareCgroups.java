@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
@@ -104,8 +105,11 @@ final class SpareCgroups implements AutoCloseable {
                     if (back) names.add(spare);
                     throw new CgroupException("mkdir " + e.getMessage() + ": EEXIST (cgroup already exists)", e);
                 }
-                // gone (another JVM over the same parent took it) or broken: try the next
-                if (back) removeQuietly(spare);
+                // Gone at the first hierarchy: another JVM over the same parent (which adopted it too) is taking it,
+                // and removing it in the hierarchies it has not reached yet would make that take fail too. Else
+                // broken (gone further down, or refused): removed. Either way, the next one.
+                boolean takenByAnother = moved.isEmpty() && e instanceof NoSuchFileException;
+                if (back && !takenByAnother) removeQuietly(spare);
             }
         }
         return List.of();

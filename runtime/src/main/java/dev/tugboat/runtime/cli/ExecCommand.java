@@ -56,7 +56,7 @@ final class ExecCommand implements Callable<Integer> {
           } catch (RuntimeException exited) {
             // nothing left to signal
           }
-        });
+        }, proxy != null ? proxy::resize : () -> {});
         int status = exec.await().shellStatus();
         if (proxy != null) proxy.awaitOutput();
         return status;

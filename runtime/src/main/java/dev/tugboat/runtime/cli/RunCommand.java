@@ -51,7 +51,7 @@ final class RunCommand implements Callable<Integer> {
         } catch (RuntimeException exited) {
           // nothing left to signal
         }
-      });
+      }, proxy != null ? proxy::resize : () -> {});
       WaitStatus status = r.awaitExit(id).orElseThrow();
       if (proxy != null) proxy.awaitOutput();
       if (!keep) r.delete(id, true);

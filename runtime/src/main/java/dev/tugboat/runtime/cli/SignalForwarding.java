@@ -6,14 +6,16 @@ import sun.misc.Signal;
 
 /**
  * Like runc in the foreground, signals sent to `tug runtime run` or `exec` go on to the container's process instead of
- * ending this JVM (which would leave the container without anyone waiting for it).
+ * ending this JVM (which would leave the container without anyone waiting for it). SIGWINCH is not passed on, as runc
+ * does not: it means this process's terminal changed size, and the container's pty is resized to match (the kernel
+ * then signals the container's foreground processes itself).
  */
 final class SignalForwarding {
-  private static final String[] FORWARDED = {"TERM", "INT", "HUP", "USR1", "WINCH"};
+  private static final String[] FORWARDED = {"TERM", "INT", "HUP", "USR1", "USR2", "QUIT"};
 
   private SignalForwarding() {}
 
-  static void install(IntConsumer forward) {
+  static void install(IntConsumer forward, Runnable windowChanged) {
     for (String name : FORWARDED) {
       try {
         Signal.handle(new Signal(name), s -> forward.accept(Signals.parse(name)));
@@ -21,5 +23,6 @@ final class SignalForwarding {
         // left to the JVM
       }
     }
+    Signal.handle(new Signal("WINCH"), s -> windowChanged.run());
   }
 }

@@ -27,11 +27,22 @@ final class TerminalProxy implements AutoCloseable {
     pair[1] = -1;
     master = ConsoleSocket.receive(pair[0]).master();
     if (Terminal.isTerminal(0)) savedMode = Terminal.makeRaw(0);
+    resize();
     Thread input = new Thread(() -> copy(0, master), "tty-stdin");
     input.setDaemon(true);
     input.start();
     output = new Thread(() -> copy(master, 1), "tty-stdout");
     output.start();
+  }
+
+  /** Gives the container's pty the size of this process's terminal (at attach, and on each SIGWINCH), as runc does. */
+  void resize() {
+    if (master < 0 || savedMode == null) return;
+    try {
+      Terminal.setWindowSize(master, Terminal.windowSize(0));
+    } catch (NativeCallException gone) {
+      // the pty or our terminal closed meanwhile: nothing to resize
+    }
   }
 
   /** Waits until the pty's output is drained (the master reads EIO once no process holds the slave). */

@@ -2,6 +2,7 @@ package dev.tugboat.runtime.cli;
 
 import dev.tugboat.runtime.container.ContainerRuntime;
 import dev.tugboat.runtime.container.ResourceLimits;
+import dev.tugboat.runtime.oci.SpecException;
 import dev.tugboat.runtime.oci.SpecParser;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -26,14 +27,15 @@ final class UpdateCommand implements Callable<Integer> {
   @Option(names = "--memory-swap", description = "memory plus swap limit (as --memory)") String memorySwap;
   @Option(names = "--cpu-quota", description = "CPU time per period, microseconds (-1: unlimited)") String cpuQuota;
   @Option(names = "--cpu-period", description = "CPU quota period, microseconds") String cpuPeriod;
-  @Option(names = "--cpu-shares", description = "relative CPU weight") String cpuShares;
+  // runc 1.1 spells it --cpu-share; --cpu-shares as docker and the OCI field do.
+  @Option(names = {"--cpu-share", "--cpu-shares"}, description = "relative CPU weight") String cpuShares;
   @Option(names = "--cpuset-cpus", description = "CPUs to run on (0-2,4)") String cpusetCpus;
   @Option(names = "--pids-limit", description = "maximum number of tasks (-1 or 0: unlimited)") String pidsLimit;
 
   @Override
   public Integer call() throws IOException {
     ResourceLimits base = resources == null ? new ResourceLimits(null, null, null, null, null, null, null)
-        : ResourceLimits.of(SpecParser.parseResources(readResources()));
+        : fromFile();
     ResourceLimits limits = new ResourceLimits(
         memory != null ? UpdateValues.size("memory", memory) : base.memoryLimitBytes(),
         memorySwap != null ? UpdateValues.size("memory-swap", memorySwap) : base.memorySwapBytes(),
@@ -46,6 +48,15 @@ final class UpdateCommand implements Callable<Integer> {
       r.update(id, limits);
     }
     return 0;
+  }
+
+  private ResourceLimits fromFile() throws IOException {
+    String json = readResources();
+    try {
+      return ResourceLimits.of(SpecParser.parseResources(json));
+    } catch (SpecException e) {
+      throw new SpecException(e.getMessage().replaceFirst("^resources", "--resources " + resources));
+    }
   }
 
   private String readResources() throws IOException {

@@ -221,7 +221,11 @@ public final class SpecParser {
       throw new SpecException("resources: not valid JSON: " + e.getOriginalMessage());
     }
     if (tree == null || tree.isMissingNode() || !tree.isObject()) throw new SpecException("resources: expected a JSON object");
-    return resources(new JsonObjectReader(tree, "$"));
+    try {
+      return resources(new JsonObjectReader(tree, "$"));
+    } catch (SpecException e) {
+      throw new SpecException(e.getMessage().replaceFirst("^config.json", "resources"));
+    }
   }
 
   private static List<String> absolutePaths(JsonObjectReader l, String name) {

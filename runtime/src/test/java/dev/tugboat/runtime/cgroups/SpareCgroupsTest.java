@@ -118,4 +118,66 @@ class SpareCgroupsTest {
         taken.removeAll(named(SpareCgroups.PREFIX));
         assertThat(taken).as("the spare kept after the refused create is the one taken next").hasSize(1);
     }
+
+    @Test
+    void aSpareAnotherJvmIsTakingIsLeftToItInTheHierarchiesItHasNotReachedYet() throws Exception {
+        // A parent of this test's own, so no other JVM's spares are adopted; both "JVMs" adopt the one spare there.
+        List<Path> parents = parents().stream().distinct().map(p -> p.resolve(name)).toList();
+        String spare = SpareCgroups.PREFIX + "shared";
+        for (Path parent : parents) Files.createDirectories(parent.resolve(spare));
+        SpareCgroups ours = new SpareCgroups(parents, 1, background::add);
+        try {
+            assertThat(ours.take(name + "-a")).isEmpty();
+            assertThat(ours.take(name + "-a")).as("adopted only in the background").isEmpty();
+            runBackground();
+            // The other JVM has renamed it in the first hierarchy and is about to in the others.
+            Files.move(parents.get(0).resolve(spare), parents.get(0).resolve("theirs"));
+
+            assertThat(ours.take(name + "-b")).isEmpty();
+
+            for (Path parent : parents.subList(1, parents.size())) {
+                assertThat(parent.resolve(spare)).as("still there for the other JVM to take").isDirectory();
+                Files.move(parent.resolve(spare), parent.resolve("theirs"));
+            }
+        } finally {
+            ours.close();
+            runBackground();
+            for (Path parent : parents) {
+                try (Stream<Path> children = Files.list(parent)) {
+                    for (Path child : children.filter(Files::isDirectory).toList()) Files.delete(child);
+                }
+                Files.delete(parent);
+            }
+        }
+    }
+
+    @Test
+    void aSpareMissingFromALaterHierarchyIsRemovedFromTheOthers() throws Exception {
+        List<Path> parents = parents().stream().distinct().map(p -> p.resolve(name)).toList();
+        String spare = SpareCgroups.PREFIX + "broken";
+        for (Path parent : parents) Files.createDirectories(parent.resolve(spare));
+        SpareCgroups ours = new SpareCgroups(parents, 1, background::add);
+        try {
+            ours.take(name + "-a");
+            ours.take(name + "-a");
+            runBackground();
+            Files.delete(parents.get(1).resolve(spare));
+
+            assertThat(ours.take(name + "-b")).isEmpty();
+
+            for (Path parent : parents) {
+                assertThat(parent.resolve(spare)).doesNotExist();
+                assertThat(parent.resolve(name + "-b")).doesNotExist();
+            }
+        } finally {
+            ours.close();
+            runBackground();
+            for (Path parent : parents) {
+                try (Stream<Path> children = Files.list(parent)) {
+                    for (Path child : children.filter(Files::isDirectory).toList()) Files.delete(child);
+                }
+                Files.delete(parent);
+            }
+        }
+    }
 }

@@ -111,6 +111,41 @@ class RuntimeCliPauseUpdateEventsTest {
     assertThat(Files.readString(memory.resolve("memory.limit_in_bytes")).trim()).isEqualTo("100663296");
     assertThat(Files.readString(Path.of("/sys/fs/cgroup/pids/tugboat/rtcli-update/pids.max")).trim()).isEqualTo("20");
 
+    Path cpu = Path.of("/sys/fs/cgroup/cpu/tugboat/rtcli-update");
+    for (String flag : List.of("--cpu-share", "--cpu-shares")) {
+      String shares = flag.equals("--cpu-share") ? "512" : "256";
+      TugCli.Result sharesUpdate = tug.run("update", flag, shares, "--cpu-period", "50000", "rtcli-update");
+      assertThat(sharesUpdate.exitCode()).as(sharesUpdate.stderr()).isZero();
+      assertThat(Files.readString(cpu.resolve("cpu.shares")).trim()).as(flag).isEqualTo(shares);
+    }
+    assertThat(Files.readString(cpu.resolve("cpu.cfs_period_us")).trim()).isEqualTo("50000");
+    assertThat(Files.readString(cpu.resolve("cpu.cfs_quota_us")).trim()).isEqualTo("50000");
+
+    TugCli.Result swap = tug.run("update", "--memory", "32m", "--memory-swap", "64m", "--pids-limit", "0", "rtcli-update");
+    assertThat(swap.exitCode()).as(swap.stderr()).isZero();
+    assertThat(Files.readString(memory.resolve("memory.limit_in_bytes")).trim()).isEqualTo(Long.toString(32L << 20));
+    assertThat(Files.readString(memory.resolve("memory.memsw.limit_in_bytes")).trim()).isEqualTo(Long.toString(64L << 20));
+    assertThat(Files.readString(Path.of("/sys/fs/cgroup/pids/tugboat/rtcli-update/pids.max")).trim()).isEqualTo("max");
+
+    Path stdin = tmp.resolve("resources-stdin.json");
+    Files.writeString(stdin, "{\"cpu\":{\"shares\":300,\"quota\":-1},\"pids\":{\"limit\":25}}");
+    TugCli.Result fromStdin = tug.runWithInput(stdin, "update", "-r", "-", "rtcli-update");
+    assertThat(fromStdin.exitCode()).as(fromStdin.stderr()).isZero();
+    assertThat(Files.readString(cpu.resolve("cpu.shares")).trim()).isEqualTo("300");
+    assertThat(Files.readString(cpu.resolve("cpu.cfs_quota_us")).trim()).isEqualTo("-1");
+    assertThat(Files.readString(Path.of("/sys/fs/cgroup/pids/tugboat/rtcli-update/pids.max")).trim()).isEqualTo("25");
+
+    TugCli.Result cpuset = tug.run("update", "--cpuset-cpus", "0", "rtcli-update");
+    assertThat(cpuset.exitCode()).isEqualTo(1);
+    assertThat(cpuset.stderr()).isEqualTo("cpuset.cpus: cgroup rtcli-update was made without a cpuset limit, so it is "
+        + "not in the cpuset hierarchy and cannot be limited to CPUs while it runs\n");
+    TugCli.Result badFile = tug.run("update", "-r", tmp.resolve("none.json").toString(), "rtcli-update");
+    assertThat(badFile.exitCode()).isEqualTo(1);
+    assertThat(badFile.stderr()).startsWith("--resources: cannot read " + tmp.resolve("none.json"));
+    Files.writeString(resources, "{\"memory\":{\"limit\":\"lots\"}}");
+    assertThat(tug.run("update", "-r", resources.toString(), "rtcli-update").stderr())
+        .isEqualTo("--resources " + resources + ": $.memory.limit: expected integer\n");
+
     TugCli.Result bad = tug.run("update", "--memory", "abc", "rtcli-update");
     assertThat(bad.exitCode()).isEqualTo(1);
     assertThat(bad.stderr()).isEqualTo("invalid value for memory: invalid size: 'abc'\n");

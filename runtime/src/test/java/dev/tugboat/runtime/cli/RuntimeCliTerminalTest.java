@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tugboat.nativebindings.ConsoleSocket;
 import dev.tugboat.nativebindings.Linux;
+import dev.tugboat.nativebindings.Signals;
+import dev.tugboat.nativebindings.Terminal;
 import dev.tugboat.runtime.container.TestBundles;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
@@ -103,5 +105,35 @@ class RuntimeCliTerminalTest {
     assertThat(run.exitCode()).isEqualTo(1);
     assertThat(run.stderr()).isEqualTo("container \"rtcli-detached-tty\": process.terminal is true: cannot allocate "
         + "tty without a console socket (--console-socket)\n");
+  }
+
+  @Test
+  void runWithATerminalGivesThePtyTheSizeOfItsOwnAndResizesItOnSigwinch() throws Exception {
+    Path bundle = terminalBundle("sh", "-c",
+        "trap 'stty size' WINCH; trap 'exit 3' TERM; stty size; while :; do sleep 0.05; done");
+    Terminal.Pty outer = Terminal.openPty();
+    try {
+      Terminal.setWindowSize(outer.master(), new Terminal.WindowSize(30, 100));
+      Path out = tmp.resolve("winch-out");
+      Path err = tmp.resolve("winch-err");
+      Process run = tug.start(Path.of(outer.slavePath()), out, err, "run", "--bundle", bundle.toString(), "rtcli-winch");
+      awaitOutput(run, out, err, "30 100\r\n");
+      Terminal.setWindowSize(outer.master(), new Terminal.WindowSize(40, 120));
+      Linux.kill((int) run.pid(), Signals.parse("WINCH"));
+      awaitOutput(run, out, err, "40 120\r\n");
+      Linux.kill((int) run.pid(), Signals.parse("TERM"));
+      assertThat(run.waitFor()).as(Files.readString(err)).isEqualTo(3);
+      assertThat(Files.readString(out)).isEqualTo("30 100\r\n40 120\r\n");
+    } finally {
+      Linux.close(outer.master());
+    }
+    assertThat(tug.run("list", "-q").stdout()).isEmpty();
+  }
+
+  private static void awaitOutput(Process p, Path out, Path err, String text) throws Exception {
+    while (!Files.readString(out).contains(text)) {
+      assertThat(p.isAlive()).as("exited early: " + Files.readString(out) + Files.readString(err)).isTrue();
+      Thread.onSpinWait();
+    }
   }
 }
