@@ -36,9 +36,17 @@ final class ExecCommand implements Callable<Integer> {
   @Option(names = {"--tty", "-t"}) boolean tty;
   @Option(names = "--console-socket") String consoleSocket;
   @Option(names = "--no-new-privs") boolean noNewPrivs;
+  @Option(names = {"--cap", "-c"}, description = "add a capability (CAP_...) to the bounding, effective and permitted sets")
+  List<String> caps = new ArrayList<>();
+  @Option(names = "--preserve-fds", description = "not supported (must be 0)") int preserveFds;
+  @Option(names = "--cgroup", description = "not supported: the process joins the container's own cgroup") List<String> cgroups = new ArrayList<>();
+  @Option(names = "--apparmor", description = "not supported") String apparmor;
+  @Option(names = "--process-label", description = "not supported") String processLabel;
+  @Option(names = "--ignore-paused", description = "not supported: exec in a paused container is refused") boolean ignorePaused;
 
   @Override
   public Integer call() throws Exception {
+    refuseUnsupported();
     try (ContainerRuntime r = runtime.open()) {
       Spec.Process process = processFile != null ? SpecParser.parseProcess(Files.readString(processFile))
           : fromOptions(r.containerSpec(id).process());
@@ -46,17 +54,23 @@ final class ExecCommand implements Callable<Integer> {
       int console = consoleSocket != null ? ConsoleSocket.connect(consoleSocket)
           : proxy != null ? proxy.consoleSocket() : -1;
       try {
+        // Installed before the process exists, so no signal or terminal resize in between is lost; a signal that
+        // comes before its pid is known has no process to go to yet.
+        java.util.concurrent.atomic.AtomicInteger execPid = new java.util.concurrent.atomic.AtomicInteger();
+        if (!detach) {
+          SignalForwarding.install(signal -> {
+            try {
+              if (execPid.get() > 0) Linux.kill(execPid.get(), signal);
+            } catch (RuntimeException exited) {
+              // nothing left to signal
+            }
+          }, proxy != null ? proxy::resize : () -> {});
+        }
         ExecProcess exec = r.exec(id, process, Stdio.inherit(), console);
+        execPid.set(exec.pid());
         if (proxy != null) proxy.attach();
         if (pidFile != null) Files.writeString(pidFile, Integer.toString(exec.pid()));
         if (detach) return 0;
-        SignalForwarding.install(signal -> {
-          try {
-            Linux.kill(exec.pid(), signal);
-          } catch (RuntimeException exited) {
-            // nothing left to signal
-          }
-        }, proxy != null ? proxy::resize : () -> {});
         int status = exec.await().shellStatus();
         if (proxy != null) proxy.awaitOutput();
         return status;
@@ -65,6 +79,15 @@ final class ExecCommand implements Callable<Integer> {
         else Linux.closeQuietly(console);
       }
     }
+  }
+
+  /** runc's exec flags Tugboat has nothing behind: refused by name rather than ignored. */
+  private void refuseUnsupported() {
+    if (preserveFds != 0) throw new IllegalArgumentException("--preserve-fds: not supported");
+    if (!cgroups.isEmpty()) throw new IllegalArgumentException("--cgroup: not supported (sub-cgroups)");
+    if (apparmor != null && !apparmor.isEmpty()) throw new IllegalArgumentException("--apparmor: not supported");
+    if (processLabel != null && !processLabel.isEmpty()) throw new IllegalArgumentException("--process-label: not supported");
+    if (ignorePaused) throw new IllegalArgumentException("--ignore-paused: not supported (exec in a paused container)");
   }
 
   private Spec.Process fromOptions(Spec.Process base) {
@@ -86,7 +109,10 @@ final class ExecCommand implements Callable<Integer> {
       }
     }
     if (!additionalGids.isEmpty()) u = new Spec.User(u.uid(), u.gid(), List.copyOf(additionalGids));
+    Spec.Capabilities capabilities = base.capabilities();
+    // null keeps every capability: nothing to add to
+    for (String cap : caps) if (capabilities != null) capabilities = capabilities.plus(cap);
     return new Spec.Process(tty, u, List.copyOf(command), List.copyOf(environment), cwd != null ? cwd : base.cwd(),
-        base.capabilities(), base.rlimits(), base.noNewPrivileges() || noNewPrivs);
+        capabilities, base.rlimits(), base.noNewPrivileges() || noNewPrivs);
   }
 }

@@ -26,6 +26,7 @@ final class RunCommand implements Callable<Integer> {
   @Option(names = "--no-pivot") boolean noPivot;
   @Option(names = "--no-new-keyring") boolean noNewKeyring;
   @Option(names = "--preserve-fds") int preserveFds;
+  @Option(names = "--no-subreaper", description = "accepted for runc compatibility; this process is no subreaper") boolean noSubreaper;
   @Option(names = "--keep", description = "do not delete the container after it exits") boolean keep;
 
   @Override
@@ -39,19 +40,22 @@ final class RunCommand implements Callable<Integer> {
           .withConsoleSocket(console));
       try {
         if (proxy != null) proxy.attach();
+        // Before start, as runc: a signal (or terminal resize) from then on is the container's, none is lost.
+        if (!detach) {
+          SignalForwarding.install(signal -> {
+            try {
+              r.kill(id, signal, false);
+            } catch (RuntimeException exited) {
+              // nothing left to signal
+            }
+          }, proxy != null ? proxy::resize : () -> {});
+        }
         r.start(id);
       } catch (RuntimeException e) {
         r.delete(id, true);
         throw e;
       }
       if (detach) return 0;
-      SignalForwarding.install(signal -> {
-        try {
-          r.kill(id, signal, false);
-        } catch (RuntimeException exited) {
-          // nothing left to signal
-        }
-      }, proxy != null ? proxy::resize : () -> {});
       WaitStatus status = r.awaitExit(id).orElseThrow();
       if (proxy != null) proxy.awaitOutput();
       if (!keep) r.delete(id, true);

@@ -17,12 +17,25 @@ import picocli.CommandLine.Option;
  * {@code tug runtime}: runc's command line over {@link ContainerRuntime}, so tools that drive runc can drive Tugboat
  * unchanged. Errors go to stderr and, with --log, to the log file (text or runc's JSON lines), and exit with 1.
  */
-@Command(name = "runtime", mixinStandardHelpOptions = true,
+@Command(name = "runtime", versionProvider = RuntimeCommand.Version.class,
     description = "OCI container runtime with runc's command line",
     subcommands = {CreateCommand.class, StartCommand.class, StateCommand.class, KillCommand.class,
         DeleteCommand.class, RunCommand.class, ListCommand.class, PsCommand.class, ExecCommand.class,
         PauseCommand.class, ResumeCommand.class, UpdateCommand.class, EventsCommand.class})
 public final class RuntimeCommand {
+
+  @Option(names = {"-h", "--help"}, usageHelp = true, description = "show help")
+  boolean help;
+
+  // runc's -v (picocli's standard mixin would make it -V)
+  @Option(names = {"-v", "--version"}, versionHelp = true, description = "print the version")
+  boolean version;
+
+  @Option(names = "--criu", description = "accepted for runc compatibility (no checkpoint/restore)")
+  String criu;
+
+  @Option(names = "--rootless", description = "true, false or auto (default); Tugboat runs as root only")
+  String rootless = "auto";
 
   @Option(names = "--root", description = "state root (default ${DEFAULT-VALUE})")
   Path root = ContainerRuntime.DEFAULT_ROOT;
@@ -39,7 +52,20 @@ public final class RuntimeCommand {
   @Option(names = "--systemd-cgroup", description = "not supported: Tugboat manages cgroupfs directly")
   boolean systemdCgroup;
 
+  /** What `runc --version` prints, in its shape: tools read the first line's version and the spec line. */
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      String version = RuntimeCommand.class.getPackage().getImplementationVersion();
+      return new String[] {"tug runtime version " + (version != null ? version : "dev"),
+          "spec: " + dev.tugboat.runtime.container.ContainerState.OCI_VERSION};
+    }
+  }
+
   ContainerRuntime open() {
+    if (!rootless.equals("auto") && !rootless.equals("false")) {
+      throw new CommandLine.ParameterException(new CommandLine(this), "--rootless: only auto or false (Tugboat runs as root), got \"" + rootless + "\"");
+    }
     if (systemdCgroup) throw new CommandLine.ParameterException(new CommandLine(this), "--systemd-cgroup: not supported");
     if (!logFormat.equals("text") && !logFormat.equals("json")) {
       throw new CommandLine.ParameterException(new CommandLine(this), "--log-format: expected text or json, got \"" + logFormat + "\"");

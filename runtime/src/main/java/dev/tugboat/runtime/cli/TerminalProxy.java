@@ -12,8 +12,8 @@ import dev.tugboat.nativebindings.Terminal;
  */
 final class TerminalProxy implements AutoCloseable {
   private final int[] pair = ConsoleSocket.pair();
-  private int master = -1;
-  private byte[] savedMode;
+  private volatile int master = -1;
+  private volatile byte[] savedMode;
   private Thread output;
 
   /** The end to hand to the runtime as the console socket. */

@@ -529,7 +529,13 @@ public final class ContainerRuntime implements AutoCloseable {
   public ExecProcess exec(String id, Spec.Process process, Stdio stdio, int consoleSocket) {
     StateDirectory dir = existing(id);
     ContainerRecord record = dir.read();
-    if (status(dir, record) != ContainerStatus.RUNNING) {
+    ContainerStatus status = status(dir, record);
+    if (status == ContainerStatus.RUNNING && record.cgroupPath() != null
+        && PauseControl.frozen(cgroups, record.cgroupPath())) {
+      // A process joining a frozen cgroup is frozen before it could report having started.
+      throw new ContainerException("container \"" + id + "\": cannot exec in a paused container");
+    }
+    if (status != ContainerStatus.RUNNING) {
       throw new ContainerException("container \"" + id + "\" is not running");
     }
     ConsoleSocketCheck.check("container \"" + id + "\": exec", process.terminal(), consoleSocket);

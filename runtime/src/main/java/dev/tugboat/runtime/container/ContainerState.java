@@ -26,6 +26,8 @@ public record ContainerState(String id, ContainerStatus status, int pid, String 
     m.put("bundle", bundle);
     m.put("rootfs", rootfs);
     m.put("created", created);
+    // runc's state has it: the user of a rootless container, empty otherwise
+    m.put("owner", "");
     if (!annotations.isEmpty()) m.put("annotations", annotations);
     exit.ifPresent(e -> {
       if (e.signaled()) m.put("exitSignal", dev.tugboat.nativebindings.Signals.name(e.signal()));

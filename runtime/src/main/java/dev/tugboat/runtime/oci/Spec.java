@@ -17,7 +17,20 @@ public record Spec(String ociVersion, Process process, Root root, String hostnam
   public record User(long uid, long gid, List<Long> additionalGids) {}
 
   /** Capability sets as masks (bit n = capability n); null in {@link Process} means "keep all" (runc does too). */
-  public record Capabilities(long bounding, long effective, long inheritable, long permitted, long ambient) {}
+  public record Capabilities(long bounding, long effective, long inheritable, long permitted, long ambient) {
+    /**
+     * These sets with the capability {@code name} (CAP_...) added as runc exec --cap adds it: to the bounding,
+     * effective and permitted sets, and to the ambient set only where some inheritable capability is set (without
+     * inheritable ones an ambient capability cannot be raised).
+     */
+    public Capabilities plus(String name) {
+      int bit = Capability.bit(name);
+      if (bit < 0) throw new SpecException("unknown capability \"" + name + "\" (expected a name like CAP_SYS_ADMIN)");
+      long mask = 1L << bit;
+      return new Capabilities(bounding | mask, effective | mask, inheritable, permitted | mask,
+          inheritable != 0 ? ambient | mask : ambient);
+    }
+  }
 
   /** A resource limit; -1 stands for unlimited. */
   public record Rlimit(String type, int resource, long soft, long hard) {}

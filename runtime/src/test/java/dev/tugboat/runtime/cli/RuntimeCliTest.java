@@ -10,17 +10,23 @@ import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
 
 /** `tug runtime` driven the way containerd drives runc: every command a separate JVM over the same --root. */
 // A guard against a hang (tests wait for container output without deadlines), not a performance bound.
 @org.junit.jupiter.api.Timeout(value = 10, unit = java.util.concurrent.TimeUnit.MINUTES,
     threadMode = org.junit.jupiter.api.Timeout.ThreadMode.SEPARATE_THREAD)
 class RuntimeCliTest {
+  private static final ObjectMapper JSON = new ObjectMapper();
   @TempDir Path tmp;
 
   record Result(int exitCode, String stdout, String stderr, Path stdoutFile) {}
 
+  private final CliLeftovers leftovers = new CliLeftovers();
+
   private Result tug(String... args) throws Exception {
+    leftovers.note(args);
     List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
     command.addAll(List.of("-XX:TieredStopAtLevel=1", "-Xshare:auto", "--enable-native-access=ALL-UNNAMED"));
     command.addAll(List.of("-cp", System.getProperty("java.class.path"), RuntimeMain.class.getName(), "runtime",
@@ -39,6 +45,7 @@ class RuntimeCliTest {
     for (String id : tug("list", "-q").stdout().split("\n")) {
       if (!id.isBlank()) tug("delete", "--force", id);
     }
+    leftovers.assertNoneLeft(tmp.resolve("root"));
   }
 
   @Test
@@ -113,5 +120,59 @@ class RuntimeCliTest {
     } finally {
       dev.tugboat.nativebindings.Linux.close(listening);
     }
+  }
+
+  @Test
+  void theFlagsContainerdAndDockerPassAreAcceptedAndTheStateHasRuncsFields() throws Exception {
+    Result version = tug("--version");
+    assertThat(version.exitCode()).isZero();
+    assertThat(version.stdout()).matches("tug runtime version \\S+\nspec: 1\\.0\\.2\n");
+    assertThat(tug("-v").stdout()).isEqualTo(version.stdout());
+
+    Path bundle = TestBundles.bundle(tmp.resolve("bundle"), "sleep", "100");
+    Path log = tmp.resolve("log.json");
+    Path pidFile = tmp.resolve("pid");
+    Result created = tug("--log", log.toString(), "--log-format", "json", "--rootless", "auto", "create", "--bundle",
+        bundle.toString(), "--pid-file", pidFile.toString(), "--no-pivot", "--no-new-keyring", "cli-ctrd");
+    assertThat(created.exitCode()).as(created.stderr()).isZero();
+    JsonNode state = JSON.readTree(tug("state", "cli-ctrd").stdout());
+    // The fields runc 1.1 prints for a container without annotations
+    assertThat(state.propertyNames()).containsExactlyInAnyOrder("ociVersion", "id", "pid", "status", "bundle", "rootfs",
+        "created", "owner");
+    assertThat(state.get("pid").asInt()).isEqualTo(Integer.parseInt(Files.readString(pidFile)));
+    assertThat(tug("start", "cli-ctrd").exitCode()).isZero();
+
+    Path process = tmp.resolve("process.json");
+    Files.writeString(process, "{\"user\": {\"uid\": 0, \"gid\": 0}, \"args\": [\"sleep\", \"99\"], \"env\": [\"PATH=/bin\"],"
+        + " \"cwd\": \"/\", \"terminal\": false}");
+    Path execPid = tmp.resolve("exec.pid");
+    Result detached = tug("exec", "--process", process.toString(), "--detach", "--pid-file", execPid.toString(), "cli-ctrd");
+    assertThat(detached.exitCode()).as(detached.stderr()).isZero();
+    assertThat(tug("ps", "--format", "json", "cli-ctrd").stdout()).contains(Files.readString(execPid));
+
+    Result withCap = tug("exec", "--cap", "CAP_SYS_ADMIN", "cli-ctrd", "grep", "CapEff", "/proc/self/status");
+    assertThat(withCap.stdout()).as(withCap.stderr()).isEqualTo("CapEff:\t0000000020200420\n");
+    Result badCap = tug("exec", "--cap", "SYS_FLY", "cli-ctrd", "true");
+    assertThat(badCap.exitCode()).isEqualTo(1);
+    assertThat(badCap.stderr()).isEqualTo("unknown capability \"SYS_FLY\" (expected a name like CAP_SYS_ADMIN)\n");
+    Result ignorePaused = tug("exec", "--ignore-paused", "cli-ctrd", "true");
+    assertThat(ignorePaused.exitCode()).isEqualTo(1);
+    assertThat(ignorePaused.stderr()).isEqualTo("--ignore-paused: not supported (exec in a paused container)\n");
+    assertThat(tug("pause", "cli-ctrd").exitCode()).isZero();
+    assertThat(tug("exec", "cli-ctrd", "true").stderr()).isEqualTo("container \"cli-ctrd\": cannot exec in a paused container\n");
+    assertThat(tug("resume", "cli-ctrd").exitCode()).isZero();
+
+    assertThat(tug("kill", "--all", "cli-ctrd", "KILL").exitCode()).isZero();
+    while (!tug("state", "cli-ctrd").stdout().contains("\"status\" : \"stopped\"")) Thread.onSpinWait();
+    assertThat(tug("delete", "--force", "cli-ctrd").exitCode()).isZero();
+    assertThat(tug("delete", "--force", "cli-ctrd").exitCode()).as("runc's delete --force of no container").isZero();
+    assertThat(Files.exists(log) ? Files.readString(log) : "").isEmpty();
+
+    Result run = tug("run", "--no-subreaper", "--no-pivot", "--no-new-keyring", "--bundle",
+        TestBundles.bundle(tmp.resolve("bundle2"), "true").toString(), "cli-ctrd-run");
+    assertThat(run.exitCode()).as(run.stderr()).isZero();
+    Result rootless = tug("--rootless", "true", "list");
+    assertThat(rootless.exitCode()).isEqualTo(2);
+    assertThat(rootless.stderr()).startsWith("--rootless: only auto or false (Tugboat runs as root), got \"true\"");
   }
 }

@@ -19,7 +19,10 @@ final class TugCli {
     return runWithInput(Path.of("/dev/null"), args);
   }
 
+  private final CliLeftovers leftovers = new CliLeftovers();
+
   Process start(Path stdin, Path stdout, Path stderr, String... args) throws Exception {
+    leftovers.note(args);
     List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
     command.addAll(List.of("-XX:TieredStopAtLevel=1", "-Xshare:auto", "--enable-native-access=ALL-UNNAMED"));
     command.addAll(List.of("-cp", System.getProperty("java.class.path"), RuntimeMain.class.getName(), "runtime",
@@ -36,10 +39,11 @@ final class TugCli {
     return new Result(code, Files.readString(out), Files.readString(err));
   }
 
-  /** Deletes every container left under the root (after a failed test). */
+  /** Deletes every container left under the root (after a failed test), then asserts nothing of any is left. */
   void deleteAll() throws Exception {
     for (String id : run("list", "-q").stdout().split("\n")) {
       if (!id.isBlank()) run("delete", "--force", id);
     }
+    leftovers.assertNoneLeft(tmp.resolve("root"));
   }
 }

@@ -29,7 +29,7 @@ class ContainerLifecycleTest {
 
   @BeforeEach
   void setUp() {
-    runtime = new ContainerRuntime(tmp.resolve("state"), new DirectV1Cgroups());
+    runtime = new ContainerRuntime(tmp.resolve("state"), KernelCgroups.detect());
     out = tmp.resolve("out.log");
   }
 
@@ -71,6 +71,38 @@ class ContainerLifecycleTest {
     assertThat(mountPoints).contains("/", "/proc", "/dev", "/dev/pts", "/dev/shm", "/dev/mqueue", "/sys");
     assertThat(mountPoints).allMatch(m -> m.equals("/") || m.startsWith("/proc") || m.startsWith("/dev")
         || m.startsWith("/sys"), "only the container's own mounts");
+  }
+
+  @Test
+  void everyMountTypeOfTheSpecIsMountedWithItsFilesystemAndOptions() throws Exception {
+    Path host = Files.createDirectories(tmp.resolve("host-data"));
+    Files.writeString(host.resolve("file"), "from the host\n");
+    Path bundle = TestBundles.bundle(tmp.resolve("b"), spec -> {
+      var mounts = spec.withArray("mounts");
+      mounts.addObject().put("destination", "/data").put("type", "bind").put("source", host.toString())
+          .putArray("options").add("rbind").add("ro");
+      mounts.addObject().put("destination", "/rw").put("source", host.toString()).putArray("options").add("bind");
+      mounts.addObject().put("destination", "/scratch").put("type", "tmpfs").put("source", "tmpfs")
+          .putArray("options").add("nosuid").add("size=1m").add("mode=700");
+    }, "sh", "-c", "cat /data/file; touch /data/x 2>/dev/null || echo read-only; echo written > /rw/y;"
+        + " stat -c %a /scratch; awk '{for (i = 7; $i != \"-\"; i++); print $5, $(i + 1), $6}' /proc/self/mountinfo");
+    assertThat(runtime.run(bundle, "rt-mounts", logged())).isEqualTo(WaitStatus.exited(0));
+    List<String> lines = Arrays.asList(output().split("\n"));
+    assertThat(lines.subList(0, 3)).containsExactly("from the host", "read-only", "700");
+    assertThat(Files.readString(host.resolve("y"))).isEqualTo("written\n");
+    assertThat(host.resolve("x")).doesNotExist();
+    List<String> mounts = lines.subList(3, lines.size());
+    // runc spec's proc, tmpfs /dev, devpts, shm, mqueue, sysfs and cgroup mounts, and the three above
+    assertThat(mounts).anyMatch(m -> m.startsWith("/proc proc "))
+        .anyMatch(m -> m.startsWith("/dev tmpfs "))
+        .anyMatch(m -> m.startsWith("/dev/pts devpts "))
+        .anyMatch(m -> m.startsWith("/dev/shm tmpfs "))
+        .anyMatch(m -> m.startsWith("/dev/mqueue mqueue "))
+        .anyMatch(m -> m.matches("/sys sysfs ro,.*"))
+        .anyMatch(m -> m.matches("/sys/fs/cgroup/\\S*memory\\S* cgroup ro,.*"))
+        .anyMatch(m -> m.matches("/data \\S+ ro,.*"))
+        .anyMatch(m -> m.matches("/rw \\S+ rw,.*"))
+        .anyMatch(m -> m.matches("/scratch tmpfs rw,nosuid,.*"));
   }
 
   @Test
@@ -174,7 +206,7 @@ class ContainerLifecycleTest {
     Path bundle = TestBundles.bundle(tmp.resolve("b"), "true");
     ContainerState created = runtime.create("rt-joined", bundle, CreateOptions.defaults());
     List<String> lines = Files.readAllLines(Path.of("/proc/" + created.pid() + "/cgroup"));
-    for (String controller : DirectV1Cgroups.CONTROLLERS) {
+    for (String controller : List.of("cpu", "cpuacct", "memory", "pids", "freezer")) {
       String line = "\\d+:([^:]*,)?" + controller + "(,[^:]*)?:/tugboat/rt-joined";
       assertThat(lines).as(controller).anyMatch(l -> l.matches(line));
     }
@@ -234,9 +266,13 @@ class ContainerLifecycleTest {
     runtime.create("rt-restart", bundle, CreateOptions.defaults().withInitMode(true));
     runtime.start("rt-restart");
     runtime.close();
-    runtime = new ContainerRuntime(tmp.resolve("state"), new DirectV1Cgroups());
+    runtime = new ContainerRuntime(tmp.resolve("state"), KernelCgroups.detect());
     assertThat(runtime.state("rt-restart").status()).isEqualTo(ContainerStatus.RUNNING);
-    runtime.exec("rt-restart", List.of("sh", "-c", "kill -TERM 2"), Stdio.discard()).await();
+    WaitStatus killed = runtime.exec("rt-restart", List.of("sh", "-c",
+        // In init mode start returns once tug-init is told to go: the workload it forks (pid 2) may not exist yet.
+        "while [ ! -e /proc/2 ]; do sleep 0.01; done; kill -TERM 2"), Stdio.files(out, out))
+        .await();
+    assertThat(killed).as(output()).isEqualTo(WaitStatus.exited(0));
     assertThat(runtime.awaitExit("rt-restart")).contains(WaitStatus.signaled(15));
     assertThat(runtime.state("rt-restart").exit()).contains(WaitStatus.signaled(15));
     runtime.delete("rt-restart", false);
@@ -295,7 +331,7 @@ class ContainerLifecycleTest {
     assertThatThrownBy(() -> runtime.create("rt-third", bundle, CreateOptions.defaults()))
         .hasMessage("container \"rt-third\" already exists");
     assertThat(runtime.list()).extracting(ContainerState::id).containsExactly("rt-third");
-    ContainerRuntime restarted = new ContainerRuntime(tmp.resolve("state"), new DirectV1Cgroups());
+    ContainerRuntime restarted = new ContainerRuntime(tmp.resolve("state"), KernelCgroups.detect());
     assertThat(restarted.list()).extracting(ContainerState::id).containsExactly("rt-third");
     restarted.close();
     runtime.delete("rt-third", true);

@@ -21,7 +21,7 @@ class ContainerRootfsAndNamespacesTest {
 
   @BeforeEach
   void setUp() {
-    runtime = new ContainerRuntime(tmp.resolve("state"), new DirectV1Cgroups());
+    runtime = new ContainerRuntime(tmp.resolve("state"), KernelCgroups.detect());
     out = tmp.resolve("out.log");
   }
 

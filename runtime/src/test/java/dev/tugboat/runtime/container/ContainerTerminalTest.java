@@ -28,7 +28,7 @@ class ContainerTerminalTest {
 
   @BeforeEach
   void setUp() {
-    runtime = new ContainerRuntime(tmp.resolve("state"), new DirectV1Cgroups());
+    runtime = new ContainerRuntime(tmp.resolve("state"), KernelCgroups.detect());
   }
 
   @AfterEach

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * Asserts a test left nothing behind: no new mounts in this JVM's mount table, no test container cgroups under
- * /sys/fs/cgroup/<controller>/tugboat (ids start with "rt-" or "rtcli-"), no child processes of this JVM, no thread of it in another namespace and no
+ * /sys/fs/cgroup/{every hierarchy}/tugboat (ids start with "rt-" or "rtcli-"), no child processes of this JVM, no thread of it in another namespace and no
  * open namespace fd.
  */
 final class NoLeaks implements BeforeEachCallback, AfterEachCallback {
@@ -57,8 +57,15 @@ final class NoLeaks implements BeforeEachCallback, AfterEachCallback {
 
   private static Set<String> cgroups() {
     Set<String> out = new TreeSet<>();
-    for (String controller : DirectV1Cgroups.CONTROLLERS) {
-      Path parent = Path.of("/sys/fs/cgroup", controller, "tugboat");
+    List<Path> hierarchies;
+    try (Stream<Path> list = Files.list(Path.of("/sys/fs/cgroup"))) {
+      hierarchies = list.toList();
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+    // Every v1 hierarchy and the unified one: the runtime uses some, a cpuset limit adds cpuset.
+    for (Path hierarchy : hierarchies) {
+      Path parent = hierarchy.resolve("tugboat");
       if (!Files.isDirectory(parent)) continue;
       // Only this suite's cgroups (ids "rt-..."): other suites on the machine create and remove theirs meanwhile.
       try (Stream<Path> list = Files.list(parent)) {

@@ -39,7 +39,7 @@ class RuncParityTest {
     String byRunc = new String(runc.getInputStream().readAllBytes());
     assertThat(runc.waitFor()).as(byRunc).isZero();
 
-    runtime = new ContainerRuntime(tmp.resolve("state"), new DirectV1Cgroups());
+    runtime = new ContainerRuntime(tmp.resolve("state"), KernelCgroups.detect());
     Path out = tmp.resolve("out");
     assertThat(runtime.run(bundle, "rt-parity", CreateOptions.defaults().withStdio(Stdio.files(out, out))).exitCode())
         .isZero();
