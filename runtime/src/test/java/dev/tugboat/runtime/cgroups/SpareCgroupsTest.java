@@ -73,16 +73,16 @@ class SpareCgroupsTest {
         driver.create(name + "-a", CgroupLimits.NONE);
         assertThat(background).as("no spare for a process that makes one cgroup").isEmpty();
         driver.create(name + "-b", CgroupLimits.NONE);
-        Set<String> sparesBefore = named(SpareCgroups.PREFIX);
         runBackground();
-        Set<String> ours = named(SpareCgroups.PREFIX);
-        ours.removeAll(sparesBefore);
-        assertThat(ours).hasSize(1);
-        String spare = ours.iterator().next();
+        // Made here, or (while another JVM on the machine has left one) adopted instead of made.
+        Set<String> spares = named(SpareCgroups.PREFIX);
+        assertThat(spares).isNotEmpty();
 
         Cgroup c = driver.create(name + "-c", CgroupLimits.NONE.withPidsLimit(8L));
 
-        assertThat(named(spare)).isEmpty();
+        Set<String> taken = new TreeSet<>(spares);
+        taken.removeAll(named(SpareCgroups.PREFIX));
+        assertThat(taken).as("one spare renamed into place").hasSize(1);
         for (Path parent : parents()) assertThat(parent.resolve(name + "-c")).isDirectory();
         assertThat(c.directories()).hasSize(parents().size());
         assertThat(c.stats().pidsLimit()).isEqualTo(8L);

@@ -106,6 +106,36 @@ class ContainerLifecycleTest {
   }
 
   @Test
+  void stdioMayBeGivenFdsOfTheCaller() throws Exception {
+    Path bundle = TestBundles.bundle(tmp.resolve("b"), "sh", "-c", "read line; echo got $line; echo oops >&2");
+    int[] in = Linux.pipe();
+    int[] out = Linux.pipe();
+    int[] err = Linux.pipe();
+    try {
+      Linux.write(in[1], "hello\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      Linux.close(in[1]);
+      in[1] = -1;
+      assertThat(runtime.run(bundle, "rt-fds", CreateOptions.defaults().withStdio(Stdio.fds(in[0], out[1], err[1]))))
+          .isEqualTo(WaitStatus.exited(0));
+      Linux.close(out[1]);
+      out[1] = -1;
+      Linux.close(err[1]);
+      err[1] = -1;
+      assertThat(readToEnd(out[0])).isEqualTo("got hello\n");
+      assertThat(readToEnd(err[0])).isEqualTo("oops\n");
+    } finally {
+      for (int fd : new int[] {in[0], in[1], out[0], out[1], err[0], err[1]}) Linux.closeQuietly(fd);
+    }
+  }
+
+  private static String readToEnd(int fd) {
+    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+    byte[] buffer = new byte[4096];
+    for (int n; (n = Linux.read(fd, buffer)) > 0; ) bytes.write(buffer, 0, n);
+    return bytes.toString(java.nio.charset.StandardCharsets.UTF_8);
+  }
+
+  @Test
   void aRootfsWithoutAProcDirectoryGetsOneWithProcMounted() throws Exception {
     Path bundle = TestBundles.bundle(tmp.resolve("b"), "sh", "-c", "cat /proc/1/cmdline | tr '\\0' ' '");
     Files.delete(bundle.resolve("rootfs/proc"));
@@ -269,8 +299,9 @@ class ContainerLifecycleTest {
     runtime = new ContainerRuntime(tmp.resolve("state"), KernelCgroups.detect());
     assertThat(runtime.state("rt-restart").status()).isEqualTo(ContainerStatus.RUNNING);
     WaitStatus killed = runtime.exec("rt-restart", List.of("sh", "-c",
-        // In init mode start returns once tug-init is told to go: the workload it forks (pid 2) may not exist yet.
-        "while [ ! -e /proc/2 ]; do sleep 0.01; done; kill -TERM 2"), Stdio.files(out, out))
+        // In init mode start returns once tug-init is told to go: the workload it forks may not exist yet, and this
+        // process may even come first and be pid 2.
+        "until pid=$(pidof sleep); do usleep 10000; done; kill -TERM $pid"), Stdio.files(out, out))
         .await();
     assertThat(killed).as(output()).isEqualTo(WaitStatus.exited(0));
     assertThat(runtime.awaitExit("rt-restart")).contains(WaitStatus.signaled(15));
