@@ -228,6 +228,32 @@ class EtcdctlMembershipTest {
         && member("m3", "m4").clientUrls().equals(clientUrl("m4")));
     assertThat(member("m1", "m4").learner()).isTrue();
     assertThat(Files.readString(dir.resolve("m4.log"))).contains("installed the leader's snapshot");
+    // as a learner, m4 serves serializable reads and its status, and refuses writes, linearizable reads and
+    // streams with etcd 3.4's words; it never campaigns
+    await("a serializable read from the learner", () -> etcdctl("m4").run("get", "filler9", "--print-value-only",
+        "--consistency=s").out().equals("f"));
+    assertRefused(etcdctl("m4").run("put", "on-learner", "x"), LearnerRequests.NOT_SUPPORTED);
+    assertRefused(etcdctl("m4").run("get", "filler9"), LearnerRequests.NOT_SUPPORTED);
+    assertRefused(etcdctl("m4").run("lease", "grant", "60"), LearnerRequests.NOT_SUPPORTED);
+    io.grpc.ManagedChannel toLearner = io.grpc.ManagedChannelBuilder.forAddress("127.0.0.1", clientPorts.get("m4"))
+        .usePlaintext().build();
+    try { // a stream (etcdctl would retry it without end, as it does against etcd)
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> dev.tugboat.control.store.etcd.api.MaintenanceGrpc
+              .newBlockingStub(toLearner).withDeadlineAfter(30, TimeUnit.SECONDS)
+              .snapshot(dev.tugboat.control.store.etcd.api.SnapshotRequest.getDefaultInstance()).hasNext())
+          .hasMessage("UNAVAILABLE: " + LearnerRequests.NOT_SUPPORTED);
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> dev.tugboat.control.store.etcd.api.KVGrpc
+              .newBlockingStub(toLearner).withDeadlineAfter(30, TimeUnit.SECONDS)
+              .txn(dev.tugboat.control.store.etcd.api.TxnRequest.getDefaultInstance()))
+          .hasMessage("UNAVAILABLE: " + LearnerRequests.NOT_SUPPORTED);
+    } finally {
+      toLearner.shutdownNow();
+    }
+    Etcdctl.Result learnerStatus = etcdctl("m4").run("endpoint", "status", "-w", "json");
+    assertThat(learnerStatus.exitCode()).as("status of the learner: %s", learnerStatus.stderr()).isZero();
+    assertThat(etcdctl("m1").run("get", "on-learner", "--print-value-only").out()).isEmpty();
+    assertThat(leader(List.of("m1", "m2", "m3"))).isNotEqualTo("m4");
+    assertThat(Files.readString(dir.resolve("m4.log"))).doesNotContain("leader is now " + addedId.group(1));
     await("m4 promoted through a follower, which hands it to the leader", () -> {
       String lead = leader(List.of("m1", "m2", "m3"));
       String follower = List.of("m1", "m2", "m3").stream().filter(n -> !n.equals(lead)).findFirst().orElseThrow();
