@@ -189,8 +189,8 @@ final class KeySpace {
     long revision = nextRevision();
     long ref = values.allocate(value);
     Entry entry = prev == null
-        ? new Entry(revision, writeMain, 1, lease, ref, value.length)
-        : new Entry(revision, prev.createRevision(), prev.version() + 1, lease, ref, value.length);
+        ? Entry.of(revision, writeMain, 1, lease, ref, value.length)
+        : Entry.of(revision, prev.createRevision(), prev.version() + 1, lease, ref, value.length);
     keys.put(key, append(history, entry));
     if (writeEvents != null) {
       writeEvents.add(new WatchEvent(WatchEvent.Type.PUT, keyValue(key, entry, value),
