@@ -32,7 +32,7 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "store", mixinStandardHelpOptions = true,
     description = "Run the cluster store as an etcd v3 API server (etcd's flags; replicated when --initial-cluster "
-        + "names several members).")
+        + "names several members).", subcommands = StoreSnapshotCommand.class)
 public final class StoreCommand implements Callable<Integer> {
 
   private static final Pattern MEMBER_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
@@ -143,13 +143,21 @@ public final class StoreCommand implements Callable<Integer> {
       running.close();
       stopped.countDown();
     });
+    java.util.concurrent.atomic.AtomicInteger exitCode = new java.util.concurrent.atomic.AtomicInteger();
+    running.member().node().refusedByEveryPeer().thenAccept(reason -> {
+      spec.commandLine().getErr().println("tug store: member " + member.name() + ": " + reason);
+      spec.commandLine().getErr().flush();
+      exitCode.set(1);
+      running.close();
+      stopped.countDown();
+    });
     List<String> urls = running.server().addresses().stream()
         .map(a -> "http://" + a.getAddress().getHostAddress() + ":" + a.getPort()).toList();
     spec.commandLine().getOut().println("tug store: member " + member.name() + " (data dir " + member.dataDir()
         + ") serving the etcd v3 API on " + String.join(", ", urls));
     spec.commandLine().getOut().flush();
     stopped.await();
-    return 0;
+    return exitCode.get();
   }
 
   /** Opens the member in the data dir (Raft over the Chronicle log) and serves it; the caller closes it. */

@@ -2,6 +2,7 @@ package dev.tugboat.control.store.etcd;
 
 import dev.tugboat.control.store.mvcc.MvccKeyValueStore;
 import io.grpc.Server;
+import io.grpc.ServerInterceptors;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -30,6 +31,7 @@ public final class EtcdGrpcServer implements AutoCloseable {
       throw new IllegalArgumentException("etcd API: no client address to listen on");
     }
     ResponseHeaders headers = new ResponseHeaders(membership, store);
+    LearnerRequests learner = new LearnerRequests(membership::learner);
     NettyServerBuilder builder = NettyServerBuilder.forAddress(listenAddresses.get(0));
     for (InetSocketAddress more : listenAddresses.subList(1, listenAddresses.size())) {
       builder.addListenAddress(more);
@@ -37,11 +39,16 @@ public final class EtcdGrpcServer implements AutoCloseable {
     builder.maxInboundMessageSize(MvccKeyValueStore.MAX_REQUEST_BYTES + GRPC_OVERHEAD_BYTES)
         // etcdctl pings every 2 s by default; etcd tolerates it, so must we.
         .permitKeepAliveTime(1, TimeUnit.SECONDS).permitKeepAliveWithoutCalls(true)
-        .addService(MalformedRequests.guard(new KvService(store, headers).bindService()))
-        .addService(MalformedRequests.guard(new WatchService(store, headers).bindService()))
-        .addService(MalformedRequests.guard(new LeaseService(store, headers).bindService()))
-        .addService(MalformedRequests.guard(new ClusterService(membership, headers).bindService()))
-        .addService(MalformedRequests.guard(new MaintenanceService(store, membership, headers).bindService()));
+        .addService(ServerInterceptors.intercept(
+            MalformedRequests.guard(new KvService(store, headers).bindService()), learner))
+        .addService(ServerInterceptors.intercept(
+            MalformedRequests.guard(new WatchService(store, headers).bindService()), learner))
+        .addService(ServerInterceptors.intercept(
+            MalformedRequests.guard(new LeaseService(store, headers).bindService()), learner))
+        .addService(ServerInterceptors.intercept(
+            MalformedRequests.guard(new ClusterService(membership, headers).bindService()), learner))
+        .addService(ServerInterceptors.intercept(
+            MalformedRequests.guard(new MaintenanceService(store, membership, headers).bindService()), learner));
     try {
       return new EtcdGrpcServer(builder.build().start());
     } catch (IOException e) {

@@ -32,15 +32,17 @@ import java.security.NoSuchAlgorithmException;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * etcd's Maintenance service. The store is in memory, so there is nothing to defragment and no space alarm to raise;
- * the snapshot is the state machine's own format, zero-padded to whole 512-byte pages and followed by their SHA-256
- * (etcdctl checks that shape, which a bolt database has).
+ * etcd's Maintenance service. The store is in memory, so there is nothing to defragment and no space alarm to raise.
+ * The snapshot is what the proposer saves (a Raft member's is a {@code SavedSnapshot}: position, members, state),
+ * zero-padded, its length in the last 8 bytes of the last 512-byte page, then the SHA-256 of the pages (etcdctl
+ * checks that shape, which a bolt database has).
  */
 final class MaintenanceService extends MaintenanceGrpc.MaintenanceImplBase {
 
   /** The etcd version this API speaks, as reported by Status. */
   static final String ETCD_API_VERSION = "3.5.0";
   private static final int SNAPSHOT_CHUNK_BYTES = 32 * 1024;
+  private static final int PAGE = 512;
 
   private final MvccKeyValueStore store;
   private final Membership membership;
@@ -101,56 +103,90 @@ final class MaintenanceService extends MaintenanceGrpc.MaintenanceImplBase {
 
   @Override
   public void snapshot(SnapshotRequest request, StreamObserver<SnapshotResponse> response) {
-    Path file;
-    long total;
-    try {
-      file = Files.createTempFile("tug-store-snapshot", ".db");
-      MessageDigest sha256 = MessageDigest.getInstance("SHA-256");
-      try (OutputStream out = Files.newOutputStream(file)) {
-        DigestOutputStream digested = new DigestOutputStream(out, sha256);
-        store.stateMachine().writeSnapshot(digested);
-        // etcdctl expects a bolt file: whole 512-byte pages, then the SHA-256 of them.
-        long written = Files.size(file);
-        digested.write(new byte[(int) ((512 - written % 512) % 512)]);
-        digested.flush();
-        out.write(sha256.digest());
+    // gRPC takes the flow-control handlers only before this method returns; the file comes later
+    SnapshotSender sender = new SnapshotSender((ServerCallStreamObserver<SnapshotResponse>) response);
+    store.proposer().saveSnapshot(store.stateMachine()).whenCompleteAsync((writer, failed) -> {
+      if (failed != null) {
+        sender.fail(failed);
+        return;
       }
-      total = Files.size(file);
-    } catch (IOException | NoSuchAlgorithmException | RuntimeException e) {
-      response.onError(Status.INTERNAL.withDescription("etcdserver: snapshot: " + e).asRuntimeException());
-      return;
-    }
-    new SnapshotSender((ServerCallStreamObserver<SnapshotResponse>) response, file, total).start();
+      Path file = null;
+      try {
+        file = Files.createTempFile("tug-store-snapshot", ".db");
+        MessageDigest sha256 = MessageDigest.getInstance("SHA-256");
+        try (OutputStream out = new java.io.BufferedOutputStream(Files.newOutputStream(file), 1 << 16)) {
+          java.io.DataOutputStream digested = new java.io.DataOutputStream(new DigestOutputStream(out, sha256));
+          writer.writeTo(digested);
+          // etcdctl expects a bolt file: whole 512-byte pages, then the SHA-256 of them. The content's length goes
+          // at the end of the last page, so that a reader finds where the padding starts.
+          digested.flush();
+          long length = Files.size(file);
+          digested.write(new byte[(int) ((PAGE - (length + 8) % PAGE) % PAGE)]);
+          digested.writeLong(length);
+          digested.flush();
+          out.write(sha256.digest());
+        }
+        sender.start(file, Files.size(file));
+      } catch (IOException | NoSuchAlgorithmException | RuntimeException e) {
+        deleteQuietly(file);
+        sender.fail(e);
+      }
+    });
   }
 
-  /** Streams the snapshot file as fast as the client reads it (gRPC flow control), then deletes it. */
+  private static void deleteQuietly(Path file) {
+    if (file == null) {
+      return;
+    }
+    try {
+      Files.deleteIfExists(file);
+    } catch (IOException e) {
+      // a temporary file left behind is all there is to lose
+    }
+  }
+
+  /**
+   * Streams the snapshot file as fast as the client reads it (gRPC flow control), then deletes it. gRPC's ready and
+   * cancel callbacks and the thread that wrote the file all call in, hence the lock.
+   */
   private final class SnapshotSender {
     private final ServerCallStreamObserver<SnapshotResponse> response;
-    private final Path file;
-    private final long total;
+    private Path file;
+    private long total;
     private InputStream in;
     private long sent;
     private boolean done;
 
-    SnapshotSender(ServerCallStreamObserver<SnapshotResponse> response, Path file, long total) {
+    SnapshotSender(ServerCallStreamObserver<SnapshotResponse> response) {
       this.response = response;
-      this.file = file;
-      this.total = total;
+      response.setOnCancelHandler(() -> finish(null));
+      response.setOnReadyHandler(this::pump);
     }
 
-    void start() {
+    synchronized void start(Path file, long total) {
+      this.file = file;
+      this.total = total;
+      if (done) { // cancelled while the file was written
+        deleteQuietly(file);
+        return;
+      }
       try {
         in = Files.newInputStream(file);
       } catch (IOException e) {
         finish(e);
         return;
       }
-      response.setOnCancelHandler(() -> finish(null));
-      response.setOnReadyHandler(this::pump);
       pump();
     }
 
-    private void pump() {
+    synchronized void fail(Throwable failure) {
+      finish(failure);
+    }
+
+    private synchronized void pump() {
+      if (in == null) {
+        return; // not written yet: start pumps
+      }
       try {
         while (!done && response.isReady()) {
           byte[] chunk = in.readNBytes(SNAPSHOT_CHUNK_BYTES);
@@ -169,17 +205,19 @@ final class MaintenanceService extends MaintenanceGrpc.MaintenanceImplBase {
       }
     }
 
-    private void finish(Exception failure) {
+    private synchronized void finish(Throwable failure) {
       if (done) {
         return;
       }
       done = true;
       try {
-        in.close();
-        Files.deleteIfExists(file);
-      } catch (IOException | RuntimeException e) {
-        // The temporary file is all that is left; nothing else depends on it.
+        if (in != null) {
+          in.close();
+        }
+      } catch (IOException e) {
+        // the temporary file goes anyway
       }
+      deleteQuietly(file);
       if (failure != null) {
         try {
           response.onError(Status.INTERNAL.withDescription("etcdserver: snapshot: " + failure).asRuntimeException());

@@ -21,6 +21,9 @@ public interface Membership {
 
   List<Member> members();
 
+  /** Whether this member is a learner now (etcd serves a learner's clients only serializable reads and status). */
+  boolean learner();
+
   CompletableFuture<Member> add(List<String> peerUrls, boolean learner);
 
   CompletableFuture<List<Member>> remove(long id);

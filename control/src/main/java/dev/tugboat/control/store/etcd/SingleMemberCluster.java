@@ -55,6 +55,11 @@ public final class SingleMemberCluster implements Membership {
   }
 
   @Override
+  public boolean learner() {
+    return false;
+  }
+
+  @Override
   public List<Member> members() {
     return List.of(self);
   }

@@ -7,13 +7,9 @@ import dev.tugboat.control.store.StoreException;
 import dev.tugboat.control.store.WatchEvent;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collections;
 import java.util.Comparator;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.NavigableMap;
-import java.util.TreeMap;
 import java.util.function.BiConsumer;
 
 /**
@@ -33,7 +29,7 @@ final class KeySpace {
 
   static final Comparator<byte[]> KEY_ORDER = Arrays::compareUnsigned;
 
-  private final TreeMap<byte[], Object> keys = new TreeMap<>(KEY_ORDER);
+  private final KeyIndex keys = new KeyIndex();
   /** The entries' values; replaced whole by a snapshot restore. */
   private ValueArena values = new ValueArena();
   private long revision = 1;
@@ -94,14 +90,14 @@ final class KeySpace {
     long rev = readableRevision(atRevision);
     List<KeyValue> kvs = new ArrayList<>();
     long count = 0;
-    for (Map.Entry<byte[], Object> e : slice(key, rangeEnd).entrySet()) {
-      Entry entry = rev == revision ? newest(e.getValue()) : at(e.getValue(), rev);
+    for (KeyIndex.Cursor e = slice(key, rangeEnd); e.next(); ) {
+      Entry entry = rev == revision ? newest(e.value()) : at(e.value(), rev);
       if (entry == null || entry.isTombstone()) {
         continue;
       }
       count++;
       if (!countOnly && (limit <= 0 || kvs.size() < limit)) {
-        kvs.add(keyValue(e.getKey(), entry, keysOnly));
+        kvs.add(keyValue(e.key(), entry, keysOnly));
       }
     }
     boolean more = !countOnly && limit > 0 && count > kvs.size();
@@ -120,25 +116,25 @@ final class KeySpace {
 
   /** Every live key in {@code [key, rangeEnd)} at the current revision, in key order. */
   void forEachLive(byte[] key, byte[] rangeEnd, BiConsumer<byte[], Entry> action) {
-    for (Map.Entry<byte[], Object> e : slice(key, rangeEnd).entrySet()) {
-      Entry newest = newest(e.getValue());
+    for (KeyIndex.Cursor e = slice(key, rangeEnd); e.next(); ) {
+      Entry newest = newest(e.value());
       if (!newest.isTombstone()) {
-        action.accept(e.getKey(), newest);
+        action.accept(e.key(), newest);
       }
     }
   }
 
   /** Every retained key with its history (oldest first), for snapshots and hashes. */
   void forEachHistory(BiConsumer<byte[], Entry[]> action) {
-    for (Map.Entry<byte[], Object> e : keys.entrySet()) {
-      action.accept(e.getKey(), entries(e.getValue()));
+    for (KeyIndex.Cursor e = keys.cursor(null, null); e.next(); ) {
+      action.accept(e.key(), entries(e.value()));
     }
   }
 
   /** Every retained key with its history as kept: one {@link Entry} or an {@code Entry[]}, never changed in place. */
   void forEachHistoryObject(BiConsumer<byte[], Object> action) {
-    for (Map.Entry<byte[], Object> e : keys.entrySet()) {
-      action.accept(e.getKey(), e.getValue());
+    for (KeyIndex.Cursor e = keys.cursor(null, null); e.next(); ) {
+      action.accept(e.key(), e.value());
     }
   }
 
@@ -150,12 +146,12 @@ final class KeySpace {
     long from = Entry.pack(fromRevision, 0);
     List<long[]> order = new ArrayList<>();
     List<WatchEvent> unordered = new ArrayList<>();
-    for (Map.Entry<byte[], Object> e : slice(key, rangeEnd).entrySet()) {
-      Entry[] entries = entries(e.getValue());
+    for (KeyIndex.Cursor e = slice(key, rangeEnd); e.next(); ) {
+      Entry[] entries = entries(e.value());
       for (int i = entries.length - 1; i >= 0 && entries[i].revision() >= from; i--) {
         Entry prev = i > 0 && !entries[i - 1].isTombstone() ? entries[i - 1] : null;
         order.add(new long[] {entries[i].revision(), unordered.size()});
-        unordered.add(event(e.getKey(), entries[i], prev));
+        unordered.add(event(e.key(), entries[i], prev));
       }
     }
     order.sort(Comparator.comparingLong(o -> o[0]));
@@ -189,8 +185,8 @@ final class KeySpace {
     long revision = nextRevision();
     long ref = values.allocate(value);
     Entry entry = prev == null
-        ? new Entry(revision, writeMain, 1, lease, ref, value.length)
-        : new Entry(revision, prev.createRevision(), prev.version() + 1, lease, ref, value.length);
+        ? Entry.of(revision, writeMain, 1, lease, ref, value.length)
+        : Entry.of(revision, prev.createRevision(), prev.version() + 1, lease, ref, value.length);
     keys.put(key, append(history, entry));
     if (writeEvents != null) {
       writeEvents.add(new WatchEvent(WatchEvent.Type.PUT, keyValue(key, entry, value),
@@ -243,24 +239,10 @@ final class KeySpace {
           "mvcc: required revision " + atRevision + " is a future revision (current revision " + revision + ")");
     }
     long bound = Entry.pack(atRevision, 0);
-    Iterator<Map.Entry<byte[], Object>> it = keys.entrySet().iterator();
-    while (it.hasNext()) {
-      Map.Entry<byte[], Object> e = it.next();
-      Object kept = compact(e.getValue(), bound);
-      if (kept == null) {
-        it.remove();
-      } else if (kept != e.getValue()) {
-        e.setValue(kept);
-      }
-    }
+    keys.replaceAll((key, history) -> compact(history, bound));
     compactRevision = atRevision;
     // Second pass, once every dropped value is freed: move the values left in sparse chunks so those chunks go.
-    for (Map.Entry<byte[], Object> e : keys.entrySet()) {
-      Object moved = moveSparseValues(e.getValue());
-      if (moved != e.getValue()) {
-        e.setValue(moved);
-      }
-    }
+    keys.replaceAll((key, history) -> moveSparseValues(history));
   }
 
   /** The history with its values in sparse chunks moved; a new array if any moved (histories are never changed). */
@@ -322,23 +304,18 @@ final class KeySpace {
 
   // ---- history representation
 
-  private NavigableMap<byte[], Object> slice(byte[] key, byte[] rangeEnd) {
+  private KeyIndex.Cursor slice(byte[] key, byte[] rangeEnd) {
     if (rangeEnd.length == 0) {
-      Object history = keys.get(key);
-      if (history == null) {
-        return Collections.emptyNavigableMap();
-      }
-      TreeMap<byte[], Object> one = new TreeMap<>(KEY_ORDER);
-      one.put(key, history);
-      return one;
+      byte[] justAfter = Arrays.copyOf(key, key.length + 1); // the key alone: [key, key + 0x00)
+      return keys.cursor(key, justAfter);
     }
     if (Arrays.equals(rangeEnd, KeyRanges.ALL_FROM_KEY)) {
-      return keys.tailMap(key, true);
+      return keys.cursor(key, null);
     }
     if (KEY_ORDER.compare(key, rangeEnd) >= 0) {
-      return Collections.emptyNavigableMap();
+      return keys.cursor(key, key); // empty
     }
-    return keys.subMap(key, true, rangeEnd, false);
+    return keys.cursor(key, rangeEnd);
   }
 
   private static Object append(Object history, Entry entry) {

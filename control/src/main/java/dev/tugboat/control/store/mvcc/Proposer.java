@@ -27,6 +27,14 @@ public interface Proposer extends AutoCloseable {
   /** The current Raft term, reported in response headers (1 for a single member). */
   long term();
 
+  /**
+   * The whole state for etcd's Snapshot call, captured now and written later on any thread. Without replication
+   * that is the state machine's own snapshot; a Raft member adds its position and member list.
+   */
+  default CompletableFuture<StoreStateMachine.SnapshotWriter> saveSnapshot(StoreStateMachine stateMachine) {
+    return CompletableFuture.completedFuture(stateMachine.captureSnapshot());
+  }
+
   @Override
   void close();
 }

@@ -154,7 +154,7 @@ final class StateSnapshot {
           long version = in.readLong();
           long lease = in.readLong();
           byte[] value = bytes(in, "value length");
-          entries[j] = new Entry(entryRevision, createRevision, version, lease, arena.allocate(value), value.length);
+          entries[j] = Entry.of(entryRevision, createRevision, version, lease, arena.allocate(value), value.length);
         }
         histories.add(entries.length == 1 ? entries[0] : entries);
       }

@@ -65,6 +65,12 @@ public final class ClusterMembership implements Membership, AutoCloseable {
   }
 
   @Override
+  public boolean learner() {
+    Member self = node.memberList().get(config.memberId());
+    return self != null && self.learner();
+  }
+
+  @Override
   public List<Member> members() {
     return node.memberList().members();
   }

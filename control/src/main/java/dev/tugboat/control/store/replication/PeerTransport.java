@@ -45,7 +45,9 @@ import org.slf4j.LoggerFactory;
  * reads. A frame is a big-endian int length, a kind byte, and the body: HELLO (cluster id, member id) opens every
  * connection so a member of another cluster is refused, then MESSAGE frames carry {@link MessageCodec} bodies.
  * A member removed from the cluster that still dials or talks is answered with a REMOVED frame (the only frame sent
- * on an accepted connection), so that it learns it was removed even if it missed the entry that removed it.
+ * on an accepted connection), so that it learns it was removed even if it missed the entry that removed it; a member
+ * of another cluster gets an OTHER_CLUSTER frame with this cluster's id, so that a member started with the wrong
+ * --initial-cluster-token learns why nobody listens.
  *
  * <p>Peers come and go with membership changes ({@link #setPeer}, {@link #removePeer}). A member joining an
  * existing cluster does not know the cluster id yet (0): it takes the one the first peer greets it with.
@@ -62,6 +64,7 @@ public final class PeerTransport implements AutoCloseable {
   private static final byte HELLO = 1;
   private static final byte MESSAGE = 2;
   private static final byte REMOVED = 3;
+  private static final byte OTHER_CLUSTER = 4;
   private static final int HELLO_LENGTH = KIND_FIELD + 16;
   static final int MAX_FRAME = 1 << 30;
   private static final int QUEUE_CAPACITY = 1 << 14;
@@ -82,6 +85,10 @@ public final class PeerTransport implements AutoCloseable {
 
     /** A peer told this member it was removed from the cluster. */
     default void onRemoved() {
+    }
+
+    /** The peer at {@code address} refused this member: it belongs to cluster {@code theirCluster}. */
+    default void onOtherCluster(String address, long theirCluster) {
     }
   }
 
@@ -378,12 +385,33 @@ public final class PeerTransport implements AutoCloseable {
               Long.toHexString(theirId));
           receiver.onClusterId(theirCluster);
         }
+        if (clusterId == 0 && theirCluster != 0 && !peers.containsKey(theirId)) {
+          LOG.warn("raft transport: member {} of cluster {} greets this joining member, but no member of "
+              + "--initial-cluster has that id here: does --initial-cluster-token match the cluster's? (the token "
+              + "is part of every member id)", Long.toHexString(theirId), Long.toHexString(theirCluster));
+        }
         if (theirCluster != clusterId) {
-          refuse(ctx, "member " + Long.toHexString(theirId) + " belongs to cluster " + Long.toHexString(theirCluster)
-              + ", this is cluster " + Long.toHexString(clusterId));
+          String why = "member " + Long.toHexString(theirId) + " belongs to cluster " + Long.toHexString(theirCluster)
+              + ", this is cluster " + Long.toHexString(clusterId);
+          if (theirCluster != 0 && clusterId != 0) { // a joining member (0) learns the id; it is not refused for it
+            LOG.warn("raft transport: refusing {}: {}", ctx.channel().remoteAddress(), why);
+            ByteBuf refusal = ctx.alloc().buffer(LENGTH_FIELD + KIND_FIELD + 8);
+            refusal.writeInt(KIND_FIELD + 8).writeByte(OTHER_CLUSTER).writeLongLE(clusterId);
+            ctx.writeAndFlush(refusal).addListener(ChannelFutureListener.CLOSE);
+          } else {
+            refuse(ctx, why);
+          }
           return;
         }
         greeted = true;
+        return;
+      }
+      if (kind == OTHER_CLUSTER) {
+        if (length == KIND_FIELD + 8 && clusterId != 0) {
+          receiver.onOtherCluster(String.valueOf(ctx.channel().remoteAddress()),
+              frame.getLongLE(frame.readerIndex() + KIND_FIELD));
+        }
+        ctx.close();
         return;
       }
       if (kind == REMOVED) {

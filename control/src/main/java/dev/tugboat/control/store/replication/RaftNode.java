@@ -79,6 +79,8 @@ public final class RaftNode implements AutoCloseable {
 
   /** A peer said this member was removed from the cluster. */
   private record RemovedByPeer() {}
+  /** A client asks for the whole state as a saved snapshot (etcd's Maintenance.Snapshot). */
+  private record SaveSnapshot(CompletableFuture<SnapshotFiles.DataWriter> future) {}
 
   /** Marks snapshot data that starts with the member list ("TGML"). */
   private static final int MEMBERS_MAGIC = 0x54474d4c;
@@ -124,6 +126,11 @@ public final class RaftNode implements AutoCloseable {
   /** The replicated member list; written by the Raft thread only. */
   private volatile MemberList memberList = MemberList.EMPTY;
   private final CompletableFuture<Void> removed = new CompletableFuture<>();
+  /** Peers (by address) that refused this member as one of another cluster. */
+  private final java.util.Set<String> refusedBy = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  /** Whether any peer's message reached this member: then it is not the member of another cluster. */
+  private volatile boolean heardFromPeer;
+  private final CompletableFuture<String> refusedByEveryPeer = new CompletableFuture<>();
   private final CompletableFuture<Long> clusterIdLearned = new CompletableFuture<>();
   private boolean wasRemoved;
   /** Membership changes the leader holds back until the configuration change before them is applied. */
@@ -221,6 +228,32 @@ public final class RaftNode implements AutoCloseable {
   }
 
   /**
+   * The state as a {@link SavedSnapshot} (applied index, its term, the member list, the state machine), captured on
+   * the Raft thread between two applies so that all of it is of the same index; written later on any thread.
+   */
+  public CompletableFuture<SnapshotFiles.DataWriter> saveSnapshot() {
+    CompletableFuture<SnapshotFiles.DataWriter> future = new CompletableFuture<>();
+    if (!running) {
+      future.completeExceptionally(stopped());
+      return future;
+    }
+    enqueue(new SaveSnapshot(future));
+    return future.orTimeout(timeoutNanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+  }
+
+  private void saveSnapshot(SaveSnapshot request) {
+    try {
+      long index = appliedIndex;
+      long term = index == 0 ? 0 : storage.term(index);
+      MemberList members = memberList;
+      SnapshotFiles.DataWriter state = stateMachine.captureSnapshot();
+      request.future().complete(out -> SavedSnapshot.write(index, term, members, state, out));
+    } catch (RuntimeException e) {
+      request.future().completeExceptionally(e);
+    }
+  }
+
+  /**
    * Proposes a membership change; completes with the member list after it once it is applied here, or fails with
    * etcd's reason (member not found, peer URLs already exist, not enough started members, ...).
    */
@@ -238,6 +271,15 @@ public final class RaftNode implements AutoCloseable {
   /** The replicated member list as this member has applied it. */
   public MemberList memberList() {
     return memberList;
+  }
+
+  /**
+   * Completes, with the reason, when every peer refused this member as one of another cluster before any of them
+   * was heard: its --initial-cluster-token (or --initial-cluster) is not theirs. The member keeps running; whoever
+   * started it decides (tug store stops).
+   */
+  public CompletableFuture<String> refusedByEveryPeer() {
+    return refusedByEveryPeer;
   }
 
   /** Completes when this member learns it was removed from the cluster; it has stopped by then. */
@@ -294,7 +336,23 @@ public final class RaftNode implements AutoCloseable {
   private final class PeerInbox implements PeerTransport.Receiver {
     @Override
     public void onMessage(Message message) {
+      heardFromPeer = true;
       enqueue(message);
+    }
+
+    @Override
+    public void onOtherCluster(String address, long theirCluster) {
+      LOG.error("raft member {}: the peer at {} belongs to cluster {}, not to cluster {} of this member; "
+          + "--initial-cluster and --initial-cluster-token must be those of the other members",
+          Long.toHexString(id), address, Long.toHexString(theirCluster), Long.toHexString(config.clusterId()));
+      refusedBy.add(address);
+      long peers = config.members().keySet().stream().filter(m -> m != id).count();
+      if (!heardFromPeer && refusedBy.size() >= peers) {
+        refusedByEveryPeer.complete("every peer (" + String.join(", ", new java.util.TreeSet<>(refusedBy))
+            + ") belongs to cluster " + Long.toHexString(theirCluster) + ", not to cluster "
+            + Long.toHexString(config.clusterId()) + " that --initial-cluster and --initial-cluster-token describe "
+            + "for this member; start it with the other members' --initial-cluster-token");
+      }
     }
 
     @Override
@@ -392,6 +450,8 @@ public final class RaftNode implements AutoCloseable {
         snapshotWritten(w);
       } else if (item instanceof MembershipProposal mp) {
         proposeMembership(mp);
+      } else if (item instanceof SaveSnapshot save) {
+        saveSnapshot(save);
       } else if (item instanceof RemovedByPeer) {
         removedFromCluster("a peer says so");
       }
@@ -806,7 +866,8 @@ public final class RaftNode implements AutoCloseable {
     LOG.warn("raft member {}: this member was removed from the cluster ({}); it stops", Long.toHexString(id), how);
   }
 
-  private static SnapshotFiles.DataWriter withMembers(MemberList members, SnapshotFiles.DataWriter data) {
+  /** A snapshot's data: the member list, then the state machine's (see {@link #restore}). */
+  static SnapshotFiles.DataWriter withMembers(MemberList members, SnapshotFiles.DataWriter data) {
     byte[] encoded = members.encode();
     return out -> {
       DataOutputStream header = new DataOutputStream(out);

@@ -1,6 +1,7 @@
 package dev.tugboat.control.store.replication;
 
 import dev.tugboat.control.store.mvcc.Proposer;
+import dev.tugboat.control.store.mvcc.StoreStateMachine;
 import java.util.concurrent.CompletableFuture;
 
 /** The store's commands go through Raft: committed on a quorum, applied in log order on every member. */
@@ -29,6 +30,11 @@ public final class RaftProposer implements Proposer {
   @Override
   public long term() {
     return node.term();
+  }
+
+  @Override
+  public CompletableFuture<StoreStateMachine.SnapshotWriter> saveSnapshot(StoreStateMachine stateMachine) {
+    return node.saveSnapshot().thenApply(writer -> writer::writeTo);
   }
 
   @Override

@@ -59,6 +59,10 @@ class EtcdctlMembershipTest {
   }
 
   private Process startMember(String name, String initialCluster, String state) throws IOException {
+    return startMember(name, initialCluster, state, TOKEN);
+  }
+
+  private Process startMember(String name, String initialCluster, String state, String token) throws IOException {
     List<String> command = new ArrayList<>();
     command.add(ProcessHandle.current().info().command().orElse("java"));
     for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
@@ -68,7 +72,7 @@ class EtcdctlMembershipTest {
     }
     command.addAll(List.of("-Xmx256m", "-cp", System.getProperty("java.class.path"), StoreCommand.class.getName(),
         "--name", name, "--data-dir", dir.resolve(name).toString(),
-        "--initial-cluster", initialCluster, "--initial-cluster-token", TOKEN, "--initial-cluster-state", state,
+        "--initial-cluster", initialCluster, "--initial-cluster-token", token, "--initial-cluster-state", state,
         "--initial-advertise-peer-urls", peerUrl(name), "--listen-peer-urls", peerUrl(name),
         "--listen-client-urls", clientUrl(name), "--advertise-client-urls", clientUrl(name),
         // snapshots (and log compaction) every few entries: the learner catches up from a snapshot, not the log
@@ -148,8 +152,43 @@ class EtcdctlMembershipTest {
 
   @Test
   void aLearnerJoinsIsPromotedAndServesAndARemovedMemberStops() throws Exception {
+    withLogsOnFailure(this::grow);
+  }
+
+  @Test
+  void aSavedSnapshotRestoresANewClusterWithItsKeys() throws Exception {
+    withLogsOnFailure(this::saveAndRestore);
+  }
+
+  @Test
+  void aMemberStartedWithAnotherTokenIsRefusedByItsPeersAndStops() throws Exception {
+    withLogsOnFailure(() -> {
+      for (String name : List.of("m1", "m2", "m3")) {
+        peerPorts.put(name, freePort());
+        clientPorts.put(name, freePort());
+      }
+      String initial = "m1=" + peerUrl("m1") + ",m2=" + peerUrl("m2") + ",m3=" + peerUrl("m3");
+      startMember("m1", initial, "new");
+      startMember("m2", initial, "new");
+      Process stranger = startMember("m3", initial, "new", "another-token");
+      assertThat(stranger.waitFor(180, TimeUnit.SECONDS)).as("m3 with another token stops").isTrue();
+      assertThat(stranger.exitValue()).isEqualTo(1);
+      assertThat(Files.readString(dir.resolve("m3.log"))).contains("every peer")
+          .contains("start it with the other members' --initial-cluster-token");
+      // the two with the cluster's token are a quorum of three, and they never heard m3
+      await("a write through m1", () -> etcdctl("m1").run("put", "k", "v").exitCode() == 0);
+      assertThat(Files.readString(dir.resolve("m1.log")) + Files.readString(dir.resolve("m2.log")))
+          .contains("refusing").contains("belongs to cluster");
+    });
+  }
+
+  private interface Scenario {
+    void run() throws Exception;
+  }
+
+  private void withLogsOnFailure(Scenario scenario) throws Exception {
     try {
-      grow();
+      scenario.run();
     } catch (Throwable t) {
       for (String name : processes.keySet()) {
         List<String> lines = Files.readAllLines(dir.resolve(name + ".log"));
@@ -158,6 +197,105 @@ class EtcdctlMembershipTest {
       }
       throw t;
     }
+  }
+
+  /** Runs {@code tug store ARGS} in this JVM; its output (and errors) as text. */
+  private static String[] tugStore(String... args) {
+    java.io.StringWriter out = new java.io.StringWriter();
+    java.io.StringWriter err = new java.io.StringWriter();
+    int code = new picocli.CommandLine(new StoreCommand()).setOut(new java.io.PrintWriter(out))
+        .setErr(new java.io.PrintWriter(err)).execute(args);
+    return new String[] {Integer.toString(code), out.toString(), err.toString()};
+  }
+
+  private void saveAndRestore() throws Exception {
+    for (String name : List.of("m1", "m2", "m3", "r1", "r2", "r3")) {
+      peerPorts.put(name, freePort());
+      clientPorts.put(name, freePort());
+    }
+    String initial = "m1=" + peerUrl("m1") + ",m2=" + peerUrl("m2") + ",m3=" + peerUrl("m3");
+    for (String name : List.of("m1", "m2", "m3")) {
+      startMember(name, initial, "new");
+    }
+    await("three started members in the list", () -> memberList("m1").stream()
+        .filter(m -> m.started() && !m.clientUrls().isEmpty()).count() == 3);
+    await("a write through m1", () -> etcdctl("m1").run("put", "kept", "before-save").exitCode() == 0);
+    for (int i = 0; i < 20; i++) { // past --snapshot-count: the save comes after the members' own snapshots
+      assertThat(etcdctl("m2").run("put", "key" + i, "value" + i).exitCode()).isZero();
+    }
+    Path saved = dir.resolve("saved.db");
+    Etcdctl.Result save = etcdctl("m3").run("snapshot", "save", saved.toString());
+    assertThat(save.exitCode()).as("snapshot save: %s", save.stderr()).isZero();
+    assertThat(save.out()).contains("Snapshot saved at " + saved);
+    assertThat(etcdctl("m1").run("put", "after-save", "x").exitCode()).isZero();
+    String originalStatus = etcdctl("m1").run("endpoint", "status", "-w", "json").out();
+
+    // what the file holds: the consistent index, the revision, the keys and the member list
+    String[] status = tugStore("snapshot", "status", saved.toString());
+    assertThat(status[0]).as("status: %s", status[2]).isEqualTo("0");
+    assertThat(status[1]).containsPattern("index: [1-9][0-9]*\\n").contains("keys: 21\n")
+        .containsPattern("revision: 2[2-9]\\n");
+    for (String name : List.of("m1", "m2", "m3")) {
+      assertThat(status[1]).contains(member("m1", name).id() + ", " + name + ", " + peerUrl(name) + ", "
+          + clientUrl(name) + ", false");
+    }
+
+    // bad input: a damaged file, a file that is not a snapshot, a data dir in use; nothing is written
+    Path damaged = dir.resolve("damaged.db");
+    byte[] bytes = Files.readAllBytes(saved);
+    bytes[100] ^= 1;
+    Files.write(damaged, bytes);
+    String restoredCluster = "r1=" + peerUrl("r1") + ",r2=" + peerUrl("r2") + ",r3=" + peerUrl("r3");
+    String[] refused = tugStore("snapshot", "restore", damaged.toString(), "--name", "r1", "--data-dir",
+        dir.resolve("r1").toString(), "--initial-cluster", restoredCluster, "--initial-cluster-token", "restored",
+        "--initial-advertise-peer-urls", peerUrl("r1"));
+    assertThat(refused[0]).isEqualTo("1");
+    assertThat(refused[2]).contains(damaged.toString()).contains("SHA-256 mismatch").contains("--skip-hash-check");
+    assertThat(dir.resolve("r1")).doesNotExist();
+    refused = tugStore("snapshot", "restore", dir.resolve("m1.log").toString(), "--name", "r1", "--data-dir",
+        dir.resolve("r1").toString(), "--initial-cluster", restoredCluster, "--initial-advertise-peer-urls",
+        peerUrl("r1"));
+    assertThat(refused[0]).isEqualTo("1");
+    assertThat(refused[2]).contains("m1.log").contains("not");
+    refused = tugStore("snapshot", "restore", saved.toString(), "--name", "r1", "--data-dir",
+        dir.resolve("m1").toString(), "--initial-cluster", restoredCluster, "--initial-advertise-peer-urls",
+        peerUrl("r1"));
+    assertThat(refused[0]).isEqualTo("1");
+    assertThat(refused[2]).contains("data dir " + dir.resolve("m1")).contains("already holds a member");
+
+    // restore: each member of a new cluster from the same file, then start them as a new cluster
+    for (String name : List.of("r1", "r2", "r3")) {
+      String[] restored = tugStore("snapshot", "restore", saved.toString(), "--name", name, "--data-dir",
+          dir.resolve(name).toString(), "--initial-cluster", restoredCluster, "--initial-cluster-token", "restored",
+          "--initial-advertise-peer-urls", peerUrl(name));
+      assertThat(restored[0]).as("restore %s: %s", name, restored[2]).isEqualTo("0");
+      assertThat(restored[1]).contains("into data dir " + dir.resolve(name));
+    }
+    for (String name : List.of("r1", "r2", "r3")) {
+      startMember(name, restoredCluster, "new", "restored");
+    }
+    await("the restored cluster serves", () -> etcdctl("r2").run("get", "kept", "--print-value-only").out()
+        .equals("before-save"));
+    assertThat(etcdctl("r3").run("get", "key19", "--print-value-only").out()).isEqualTo("value19");
+    assertThat(etcdctl("r1").run("get", "after-save").out()).isEmpty();
+    assertThat(memberList("r1")).extracting(Member::name).containsExactlyInAnyOrder("r1", "r2", "r3");
+    assertThat(etcdctl("r1").run("put", "in-restored", "y").exitCode()).isZero();
+    await("the write on every restored member", () -> List.of("r1", "r2", "r3").stream().allMatch(n ->
+        etcdctl(n).run("get", "in-restored", "--print-value-only", "--consistency=s").out().equals("y")));
+    Matcher restoredId = Pattern.compile("\"cluster_id\":(\\d+)").matcher(
+        etcdctl("r1").run("endpoint", "status", "-w", "json").out());
+    Matcher originalId = Pattern.compile("\"cluster_id\":(\\d+)").matcher(originalStatus);
+    assertThat(restoredId.find() && originalId.find()).isTrue();
+    assertThat(restoredId.group(1)).isNotEqualTo(originalId.group(1));
+
+    // a member started on a restored data dir with another token is refused, naming the dir and the flag
+    processes.get("r3").destroy();
+    assertThat(processes.get("r3").waitFor(30, TimeUnit.SECONDS)).isTrue();
+    Process wrong = startMember("r3", restoredCluster, "new", "another-token");
+    assertThat(wrong.waitFor(120, TimeUnit.SECONDS)).as("r3 with another token stops").isTrue();
+    assertThat(wrong.exitValue()).isNotZero();
+    assertThat(Files.readString(dir.resolve("r3.log"))).contains("data dir " + dir.resolve("r3"))
+        .contains("--initial-cluster-token");
   }
 
   private void grow() throws Exception {
@@ -228,6 +366,32 @@ class EtcdctlMembershipTest {
         && member("m3", "m4").clientUrls().equals(clientUrl("m4")));
     assertThat(member("m1", "m4").learner()).isTrue();
     assertThat(Files.readString(dir.resolve("m4.log"))).contains("installed the leader's snapshot");
+    // as a learner, m4 serves serializable reads and its status, and refuses writes, linearizable reads and
+    // streams with etcd 3.4's words; it never campaigns
+    await("a serializable read from the learner", () -> etcdctl("m4").run("get", "filler9", "--print-value-only",
+        "--consistency=s").out().equals("f"));
+    assertRefused(etcdctl("m4").run("put", "on-learner", "x"), LearnerRequests.NOT_SUPPORTED);
+    assertRefused(etcdctl("m4").run("get", "filler9"), LearnerRequests.NOT_SUPPORTED);
+    assertRefused(etcdctl("m4").run("lease", "grant", "60"), LearnerRequests.NOT_SUPPORTED);
+    io.grpc.ManagedChannel toLearner = io.grpc.ManagedChannelBuilder.forAddress("127.0.0.1", clientPorts.get("m4"))
+        .usePlaintext().build();
+    try { // a stream (etcdctl would retry it without end, as it does against etcd)
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> dev.tugboat.control.store.etcd.api.MaintenanceGrpc
+              .newBlockingStub(toLearner).withDeadlineAfter(30, TimeUnit.SECONDS)
+              .snapshot(dev.tugboat.control.store.etcd.api.SnapshotRequest.getDefaultInstance()).hasNext())
+          .hasMessage("UNAVAILABLE: " + LearnerRequests.NOT_SUPPORTED);
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> dev.tugboat.control.store.etcd.api.KVGrpc
+              .newBlockingStub(toLearner).withDeadlineAfter(30, TimeUnit.SECONDS)
+              .txn(dev.tugboat.control.store.etcd.api.TxnRequest.getDefaultInstance()))
+          .hasMessage("UNAVAILABLE: " + LearnerRequests.NOT_SUPPORTED);
+    } finally {
+      toLearner.shutdownNow();
+    }
+    Etcdctl.Result learnerStatus = etcdctl("m4").run("endpoint", "status", "-w", "json");
+    assertThat(learnerStatus.exitCode()).as("status of the learner: %s", learnerStatus.stderr()).isZero();
+    assertThat(etcdctl("m1").run("get", "on-learner", "--print-value-only").out()).isEmpty();
+    assertThat(leader(List.of("m1", "m2", "m3"))).isNotEqualTo("m4");
+    assertThat(Files.readString(dir.resolve("m4.log"))).doesNotContain("leader is now " + addedId.group(1));
     await("m4 promoted through a follower, which hands it to the leader", () -> {
       String lead = leader(List.of("m1", "m2", "m3"));
       String follower = List.of("m1", "m2", "m3").stream().filter(n -> !n.equals(lead)).findFirst().orElseThrow();

@@ -2,6 +2,9 @@ package dev.tugboat.control.store.raft;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.ArrayList;
+import java.util.List;
+
 import org.junit.jupiter.api.Test;
 
 /**
@@ -24,10 +27,17 @@ class SimulationTest {
             return;
         }
         int seeds = Integer.getInteger("raft.seeds", count);
+        // Every seed runs even after one fails, so a long run names all the failing seeds at once.
+        List<String> failures = new ArrayList<>();
         for (long seed = base; seed < base + seeds; seed++) {
             Simulation sim = new Simulation(seed, Simulation.Options.random(seed, members, STEPS));
-            sim.run();
+            try {
+                sim.run();
+            } catch (AssertionError | RuntimeException e) {
+                failures.add("seed " + seed + " (" + members + " members): " + e.getMessage());
+            }
         }
+        assertThat(failures).isEmpty();
     }
 
     @Test
