@@ -2,9 +2,7 @@ package dev.tugboat.control.store.etcd;
 
 import dev.tugboat.control.store.etcd.api.KVGrpc;
 import dev.tugboat.control.store.mvcc.MvccKeyValueStore;
-import io.grpc.Metadata;
 import io.grpc.Server;
-import io.grpc.ServerCall;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -43,10 +41,10 @@ public final class EtcdGrpcServer implements AutoCloseable {
     for (InetSocketAddress more : listenAddresses.subList(1, listenAddresses.size())) {
       builder.addListenAddress(more);
     }
+    builder.callExecutor(EtcdGrpcServer::executorFor);
     builder.maxInboundMessageSize(MvccKeyValueStore.MAX_REQUEST_BYTES + GRPC_OVERHEAD_BYTES)
         // etcdctl pings every 2 s by default; etcd tolerates it, so must we.
         .permitKeepAliveTime(1, TimeUnit.SECONDS).permitKeepAliveWithoutCalls(true)
-        .callExecutor(EtcdGrpcServer::executorFor)
         .addService(MalformedRequests.guard(new KvService(store, headers).bindService()))
         .addService(MalformedRequests.guard(new WatchService(store, headers).bindService()))
         .addService(MalformedRequests.guard(new LeaseService(store, headers).bindService()))
@@ -64,7 +62,7 @@ public final class EtcdGrpcServer implements AutoCloseable {
    * read them: a hop through gRPC's executor costs a thread wake-up, more than the call itself on a loaded machine.
    * Everything else, which may read much state or block, keeps the default executor (null).
    */
-  private static <Q, R> Executor executorFor(ServerCall<Q, R> call, Metadata headers) {
+  private static <Q, R> Executor executorFor(io.grpc.ServerCall<Q, R> call, io.grpc.Metadata headers) {
     return INLINE_METHODS.contains(call.getMethodDescriptor().getFullMethodName()) ? INLINE : null;
   }
 
