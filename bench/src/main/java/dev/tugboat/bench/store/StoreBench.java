@@ -91,12 +91,12 @@ public final class StoreBench implements BenchPart {
 
   private void runMemory(String name, List<String> command, Path dir, BenchCase memory) {
     try (StoreMembers members = StoreMembers.start(command, MEMBERS, dir.resolve("memory"), Duration.ofSeconds(60))) {
-      BulkLoad.run(members.endpoints(), keysForMemory, 256);
+      long retries = BulkLoad.run(members.endpoints(), keysForMemory, 256);
       double max = 0;
       for (long pid : members.pids()) {
         max = Math.max(max, ProcessMemory.rssMegabytes(pid));
       }
-      memory.subject(name, new Figures().put("max_member_rss_mb", Math.round(max)));
+      memory.subject(name, new Figures().put("max_member_rss_mb", Math.round(max)).put("put_retries", retries));
     } catch (Exception e) {
       memory.subject(name, Figures.error(name + ": " + e.getMessage()));
     }

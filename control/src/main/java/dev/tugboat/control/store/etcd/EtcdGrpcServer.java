@@ -1,5 +1,6 @@
 package dev.tugboat.control.store.etcd;
 
+import dev.tugboat.control.store.etcd.api.KVGrpc;
 import dev.tugboat.control.store.mvcc.MvccKeyValueStore;
 import io.grpc.Server;
 import io.grpc.ServerInterceptors;
@@ -10,6 +11,8 @@ import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 
 /** The etcd v3 gRPC API (KV, Watch, Lease, Cluster, Maintenance) for one store, on one or more client addresses. */
@@ -17,6 +20,10 @@ public final class EtcdGrpcServer implements AutoCloseable {
 
   /** etcd lets gRPC accept this much more than a request's limit, so that the limit is what reports the error. */
   private static final int GRPC_OVERHEAD_BYTES = 512 * 1024;
+
+  private static final Executor INLINE = Runnable::run;
+  private static final Set<String> INLINE_METHODS = Set.of(KVGrpc.getPutMethod().getFullMethodName(),
+      KVGrpc.getDeleteRangeMethod().getFullMethodName(), KVGrpc.getTxnMethod().getFullMethodName());
 
   private final Server server;
 
@@ -36,6 +43,7 @@ public final class EtcdGrpcServer implements AutoCloseable {
     for (InetSocketAddress more : listenAddresses.subList(1, listenAddresses.size())) {
       builder.addListenAddress(more);
     }
+    builder.callExecutor(EtcdGrpcServer::executorFor);
     builder.maxInboundMessageSize(MvccKeyValueStore.MAX_REQUEST_BYTES + GRPC_OVERHEAD_BYTES)
         // etcdctl pings every 2 s by default; etcd tolerates it, so must we.
         .permitKeepAliveTime(1, TimeUnit.SECONDS).permitKeepAliveWithoutCalls(true)
@@ -54,6 +62,15 @@ public final class EtcdGrpcServer implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException("etcd API: listening on " + listenAddresses + ": " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * KV writes only decode and encode their request and queue it for Raft, so they run on the transport thread that
+   * read them: a hop through gRPC's executor costs a thread wake-up, more than the call itself on a loaded machine.
+   * Everything else, which may read much state or block, keeps the default executor (null).
+   */
+  private static <Q, R> Executor executorFor(io.grpc.ServerCall<Q, R> call, io.grpc.Metadata headers) {
+    return INLINE_METHODS.contains(call.getMethodDescriptor().getFullMethodName()) ? INLINE : null;
   }
 
   public List<InetSocketAddress> addresses() {

@@ -385,6 +385,7 @@ public final class RaftNode implements AutoCloseable {
         core.advance(ready);
       }
       campaignIfAlone();
+      advanceFirstElectionClock();
       replayed.complete(null);
       while (running) {
         long now = System.nanoTime();
@@ -694,6 +695,22 @@ public final class RaftNode implements AutoCloseable {
     List<Long> voters = core.confState().voters();
     if (voters.size() == 1 && voters.get(0) == id && core.role() != StateRole.LEADER) {
       core.campaign();
+    }
+  }
+
+  /**
+   * A member of a brand-new cluster (the bootstrap term, no vote cast) waits out only the random part of its first
+   * election timeout, as etcd's members do: a new cluster has no leader to hear from, and its first clients would
+   * otherwise wait one to two whole timeouts for one. A member that has seen an election keeps the whole timeout,
+   * so that it does not disturb a leader it has not heard from yet (pre-vote would refuse it anyway).
+   */
+  private void advanceFirstElectionClock() {
+    if (core.term() > 1 || core.vote() != 0 || core.leader() != 0 || !core.confState().voters().contains(id)
+        || core.confState().voters().size() < 2) {
+      return;
+    }
+    for (int i = 1; i < config.electionTicks(); i++) {
+      core.tick();
     }
   }
 
