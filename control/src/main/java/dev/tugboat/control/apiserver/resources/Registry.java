@@ -184,6 +184,14 @@ public final class Registry {
   // ---- create ----
 
   public ObjectNode create(String namespace, ObjectNode object, boolean dryRun) {
+    return createWithJson(namespace, object, dryRun).object();
+  }
+
+  /** A created object, and its JSON as served (from the stored bytes, resourceVersion spliced in). */
+  public record Created(ObjectNode object, byte[] json) {}
+
+  /** {@link #create}, answering also the created object's JSON without encoding the object once more. */
+  public Created createWithJson(String namespace, ObjectNode object, boolean dryRun) {
     checkKind(object);
     ObjectNode metadata = Tree.metadata(object);
     bindNamespace(namespace, metadata);
@@ -220,20 +228,23 @@ public final class Registry {
       Allocator.Reservation reservation = allocator == null ? Allocator.Reservation.NONE
           : allocator.reserve(candidate, null);
       if (dryRun) {
-        return candidate;
+        return new Created(candidate, Codec.encode(candidate));
       }
       byte[] key = type.key(namespace, finalName);
       List<Compare> compares = new ArrayList<>();
       compares.add(new Compare(key, KeyRanges.NONE, Compare.Target.CREATE, Compare.Result.EQUAL, 0, null));
       compares.addAll(reservation.compares());
       List<Op> ops = new ArrayList<>();
-      ops.add(PutRequest.of(key, encodeForStore(candidate)));
+      byte[] stored = encodeForStore(candidate);
+      ops.add(PutRequest.of(key, stored));
       ops.addAll(reservation.ops());
       TxnResponse response = StoreCalls.await(store.txn(new TxnRequest(compares, ops,
           List.of(new RangeRequest(key, KeyRanges.NONE, 0, 0, true, false, false)))));
       if (response.succeeded()) {
+        committed(response.revision());
         Tree.metadata(candidate).put("resourceVersion", Long.toString(response.revision()));
-        return candidate;
+        byte[] json = StoredJson.withResourceVersion(stored, response.revision());
+        return new Created(candidate, json != null ? json : Codec.encode(candidate));
       }
       RangeResponse existing = (RangeResponse) response.responses().get(0);
       if (!existing.kvs().isEmpty()) {
@@ -486,6 +497,7 @@ public final class Registry {
       if (!response.succeeded()) {
         return null;
       }
+      committed(response.revision());
       Tree.metadata(next).put("resourceVersion", Long.toString(response.revision()));
       return new Write(next);
     }
@@ -507,6 +519,7 @@ public final class Registry {
     if (!response.succeeded()) {
       return null;
     }
+    committed(response.revision());
     Tree.metadata(next).put("resourceVersion", Long.toString(response.revision()));
     return new Write(next);
   }
@@ -549,6 +562,7 @@ public final class Registry {
       TxnResponse response = StoreCalls.await(store.txn(new TxnRequest(
           List.of(Compare.modRevision(key, Compare.Result.EQUAL, modRevision)), ops, List.of())));
       if (response.succeeded()) {
+        committed(response.revision());
         return new Deletion(current, true);
       }
     }
@@ -613,6 +627,13 @@ public final class Registry {
     }
     list.set("items", deleted);
     return list;
+  }
+
+  /** A write of ours reached the store at {@code revision}; namespace admission must see namespaces' own. */
+  private void committed(long revision) {
+    if (!type.namespaced() && type.group().isEmpty() && type.resource().equals("namespaces")) {
+      namespaces.written(revision);
+    }
   }
 
   StatusError notFound(String name) {

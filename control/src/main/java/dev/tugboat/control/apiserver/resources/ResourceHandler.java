@@ -182,7 +182,7 @@ final class ResourceHandler implements ResourceApi {
                 + ": post to /api(s)/.../namespaces/NAMESPACE/" + type.resource());
           }
         }
-        return ok(201, registry.create(into, object, dryRun));
+        return new ApiResponse(201, JSON, registry.createWithJson(into, object, dryRun).json());
       }
       case "update":
         return update(request, registry, namespace, name, subresource, dryRun);

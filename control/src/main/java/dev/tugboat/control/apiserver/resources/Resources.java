@@ -74,14 +74,21 @@ public final class Resources implements ResourceApi, AutoCloseable {
     this.workers = Executors.newFixedThreadPool(options.workers(), daemonThreads("tug-resources"));
     this.scheduler = Executors.newSingleThreadScheduledExecutor(daemonThreads("tug-watch-timers"));
     List<ResourceType> types = Catalog.types(allocator);
-    NamespaceLifecycle lifecycle = new NamespaceLifecycle(store, "/registry/namespaces/");
     Map<String, Registry> map = new LinkedHashMap<>();
     java.util.ArrayList<WatchCache> cacheList = new java.util.ArrayList<>();
+    WatchCache namespaceCache = null;
     for (ResourceType type : types) {
       WatchCache cache = new WatchCache(type, store, scheduler, options.watchHistory(), options.bookmarkIntervalMs());
       cacheList.add(cache);
+      if (type.group().isEmpty() && type.resource().equals("namespaces")) {
+        namespaceCache = cache;
+      }
+    }
+    NamespaceLifecycle lifecycle = new NamespaceLifecycle(store, "/registry/namespaces/", namespaceCache);
+    for (int i = 0; i < types.size(); i++) {
+      ResourceType type = types.get(i);
       map.put(ResourceHandler.routeKey(type.group(), type.info().version(), type.resource()),
-          new Registry(type, store, clock, cache, lifecycle));
+          new Registry(type, store, clock, cacheList.get(i), lifecycle));
     }
     this.registries = map;
     this.caches = List.copyOf(cacheList);

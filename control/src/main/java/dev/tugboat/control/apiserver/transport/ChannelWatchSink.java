@@ -2,7 +2,6 @@ package dev.tugboat.control.apiserver.transport;
 
 import dev.tugboat.control.apiserver.WatchSink;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
@@ -125,20 +124,28 @@ final class ChannelWatchSink implements WatchSink {
       }
     }
     long batchBytes = 0;
+    int frameBytes = 0;
     List<byte[]> parts = new ArrayList<>();
     while (next != null) {
       batchBytes += next.size();
       if (framing == Framing.WEBSOCKET) {
-        parts.add(textFrameHeader(next.json().length));
+        byte[] header = textFrameHeader(next.json().length);
+        frameBytes += header.length;
+        parts.add(header);
       }
-      // the event's bytes may be shared with other watchers: wrapped, never copied or changed
+      // the event's bytes may be shared with other watchers: copied out, never changed
       parts.add(next.json());
       if (!next.endsWithNewline()) {
         parts.add(NEWLINE_BYTES);
       }
       next = queued.poll();
     }
-    ByteBuf content = Unpooled.wrappedBuffer(parts.toArray(new byte[0][]));
+    // One pooled direct buffer: TLS (BoringSSL) reads direct memory, and given the event arrays wrapped as a
+    // composite it first merged them into a fresh heap buffer, then copied that again, for every watcher's batch.
+    ByteBuf content = channel.alloc().directBuffer((int) Math.min(Integer.MAX_VALUE, batchBytes + frameBytes));
+    for (byte[] part : parts) {
+      content.writeBytes(part);
+    }
     // one chunk or DATA frame holds the whole batch; WebSocket frames are already framed, past the frame encoder
     ChannelFuture written = channel.write(framing == Framing.WEBSOCKET ? content : new DefaultHttpContent(content));
     channel.flush();

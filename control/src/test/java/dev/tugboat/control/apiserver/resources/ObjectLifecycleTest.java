@@ -3,6 +3,8 @@ package dev.tugboat.control.apiserver.resources;
 import static dev.tugboat.control.apiserver.resources.ApiClient.call;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tugboat.control.store.PutRequest;
+import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
@@ -106,6 +108,17 @@ class ObjectLifecycleTest {
     assertThat(client.get("pods", "default", "p").status()).isEqualTo(200);
     assertThat(client.store.currentRevision()).isEqualTo(afterCreate);
     assertThat(afterCreate).isEqualTo(before + 1);
+  }
+
+  @Test
+  void namespaceWrittenByAnotherApiServerAdmitsContentAtOnce() {
+    // straight into the store, as another API server over the same store would: this server's cache may lag
+    client.store.put(PutRequest.of(
+        "/registry/namespaces/elsewhere".getBytes(StandardCharsets.UTF_8),
+        "{\"apiVersion\":\"v1\",\"kind\":\"Namespace\",\"metadata\":{\"name\":\"elsewhere\"},\"spec\":{},\"status\":{\"phase\":\"Active\"}}"
+            .getBytes(StandardCharsets.UTF_8))).join();
+    assertThat(client.create("pods", "elsewhere", POD).status()).isEqualTo(201);
+    assertThat(client.create("pods", "nowhere", POD).status()).isEqualTo(404);
   }
 
   @Test

@@ -30,6 +30,14 @@ public final class CachedObject {
         Map.copyOf(strategy.fields(object)));
   }
 
+  /**
+   * {@code json} is the object as served (resourceVersion included), {@code object} its tree with or without the
+   * resourceVersion (selectors do not look at it); the tree is not kept.
+   */
+  public static CachedObject of(byte[] json, ObjectNode object, ResourceStrategy strategy) {
+    return new CachedObject(json, Map.copyOf(Selection.labelsOf(object)), Map.copyOf(strategy.fields(object)));
+  }
+
   /** The encoded object; shared, never to be modified. */
   public byte[] json() {
     return json;

@@ -1,10 +1,12 @@
 package dev.tugboat.control.apiserver.resources.watchcache;
 
 import dev.tugboat.control.apiserver.WatchSink;
+import dev.tugboat.control.apiserver.resources.Codec;
 import dev.tugboat.control.apiserver.resources.Registry;
 import dev.tugboat.control.apiserver.resources.ResourceType;
 import dev.tugboat.control.apiserver.resources.StatusError;
 import dev.tugboat.control.apiserver.resources.StoreCalls;
+import dev.tugboat.control.apiserver.resources.StoredJson;
 import dev.tugboat.control.apiserver.resources.selection.Selection;
 import dev.tugboat.control.store.KeyValue;
 import dev.tugboat.control.store.KeyValueStore;
@@ -134,7 +136,7 @@ public final class WatchCache implements WatchListener {
     objects.clear();
     history.clear();
     for (KeyValue kv : response.kvs()) {
-      objects.put(new String(kv.key(), StandardCharsets.UTF_8), cached(Registry.decode(kv)));
+      objects.put(new String(kv.key(), StandardCharsets.UTF_8), cached(kv));
     }
     revision = response.revision();
     windowStart = revision;
@@ -177,7 +179,7 @@ public final class WatchCache implements WatchListener {
         CachedObject previous = objects.get(key);
         Event change;
         if (event.type() == WatchEvent.Type.PUT) {
-          CachedObject object = cached(Registry.decode(event.kv()));
+          CachedObject object = cached(event.kv());
           objects.put(key, object);
           change = new Event(previous == null ? "ADDED" : "MODIFIED", key, object, previous, eventRevision);
         } else {
@@ -207,6 +209,15 @@ public final class WatchCache implements WatchListener {
 
   private CachedObject cached(ObjectNode object) {
     return CachedObject.of(object, type.strategy());
+  }
+
+  /** A stored object: its tree only for the selectors, its served JSON spliced from the stored bytes. */
+  private CachedObject cached(KeyValue kv) {
+    byte[] json = StoredJson.withResourceVersion(kv.value(), kv.modRevision());
+    if (json == null) {
+      return cached(Registry.decode(kv));
+    }
+    return CachedObject.of(json, Codec.parseStored(kv.value()), type.strategy());
   }
 
   @Override
@@ -267,6 +278,14 @@ public final class WatchCache implements WatchListener {
   }
 
   // ---- list from memory ----
+
+  /** The object under {@code key} (its full store key) as this cache holds it now, or null. */
+  public synchronized CachedObject get(String key) {
+    if (!started) {
+      start();
+    }
+    return objects.get(key);
+  }
 
   /** Calls {@code into} with each matching object in key order; returns the revision the list reflects. */
   public synchronized long list(String namespace, Selection selection, Consumer<CachedObject> into) {
