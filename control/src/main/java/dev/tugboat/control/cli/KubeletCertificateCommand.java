@@ -72,7 +72,18 @@ final class KubeletCertificateCommand implements Callable<Integer> {
       spec.commandLine().getErr().println("tug kubelet-certificate: no --server given and none found in " + dataDir.resolve("admin.kubeconfig"));
       return 1;
     }
-    CertificateAuthority ca = new CertificateAuthority(CertificateAndKey.read(pki, "ca"));
+    write(new CertificateAuthority(CertificateAndKey.read(pki, "ca")), nodeName, ips, url, out);
+    spec.commandLine().getOut().println("wrote " + out.resolve("kubelet.crt") + ", " + out.resolve("kubelet.key") + ", "
+        + out.resolve("ca.crt") + ", " + out.resolve("kubelet.kubeconfig"));
+    return 0;
+  }
+
+  /**
+   * Writes OUT/kubelet.crt and .key (serving, for the node's name and addresses), OUT/ca.crt and
+   * OUT/kubelet.kubeconfig (client certificate CN=system:node:NAME, O=system:nodes, for {@code url}).
+   */
+  static void write(CertificateAuthority ca, String nodeName, List<InetAddress> ips, String url, Path out)
+      throws IOException {
     List<String> dnsNames = new ArrayList<>(new LinkedHashSet<>(List.of(nodeName, "localhost")));
     CertificateAndKey serving = ca.issueServing("system:node:" + nodeName, dnsNames, ips);
     // The authorizer lets only system:masters write; a node agent writes its Node, Lease and pod statuses.
@@ -82,9 +93,6 @@ final class KubeletCertificateCommand implements Callable<Integer> {
     Files.writeString(out.resolve("ca.crt"), ca.certificateAndKey().certificatePem());
     Kubeconfig.write(out.resolve("kubelet.kubeconfig"), Kubeconfig.render("tugboat", url, ca.certificateAndKey(),
         "system:node:" + nodeName, client));
-    spec.commandLine().getOut().println("wrote " + out.resolve("kubelet.crt") + ", " + out.resolve("kubelet.key") + ", "
-        + out.resolve("ca.crt") + ", " + out.resolve("kubelet.kubeconfig"));
-    return 0;
   }
 
   private static String serverOf(Path kubeconfig) throws IOException {

@@ -47,12 +47,18 @@ final class NodeCommand implements Callable<Integer> {
       description = "Container state root (default: /run/tugboat/runtime).")
   Path runtimeRoot = ContainerRuntime.DEFAULT_ROOT;
 
+  @Option(names = "--remove-pods-on-exit",
+      description = "On SIGTERM or SIGINT, stop and remove this node's containers (SIGKILL after 10 s) instead of "
+          + "leaving them for the next agent to adopt: a node that goes away with its cluster (tug up starts its "
+          + "node so).")
+  boolean removePodsOnExit;
+
   @Override
   public Integer call() throws Exception {
     NodeAgent agent;
     try {
       agent = NodeAgent.start(new NodeAgent.Options(kubeconfig, nodeName, dataDir, cert, key, address, port,
-          imageStore, runtimeRoot));
+          imageStore, runtimeRoot, removePodsOnExit));
     } catch (IllegalArgumentException | java.io.IOException e) {
       System.err.println("tug node: " + e.getMessage());
       return 1;

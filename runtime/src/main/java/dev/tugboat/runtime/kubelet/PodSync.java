@@ -508,6 +508,66 @@ final class PodSync implements AutoCloseable {
     }
   }
 
+  /**
+   * Stops every pod's containers and removes them with their pods' directories, leaving the pod objects as they are:
+   * what a node that is shut down for good does (tug up's node, when the cluster stops). SIGTERM first, SIGKILL once
+   * {@code grace} (or a pod's own shorter grace period) is over. Call after {@link #close}.
+   */
+  synchronized void removeAllPods(Duration grace) {
+    Instant now = clock.instant();
+    Instant deadline = now.plus(grace);
+    for (PodRecord record : records.values()) {
+      Pod pod = desired.values().stream().filter(p -> record.uid.equals(p.getMetadata().getUid())).findFirst()
+          .orElse(null);
+      Long own = pod == null ? null : pod.getSpec().getTerminationGracePeriodSeconds();
+      record.killAt = own != null && now.plusSeconds(own).isBefore(deadline) ? now.plusSeconds(own) : deadline;
+      for (Slot slot : record.slots.values()) {
+        if (exited(slot)) continue;
+        try {
+          runtime.kill(slot.runtimeId, Linux.SIGTERM, false);
+        } catch (ContainerException exitedMeanwhile) {
+          // nothing to stop
+        }
+      }
+    }
+    for (PodRecord record : records.values()) {
+      for (Slot slot : record.slots.values()) {
+        if (exited(slot)) continue;
+        long wait = Math.max(0, Duration.between(clock.instant(), record.killAt).toMillis());
+        try {
+          runtime.exitFuture(slot.runtimeId).get(wait, TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.TimeoutException late) {
+          try {
+            runtime.kill(slot.runtimeId, Linux.SIGKILL, true);
+            runtime.exitFuture(slot.runtimeId).get(10, TimeUnit.SECONDS);
+          } catch (ContainerException | java.util.concurrent.TimeoutException
+              | java.util.concurrent.ExecutionException e) {
+            LOG.warn("container {}: SIGKILL: {}", slot.runtimeId, e.toString());
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        } catch (java.util.concurrent.ExecutionException | ContainerNotFoundException e) {
+          // ended one way or another
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+    }
+    for (Map.Entry<String, PodRecord> entry : records.entrySet()) {
+      for (Slot slot : entry.getValue().slots.values()) {
+        if (slot.live) removeStale(slot.runtimeId);
+        slot.live = false;
+      }
+      try {
+        deleteTree(podsDir.resolve(entry.getValue().uid));
+      } catch (IOException e) {
+        LOG.warn("pod {}: remove {}: {}", entry.getKey(), podsDir.resolve(entry.getValue().uid), e.toString());
+      }
+      LOG.info("pod {}: stopped and removed as the node shuts down", entry.getKey());
+    }
+    records.clear();
+  }
+
   @Override
   public void close() {
     closed = true;
