@@ -61,7 +61,7 @@ class TugUpKubectlTest {
 
     up = new ProcessBuilder(TUG.toString(), "up", "--data-dir", dir.resolve("data").toString(), "--secure-port", "0",
         "--node-name", NODE, "--kubelet-port", "0", "--image-store", dir.resolve("images").toString(),
-        "--runtime-root", dir.resolve("runtime").toString(), "--node-monitor-grace-period", "6s")
+        "--runtime-root", dir.resolve("runtime").toString(), "--node-monitor-grace-period", "15s")
         .redirectErrorStream(true).start();
     CountDownLatch ready = new CountDownLatch(1);
     Thread reader = new Thread(() -> {
@@ -160,6 +160,57 @@ class TugUpKubectlTest {
 
   @Test
   @Order(4)
+  void theNodeIdentityReachesItsNodeLeaseAndPodsAndTheConfigMapsTheyUseButNothingElse() throws Exception {
+    assertThat(kubectl("run", "y", "--image=busybox:test", "--", "sleep", "600").exitCode()).isZero();
+    assertThat(kubectl("wait", "--for=condition=Ready", "pod/y", "--timeout=120s").exitCode()).isZero();
+    assertThat(kubectl("create", "configmap", "z-config", "--from-literal=k=v").exitCode()).isZero();
+    assertThat(kubectl("create", "configmap", "unrelated", "--from-literal=k=v").exitCode()).isZero();
+    apply("""
+        apiVersion: v1
+        kind: Pod
+        metadata:
+          name: z
+        spec:
+          containers:
+          - name: c
+            image: busybox:test
+            env:
+            - name: K
+              valueFrom:
+                configMapKeyRef: {name: z-config, key: k}
+        """);
+    Result bound = kubectl("wait", "--for=jsonpath={.spec.nodeName}=" + NODE, "pod/z", "--timeout=30s");
+    assertThat(bound.exitCode()).as(bound.stderr()).isZero();
+
+    Path node = dir.resolve("data/node/pki/kubelet.kubeconfig");
+    assertThat(kubectlAs(node, "auth", "whoami").stdout()).contains("system:node:" + NODE, "system:nodes")
+        .doesNotContain("system:masters");
+    assertThat(kubectlAs(node, "get", "node", NODE).exitCode()).isZero();
+    assertThat(kubectlAs(node, "get", "lease", NODE, "-n", "kube-node-lease").exitCode()).isZero();
+    assertThat(kubectlAs(node, "get", "pod", "y").exitCode()).isZero();
+    Result mine = kubectlAs(node, "get", "pods", "-A", "--field-selector", "spec.nodeName=" + NODE, "-o", "name");
+    assertThat(mine.stdout()).as(mine.stderr()).contains("pod/y", "pod/z");
+    Result used = kubectlAs(node, "get", "configmap", "z-config", "-o", "jsonpath={.data.k}");
+    assertThat(used.stdout()).as(used.stderr()).isEqualTo("v");
+
+    Result unrelated = kubectlAs(node, "get", "configmap", "unrelated");
+    assertThat(unrelated.exitCode()).isNotZero();
+    assertThat(unrelated.stderr()).contains("configmaps \"unrelated\" is forbidden: User \"system:node:" + NODE
+        + "\" cannot get resource \"configmaps\"", "no relationship found between node '" + NODE + "'");
+    Result allPods = kubectlAs(node, "get", "pods", "-A");
+    assertThat(allPods.exitCode()).isNotZero();
+    assertThat(allPods.stderr()).contains("cannot list resource \"pods\"");
+    assertThat(kubectlAs(node, "get", "secrets", "-A").stderr()).contains("cannot list resource \"secrets\"");
+    assertThat(kubectlAs(node, "get", "node", "another-node").stderr()).contains("is forbidden");
+    assertThat(kubectlAs(node, "create", "namespace", "by-a-node").stderr()).contains("is forbidden");
+    assertThat(kubectlAs(node, "delete", "pod", "y", "--wait=false").exitCode()).isZero();
+    Result gone = kubectl("wait", "--for=delete", "pod/y", "--timeout=60s");
+    assertThat(gone.exitCode()).as(gone.stderr()).isZero();
+    assertThat(kubectl("delete", "pod", "z", "--timeout=60s").exitCode()).isZero();
+  }
+
+  @Test
+  @Order(5)
   void aNodeAgentThatStopsAnsweringBecomesNotReadyAndReadyWhenItIsBack() throws Exception {
     assertThat(kubectl("run", "y", "--image=busybox:test", "--", "sleep", "600").exitCode()).isZero();
     assertThat(kubectl("wait", "--for=condition=Ready", "pod/y", "--timeout=120s").exitCode()).isZero();
@@ -184,7 +235,7 @@ class TugUpKubectlTest {
   }
 
   @Test
-  @Order(5)
+  @Order(6)
   void stoppingTugUpLeavesNoContainerCgroupProcessOrMount() throws Exception {
     String uid = jsonpath("pod/y", "{.metadata.uid}");
     List<Path> cgroups = podCgroups(uid);
@@ -248,9 +299,20 @@ class TugUpKubectlTest {
   }
 
   private Result kubectl(String... args) throws IOException, InterruptedException {
-    List<String> command = new ArrayList<>(List.of("kubectl", "--kubeconfig", kubeconfig.toString()));
+    return kubectlAs(kubeconfig, args);
+  }
+
+  private Result kubectlAs(Path config, String... args) throws IOException, InterruptedException {
+    List<String> command = new ArrayList<>(List.of("kubectl", "--kubeconfig", config.toString()));
     command.addAll(List.of(args));
     return run(command);
+  }
+
+  private void apply(String manifest) throws Exception {
+    Path file = Files.createTempFile(dir, "object", ".yaml");
+    Files.writeString(file, manifest);
+    Result applied = kubectl("apply", "-f", file.toString());
+    assertThat(applied.exitCode()).as(applied.stderr()).isZero();
   }
 
   private static Result run(List<String> command) throws IOException, InterruptedException {
