@@ -159,6 +159,61 @@ class TugUpKubectlTest {
   }
 
   @Test
+  @Order(3)
+  void readinessAndLivenessProbesDecideReadyAndRestarts() throws Exception {
+    apply("""
+        apiVersion: v1
+        kind: Pod
+        metadata:
+          name: probed
+        spec:
+          containers:
+          - name: web
+            image: busybox:test
+            command: ["sh", "-c", "mkdir -p /www; touch /tmp/alive; httpd -f -p 8080 -h /www"]
+            ports:
+            - {name: http, containerPort: 8080}
+            readinessProbe:
+              httpGet: {path: /ready.html, port: http}
+              periodSeconds: 1
+              failureThreshold: 1
+            livenessProbe:
+              exec:
+                command: ["cat", "/tmp/alive"]
+              periodSeconds: 1
+              failureThreshold: 2
+          - name: tcp
+            image: busybox:test
+            command: ["sleep", "600"]
+            readinessProbe:
+              tcpSocket: {port: 8080}
+              periodSeconds: 1
+        """);
+    Result running = kubectl("wait", "--for=jsonpath={.status.phase}=Running", "pod/probed", "--timeout=120s");
+    assertThat(running.exitCode()).as(running.stderr() + agentLog()).isZero();
+    // httpd answers 404 until /ready.html exists; the tcp container's probe reaches the same pod's port 8080.
+    Result tcpReady = kubectl("wait", "--for=jsonpath={.status.containerStatuses[?(@.name==\"tcp\")].ready}=true",
+        "pod/probed", "--timeout=30s");
+    assertThat(tcpReady.exitCode()).as(tcpReady.stderr() + agentLog()).isZero();
+    assertThat(jsonpath("pod/probed", "{.status.containerStatuses[?(@.name==\"web\")].ready}")).isEqualTo("false");
+    assertThat(jsonpath("pod/probed", "{.status.conditions[?(@.type==\"Ready\")].status}")).isEqualTo("False");
+    assertThat(kubectl("exec", "probed", "-c", "web", "--", "touch", "/www/ready.html").exitCode()).isZero();
+    Result ready = kubectl("wait", "--for=condition=Ready", "pod/probed", "--timeout=30s");
+    assertThat(ready.exitCode()).as(ready.stderr() + agentLog()).isZero();
+    assertThat(jsonpath("pod/probed", "{.status.containerStatuses[?(@.name==\"web\")].restartCount}")).isEqualTo("0");
+
+    // The liveness probe fails twice in a row: the container is killed and restarted, and is not ready meanwhile.
+    assertThat(kubectl("exec", "probed", "-c", "web", "--", "rm", "/tmp/alive").exitCode()).isZero();
+    Result restarted = kubectl("wait",
+        "--for=jsonpath={.status.containerStatuses[?(@.name==\"web\")].restartCount}=1", "pod/probed",
+        "--timeout=60s");
+    assertThat(restarted.exitCode()).as(restarted.stderr() + agentLog()).isZero();
+    assertThat(jsonpath("pod/probed",
+        "{.status.containerStatuses[?(@.name==\"web\")].lastState.terminated.exitCode}")).isEqualTo("137");
+    assertThat(kubectl("delete", "pod", "probed", "--timeout=60s").exitCode()).isZero();
+  }
+
+  @Test
   @Order(4)
   void theNodeIdentityReachesItsNodeLeaseAndPodsAndTheConfigMapsTheyUseButNothingElse() throws Exception {
     assertThat(kubectl("run", "y", "--image=busybox:test", "--", "sleep", "600").exitCode()).isZero();
