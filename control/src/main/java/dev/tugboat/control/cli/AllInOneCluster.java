@@ -85,7 +85,7 @@ final class AllInOneCluster implements AutoCloseable {
         "--kubeconfig", pki.resolve("kubelet.kubeconfig").toString(), "--node-name", node.nodeName(),
         "--data-dir", nodeDir.resolve("data").toString(), "--cert", pki.resolve("kubelet.crt").toString(),
         "--key", pki.resolve("kubelet.key").toString(), "--address", "127.0.0.1",
-        "--port", Integer.toString(node.kubeletPort()), "--remove-pods-on-exit"));
+        "--port", Integer.toString(node.kubeletPort()), "--remove-pods-on-exit", "--stop-with-parent"));
     if (node.imageStore() != null) command.addAll(List.of("--image-store", node.imageStore().toString()));
     if (node.runtimeRoot() != null) command.addAll(List.of("--runtime-root", node.runtimeRoot().toString()));
     Files.createDirectories(nodeDir);
