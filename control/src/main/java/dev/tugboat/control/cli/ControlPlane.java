@@ -90,6 +90,10 @@ final class ControlPlane implements AutoCloseable {
     return apiServer;
   }
 
+  ResourceApi resources() {
+    return resources;
+  }
+
   /** Starts, prints how to reach the cluster, and serves until the JVM is asked to stop. */
   static int runUntilStopped(ServerOptions options, InetAddress bindAddress, String command)
       throws IOException, InterruptedException {

@@ -1,6 +1,6 @@
 package dev.tugboat.control.cli;
 
-import dev.tugboat.control.apiserver.auth.Authorizer;
+import dev.tugboat.control.apiserver.auth.NodeAuthorizer;
 import dev.tugboat.control.apiserver.pki.CertificateAndKey;
 import dev.tugboat.control.apiserver.pki.CertificateAuthority;
 import dev.tugboat.control.apiserver.pki.Kubeconfig;
@@ -26,9 +26,6 @@ import picocli.CommandLine.Spec;
     description = "Issue a node agent's serving certificate and kubeconfig from the cluster CA in DATA_DIR/pki: "
         + "writes OUT/kubelet.crt, OUT/kubelet.key, OUT/ca.crt and OUT/kubelet.kubeconfig.")
 final class KubeletCertificateCommand implements Callable<Integer> {
-
-  /** The group kube-apiserver puts node agents in. */
-  static final String NODES_GROUP = "system:nodes";
 
   @Spec
   CommandSpec spec;
@@ -72,19 +69,28 @@ final class KubeletCertificateCommand implements Callable<Integer> {
       spec.commandLine().getErr().println("tug kubelet-certificate: no --server given and none found in " + dataDir.resolve("admin.kubeconfig"));
       return 1;
     }
-    CertificateAuthority ca = new CertificateAuthority(CertificateAndKey.read(pki, "ca"));
+    write(new CertificateAuthority(CertificateAndKey.read(pki, "ca")), nodeName, ips, url, out);
+    spec.commandLine().getOut().println("wrote " + out.resolve("kubelet.crt") + ", " + out.resolve("kubelet.key") + ", "
+        + out.resolve("ca.crt") + ", " + out.resolve("kubelet.kubeconfig"));
+    return 0;
+  }
+
+  /**
+   * Writes OUT/kubelet.crt and .key (serving, for the node's name and addresses), OUT/ca.crt and
+   * OUT/kubelet.kubeconfig (client certificate CN=system:node:NAME, O=system:nodes, for {@code url}).
+   */
+  static void write(CertificateAuthority ca, String nodeName, List<InetAddress> ips, String url, Path out)
+      throws IOException {
     List<String> dnsNames = new ArrayList<>(new LinkedHashSet<>(List.of(nodeName, "localhost")));
     CertificateAndKey serving = ca.issueServing("system:node:" + nodeName, dnsNames, ips);
-    // The authorizer lets only system:masters write; a node agent writes its Node, Lease and pod statuses.
-    CertificateAndKey client = ca.issueClient("system:node:" + nodeName, List.of(NODES_GROUP, Authorizer.MASTERS_GROUP));
+    // Kubernetes' node identity: the node authorizer gives it its own Node and Lease and its pods, nothing else.
+    CertificateAndKey client = ca.issueClient(NodeAuthorizer.NODE_USER_PREFIX + nodeName,
+        List.of(NodeAuthorizer.NODES_GROUP));
     Files.createDirectories(out);
     serving.write(out, "kubelet");
     Files.writeString(out.resolve("ca.crt"), ca.certificateAndKey().certificatePem());
     Kubeconfig.write(out.resolve("kubelet.kubeconfig"), Kubeconfig.render("tugboat", url, ca.certificateAndKey(),
         "system:node:" + nodeName, client));
-    spec.commandLine().getOut().println("wrote " + out.resolve("kubelet.crt") + ", " + out.resolve("kubelet.key") + ", "
-        + out.resolve("ca.crt") + ", " + out.resolve("kubelet.kubeconfig"));
-    return 0;
   }
 
   private static String serverOf(Path kubeconfig) throws IOException {

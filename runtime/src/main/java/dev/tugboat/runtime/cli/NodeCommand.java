@@ -47,12 +47,35 @@ final class NodeCommand implements Callable<Integer> {
       description = "Container state root (default: /run/tugboat/runtime).")
   Path runtimeRoot = ContainerRuntime.DEFAULT_ROOT;
 
+  @Option(names = "--remove-pods-on-exit",
+      description = "On SIGTERM or SIGINT, stop and remove this node's containers (SIGKILL after 10 s) instead of "
+          + "leaving them for the next agent to adopt: a node that goes away with its cluster (tug up starts its "
+          + "node so).")
+  boolean removePodsOnExit;
+
+  @Option(names = "--stop-with-parent",
+      description = "Stop, as on SIGTERM, when the process that started this one ends, even if it was killed "
+          + "(tug up starts its node so).")
+  boolean stopWithParent;
+
+  /** prctl(2): the signal this process gets when its parent ends. */
+  private static final int PR_SET_PDEATHSIG = 1;
+
   @Override
   public Integer call() throws Exception {
+    if (stopWithParent) {
+      long parent = ProcessHandle.current().parent().map(ProcessHandle::pid).orElse(1L);
+      dev.tugboat.nativebindings.Linux.prctl(PR_SET_PDEATHSIG, dev.tugboat.nativebindings.Linux.SIGTERM);
+      // The parent may have ended before the request took effect.
+      if (parent == 1 || ProcessHandle.of(parent).map(h -> !h.isAlive()).orElse(true)) {
+        System.err.println("tug node: --stop-with-parent: the process that started this one has already ended");
+        return 1;
+      }
+    }
     NodeAgent agent;
     try {
       agent = NodeAgent.start(new NodeAgent.Options(kubeconfig, nodeName, dataDir, cert, key, address, port,
-          imageStore, runtimeRoot));
+          imageStore, runtimeRoot, removePodsOnExit));
     } catch (IllegalArgumentException | java.io.IOException e) {
       System.err.println("tug node: " + e.getMessage());
       return 1;

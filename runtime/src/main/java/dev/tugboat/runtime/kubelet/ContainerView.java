@@ -7,7 +7,13 @@ import java.time.Instant;
  * state it ended in last time (if it ran before), and how often it was restarted.
  */
 record ContainerView(String name, String image, String imageId, String containerId, State state, State.Terminated last,
-    int restartCount) {
+    int restartCount, boolean ready) {
+
+  /** A container without a readiness probe: ready while it runs. */
+  ContainerView(String name, String image, String imageId, String containerId, State state, State.Terminated last,
+      int restartCount) {
+    this(name, image, imageId, containerId, state, last, restartCount, state instanceof State.Running);
+  }
 
   sealed interface State {
     record Waiting(String reason, String message) implements State {}

@@ -3,22 +3,15 @@ package dev.tugboat.runtime.kubelet;
 import dev.tugboat.runtime.container.ContainerRuntime;
 import dev.tugboat.runtime.container.KernelCgroups;
 import dev.tugboat.runtime.images.ImageStore;
-import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
-import io.fabric8.kubernetes.api.model.coordination.v1.LeaseBuilder;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
-import io.fabric8.kubernetes.client.dsl.base.PatchContext;
-import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.StringReader;
-import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -29,20 +22,13 @@ import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.Base64;
-import java.util.Map;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
 import org.bouncycastle.openssl.PEMKeyPair;
 import org.bouncycastle.openssl.PEMParser;
 import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The node agent: registers its Node, renews its Lease in kube-node-lease, watches the pods bound to it (an informer
@@ -52,9 +38,6 @@ import tools.jackson.databind.json.JsonMapper;
 public final class NodeAgent implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(NodeAgent.class);
-  static final String LEASE_NAMESPACE = "kube-node-lease";
-  static final int LEASE_SECONDS = 40;
-  static final long RENEW_SECONDS = 10;
 
   /**
    * @param kubeconfig how to reach the API server (its CA also verifies the API server's client certificate here)
@@ -62,23 +45,28 @@ public final class NodeAgent implements AutoCloseable {
    * @param port       0 picks a free port (advertised as it is bound)
    */
   public record Options(Path kubeconfig, String nodeName, Path dataDir, Path cert, Path key, String address, int port,
-      Path imageStore, Path runtimeRoot) {}
+      Path imageStore, Path runtimeRoot, boolean removePodsOnExit) {}
+
+  /** How long the pods of a node that shuts down for good get to stop on SIGTERM before SIGKILL. */
+  static final java.time.Duration SHUTDOWN_GRACE = java.time.Duration.ofSeconds(10);
 
   private final KubernetesClient client;
   private final ContainerRuntime runtime;
   private final PodSync pods;
   private final KubeletServer server;
   private final SharedIndexInformer<Pod> informer;
-  private final ScheduledExecutorService lease;
+  private final NodeHeartbeat heartbeat;
+  private final boolean removePodsOnExit;
 
   private NodeAgent(KubernetesClient client, ContainerRuntime runtime, PodSync pods, KubeletServer server,
-      SharedIndexInformer<Pod> informer, ScheduledExecutorService lease) {
+      SharedIndexInformer<Pod> informer, NodeHeartbeat heartbeat, boolean removePodsOnExit) {
     this.client = client;
     this.runtime = runtime;
     this.pods = pods;
     this.server = server;
     this.informer = informer;
-    this.lease = lease;
+    this.heartbeat = heartbeat;
+    this.removePodsOnExit = removePodsOnExit;
   }
 
   public static NodeAgent start(Options options) throws IOException, InterruptedException {
@@ -96,19 +84,15 @@ public final class NodeAgent implements AutoCloseable {
     KubernetesClient client = new KubernetesClientBuilder().withConfig(config).build();
     PodSync pods = null;
     KubeletServer server = null;
+    NodeHeartbeat heartbeat = null;
     try {
       pods = new PodSync(client, runtime, images, options.dataDir().resolve("pods"), options.address(),
           Clock.systemUTC());
       server = KubeletServer.start(new InetSocketAddress(InetAddress.getByName(options.address()), options.port()),
           serving, key, ca, pods);
       int port = server.localAddress().getPort();
-      register(client, options, port);
-      ScheduledExecutorService lease = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread thread = new Thread(r, "tug-node-lease");
-        thread.setDaemon(true);
-        return thread;
-      });
-      lease.scheduleWithFixedDelay(() -> renewLease(client, options.nodeName()), 0, RENEW_SECONDS, TimeUnit.SECONDS);
+      heartbeat = NodeHeartbeat.start(client, options.nodeName(), options.address(), port, options.dataDir(),
+          Clock.systemUTC());
       PodSync sync = pods;
       SharedIndexInformer<Pod> informer = client.pods().inAnyNamespace()
           .withField("spec.nodeName", options.nodeName()).inform(new ResourceEventHandler<>() {
@@ -132,8 +116,9 @@ public final class NodeAgent implements AutoCloseable {
       }
       pods.podsListed();
       LOG.info("node {} serving on https://{}:{}", options.nodeName(), options.address(), port);
-      return new NodeAgent(client, runtime, pods, server, informer, lease);
+      return new NodeAgent(client, runtime, pods, server, informer, heartbeat, options.removePodsOnExit());
     } catch (IOException | InterruptedException | RuntimeException e) {
+      if (heartbeat != null) heartbeat.close();
       if (server != null) server.close();
       if (pods != null) pods.close();
       client.close();
@@ -144,43 +129,6 @@ public final class NodeAgent implements AutoCloseable {
 
   public int port() {
     return server.localAddress().getPort();
-  }
-
-  private static void register(KubernetesClient client, Options options, int port) {
-    long memory = ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
-        .getTotalMemorySize();
-    Node node = NodeStatus.of(options.nodeName(), options.address(), port, Runtime.getRuntime().availableProcessors(),
-        memory, System.getProperty("os.version"), NodeStatus.goArch(System.getProperty("os.arch")),
-        java.time.Instant.now());
-    try {
-      client.nodes().resource(node).create();
-      LOG.info("registered node {}", options.nodeName());
-    } catch (KubernetesClientException e) {
-      if (e.getCode() != 409) throw e;
-    }
-    // Created or already there: the status is this agent's either way.
-    client.nodes().withName(options.nodeName()).subresource("status").patch(PatchContext.of(PatchType.JSON_MERGE),
-        JsonMapper.shared().writeValueAsString(Map.of("status", node.getStatus())));
-  }
-
-  private static void renewLease(KubernetesClient client, String nodeName) {
-    try {
-      String now = ZonedDateTime.now(java.time.ZoneOffset.UTC).format(DateTimeFormatter.ofPattern(
-          "yyyy-MM-dd'T'HH:mm:ss.SSSSSS'Z'"));
-      var leases = client.leases().inNamespace(LEASE_NAMESPACE);
-      Lease existing = leases.withName(nodeName).get();
-      if (existing == null) {
-        leases.resource(new LeaseBuilder().withNewMetadata().withName(nodeName).withNamespace(LEASE_NAMESPACE)
-            .endMetadata().withNewSpec().withHolderIdentity(nodeName).withLeaseDurationSeconds(LEASE_SECONDS)
-            .withRenewTime(ZonedDateTime.now(java.time.ZoneOffset.UTC)).endSpec().build()).create();
-      } else {
-        existing.getSpec().setRenewTime(ZonedDateTime.parse(now));
-        existing.getSpec().setHolderIdentity(nodeName);
-        leases.resource(existing).update();
-      }
-    } catch (RuntimeException e) {
-      LOG.warn("renew lease {}/{}: {}", LEASE_NAMESPACE, nodeName, e.getMessage());
-    }
   }
 
   private static String read(Path file, String flag) throws IOException {
@@ -224,14 +172,16 @@ public final class NodeAgent implements AutoCloseable {
 
   /**
    * Stops serving and watching. Containers keep running (their output still goes to their log files); an agent
-   * started again over the same runtime root and data dir adopts them.
+   * started again over the same runtime root and data dir adopts them. With {@code removePodsOnExit} they are
+   * stopped and removed instead, the pod objects left as they are.
    */
   @Override
   public void close() {
     informer.close();
-    lease.shutdownNow();
+    heartbeat.close();
     server.close();
     pods.close();
+    if (removePodsOnExit) pods.removeAllPods(SHUTDOWN_GRACE);
     client.close();
     runtime.close();
   }

@@ -14,7 +14,8 @@ import java.util.List;
 
 /**
  * A pod's status from its containers' views, as kubelet computes it: the phase (kubelet's getPhase without init
- * containers), the conditions (no probes: a running container is ready) and each container's status.
+ * containers), the conditions (a container is ready when it runs and its readiness probe, if any, passes) and each
+ * container's status.
  */
 final class PodStatuses {
 
@@ -29,7 +30,7 @@ final class PodStatuses {
     String phase = phase(restartPolicy, containers);
     List<String> unready = new ArrayList<>();
     for (ContainerView c : containers) {
-      if (!(c.state() instanceof ContainerView.State.Running)) unready.add(c.name());
+      if (!c.ready()) unready.add(c.name());
     }
     boolean ready = unready.isEmpty() && !containers.isEmpty();
     String notReadyReason = phase.equals("Succeeded") || phase.equals("Failed") ? "PodCompleted" : "ContainersNotReady";
@@ -79,7 +80,7 @@ final class PodStatuses {
     ContainerStatusBuilder builder = new ContainerStatusBuilder().withName(c.name()).withImage(c.image())
         .withImageID(c.imageId() == null ? "" : c.imageId()).withRestartCount(c.restartCount())
         .withState(state(c.state())).withLastState(c.last() == null ? new ContainerState() : state(c.last()))
-        .withReady(c.state() instanceof ContainerView.State.Running)
+        .withReady(c.ready())
         .withStarted(c.state() instanceof ContainerView.State.Running);
     if (c.containerId() != null) builder.withContainerID(c.containerId());
     return builder.build();

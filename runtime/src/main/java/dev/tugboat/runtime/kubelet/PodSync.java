@@ -69,6 +69,8 @@ final class PodSync implements AutoCloseable {
   private final Map<String, PodRecord> records = new ConcurrentHashMap<>();
   private final LinkedBlockingQueue<String> dirty = new LinkedBlockingQueue<>();
   private final Thread worker;
+  private final Prober prober;
+  private final java.util.concurrent.ScheduledExecutorService probeTimer;
   private volatile boolean closed;
   /** Until the informer has listed this node's pods once, a pod not known is not yet known to be deleted. */
   private volatile boolean podsListed;
@@ -81,6 +83,12 @@ final class PodSync implements AutoCloseable {
     this.podsDir = podsDir;
     this.hostIp = hostIp;
     this.clock = clock;
+    this.prober = new Prober(runtime);
+    this.probeTimer = java.util.concurrent.Executors.newScheduledThreadPool(2, r -> {
+      Thread thread = new Thread(r, "tug-probes");
+      thread.setDaemon(true);
+      return thread;
+    });
     adopt();
     this.worker = new Thread(this::loop, "tug-pod-sync");
     this.worker.setDaemon(true);
@@ -238,7 +246,10 @@ final class PodSync implements AutoCloseable {
       Container container = containers.get(i);
       Slot slot = record.slots.computeIfAbsent(container.getName(), n -> new Slot());
       observeExit(slot);
-      if (slot.state instanceof ContainerView.State.Running) continue;
+      if (slot.state instanceof ContainerView.State.Running) {
+        probe(key, container, slot);
+        continue;
+      }
       if (!shouldStart(slot, restartPolicy)) continue;
       if (slot.backoffUntil != null && clock.instant().isBefore(slot.backoffUntil)) continue;
       int sandboxPid = i == 0 ? 0 : runningPid(record.slots.get(containers.get(0).getName()));
@@ -315,7 +326,9 @@ final class PodSync implements AutoCloseable {
       slot.runtimeId = id;
       slot.live = true;
       slot.runs++;
+      slot.livenessKilled = false;
       runtime.start(id);
+      if (sandboxPid == 0) loopbackUp(key(pod), runtime.state(id).pid());
       slot.imageId = image.get().configDigest().toString();
       slot.startedAt = clock.instant();
       slot.state = new ContainerView.State.Running(slot.startedAt);
@@ -330,6 +343,78 @@ final class PodSync implements AutoCloseable {
       }
       slot.state = new ContainerView.State.Waiting("CreateContainerError", e.getMessage());
       backoff(slot);
+    }
+  }
+
+  /**
+   * Starts the running container's readiness and liveness probes once per run (on the probe threads, each every
+   * periodSeconds after initialDelaySeconds; a change of result resyncs the pod), and kills a container whose
+   * liveness probe has failed, so restartPolicy restarts it as kubelet does.
+   */
+  private void probe(String key, Container container, Slot slot) {
+    if (slot.runtimeId != null && !slot.runtimeId.equals(slot.probedRun)) {
+      slot.cancelProbes();
+      slot.probedRun = slot.runtimeId;
+      slot.readiness = container.getReadinessProbe() == null ? null : ProbeState.readiness(
+          container.getReadinessProbe().getSuccessThreshold(), container.getReadinessProbe().getFailureThreshold());
+      slot.liveness = container.getLivenessProbe() == null ? null
+          : ProbeState.liveness(container.getLivenessProbe().getFailureThreshold());
+      if (container.getReadinessProbe() != null) schedule(key, container, slot, container.getReadinessProbe(), true);
+      if (container.getLivenessProbe() != null) schedule(key, container, slot, container.getLivenessProbe(), false);
+    }
+    if (slot.liveness != null && !slot.liveness.result() && !slot.livenessKilled && slot.live) {
+      LOG.info("pod {}: container {} failed its liveness probe: killing it", key, container.getName());
+      slot.livenessKilled = true;
+      try {
+        runtime.kill(slot.runtimeId, Linux.SIGKILL, true);
+      } catch (ContainerException exitedMeanwhile) {
+        // the exit is observed as any other
+      }
+    }
+  }
+
+  private void schedule(String key, Container container, Slot slot, io.fabric8.kubernetes.api.model.Probe probe,
+      boolean readiness) {
+    String run = slot.runtimeId;
+    long delay = probe.getInitialDelaySeconds() == null ? 0 : Math.max(0, probe.getInitialDelaySeconds());
+    long period = probe.getPeriodSeconds() == null || probe.getPeriodSeconds() < 1 ? 10 : probe.getPeriodSeconds();
+    slot.probes.add(probeTimer.scheduleWithFixedDelay(() -> {
+      if (closed || !run.equals(slot.runtimeId) || !(slot.state instanceof ContainerView.State.Running)) return;
+      int pid;
+      try {
+        pid = runtime.state(run).pid();
+      } catch (RuntimeException gone) {
+        return;
+      }
+      boolean passed = prober.check(probe, container.getPorts(), run, pid);
+      ProbeState before = readiness ? slot.readiness : slot.liveness;
+      if (before == null) return;
+      ProbeState after = before.observe(passed);
+      if (readiness) {
+        slot.readiness = after;
+      } else {
+        slot.liveness = after;
+      }
+      if (after.result() != before.result()) dirty.add(key);
+    }, delay, period, TimeUnit.SECONDS));
+  }
+
+  /**
+   * What CNI's loopback plugin does for every pod: the pod's new network namespace has its lo, but down; up, the
+   * containers reach each other on 127.0.0.1 and the probes reach them there. Only the pod's namespace is changed.
+   */
+  private static void loopbackUp(String key, int pid) {
+    try {
+      Process ip = new ProcessBuilder("nsenter", "--net=/proc/" + pid + "/ns/net", "ip", "link", "set", "lo", "up")
+          .redirectErrorStream(true).start();
+      String out = new String(ip.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+      if (!ip.waitFor(10, TimeUnit.SECONDS) || ip.exitValue() != 0) {
+        LOG.warn("pod {}: bring up lo in its network namespace: {}", key, out.strip());
+      }
+    } catch (IOException e) {
+      LOG.warn("pod {}: bring up lo in its network namespace (needs nsenter and ip): {}", key, e.getMessage());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 
@@ -370,6 +455,7 @@ final class PodSync implements AutoCloseable {
     int code = status.map(WaitStatus::exitCode).orElse(255);
     int signal = status.map(WaitStatus::signal).orElse(0);
     String id = slot.runtimeId;
+    slot.cancelProbes();
     slot.state = new ContainerView.State.Terminated(code, signal,
         ContainerView.exitReason(signal != 0 ? 128 + signal : code, oom), null, slot.startedAt, clock.instant(),
         "tugboat://" + id);
@@ -405,8 +491,9 @@ final class PodSync implements AutoCloseable {
         slot.imageId = images.find(container.getImage()).map(i -> i.configDigest().toString()).orElse(null);
       }
       String containerId = slot.runtimeId == null ? null : "tugboat://" + slot.runtimeId;
+      boolean ready = state instanceof ContainerView.State.Running && (slot.readiness == null || slot.readiness.result());
       views.add(new ContainerView(container.getName(), container.getImage(), slot.imageId, containerId, state, last,
-          Math.max(0, slot.runs - 1)));
+          Math.max(0, slot.runs - 1), ready));
     }
     List<PodCondition> previous = pod.getStatus() == null || pod.getStatus().getConditions() == null ? List.of()
         : pod.getStatus().getConditions();
@@ -456,6 +543,7 @@ final class PodSync implements AutoCloseable {
       return;
     }
     for (Slot slot : record.slots.values()) {
+      slot.cancelProbes();
       if (slot.live) removeStale(slot.runtimeId);
       slot.live = false;
     }
@@ -508,9 +596,71 @@ final class PodSync implements AutoCloseable {
     }
   }
 
+  /**
+   * Stops every pod's containers and removes them with their pods' directories, leaving the pod objects as they are:
+   * what a node that is shut down for good does (tug up's node, when the cluster stops). SIGTERM first, SIGKILL once
+   * {@code grace} (or a pod's own shorter grace period) is over. Call after {@link #close}.
+   */
+  synchronized void removeAllPods(Duration grace) {
+    Instant now = clock.instant();
+    Instant deadline = now.plus(grace);
+    for (PodRecord record : records.values()) {
+      Pod pod = desired.values().stream().filter(p -> record.uid.equals(p.getMetadata().getUid())).findFirst()
+          .orElse(null);
+      Long own = pod == null ? null : pod.getSpec().getTerminationGracePeriodSeconds();
+      record.killAt = own != null && now.plusSeconds(own).isBefore(deadline) ? now.plusSeconds(own) : deadline;
+      for (Slot slot : record.slots.values()) {
+        if (exited(slot)) continue;
+        try {
+          runtime.kill(slot.runtimeId, Linux.SIGTERM, false);
+        } catch (ContainerException exitedMeanwhile) {
+          // nothing to stop
+        }
+      }
+    }
+    for (PodRecord record : records.values()) {
+      for (Slot slot : record.slots.values()) {
+        if (exited(slot)) continue;
+        long wait = Math.max(0, Duration.between(clock.instant(), record.killAt).toMillis());
+        try {
+          runtime.exitFuture(slot.runtimeId).get(wait, TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.TimeoutException late) {
+          try {
+            runtime.kill(slot.runtimeId, Linux.SIGKILL, true);
+            runtime.exitFuture(slot.runtimeId).get(10, TimeUnit.SECONDS);
+          } catch (ContainerException | java.util.concurrent.TimeoutException
+              | java.util.concurrent.ExecutionException e) {
+            LOG.warn("container {}: SIGKILL: {}", slot.runtimeId, e.toString());
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        } catch (java.util.concurrent.ExecutionException | ContainerNotFoundException e) {
+          // ended one way or another
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+    }
+    for (Map.Entry<String, PodRecord> entry : records.entrySet()) {
+      for (Slot slot : entry.getValue().slots.values()) {
+        slot.cancelProbes();
+        if (slot.live) removeStale(slot.runtimeId);
+        slot.live = false;
+      }
+      try {
+        deleteTree(podsDir.resolve(entry.getValue().uid));
+      } catch (IOException e) {
+        LOG.warn("pod {}: remove {}: {}", entry.getKey(), podsDir.resolve(entry.getValue().uid), e.toString());
+      }
+      LOG.info("pod {}: stopped and removed as the node shuts down", entry.getKey());
+    }
+    records.clear();
+  }
+
   @Override
   public void close() {
     closed = true;
+    probeTimer.shutdownNow();
     worker.interrupt();
     try {
       worker.join(5000);
@@ -547,5 +697,17 @@ final class PodSync implements AutoCloseable {
     boolean termSent;
     ContainerView.State state = new ContainerView.State.Waiting("ContainerCreating", null);
     ContainerView.State.Terminated last;
+    /** The run whose probes are scheduled, their results (null: no such probe) and their tasks. */
+    String probedRun;
+    volatile ProbeState readiness;
+    volatile ProbeState liveness;
+    boolean livenessKilled;
+    final List<java.util.concurrent.Future<?>> probes = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    void cancelProbes() {
+      probes.forEach(f -> f.cancel(false));
+      probes.clear();
+      probedRun = null;
+    }
   }
 }

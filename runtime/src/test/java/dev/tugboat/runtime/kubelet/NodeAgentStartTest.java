@@ -18,7 +18,7 @@ class NodeAgentStartTest {
 
   private NodeAgent.Options options(String name, Path kubeconfig, Path cert, Path key) {
     return new NodeAgent.Options(kubeconfig, name, dir.resolve("data"), cert, key, "127.0.0.1", 0,
-        dir.resolve("images"), dir.resolve("runtime"));
+        dir.resolve("images"), dir.resolve("runtime"), false);
   }
 
   /** A kubeconfig naming a CA and a certificate from it, made by openssl. */

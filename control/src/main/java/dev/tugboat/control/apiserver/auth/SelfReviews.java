@@ -59,12 +59,27 @@ public final class SelfReviews {
       review.set("spec", spec.isObject() ? spec : JSON.createObjectNode());
       JsonNode attributes = spec.has("resourceAttributes") ? spec.path("resourceAttributes")
           : spec.path("nonResourceAttributes");
-      boolean allowed = authorizer.allows(user, attributes.path("verb").asString(""));
+      String verb = attributes.path("verb").asString("");
+      Authorizer.Decision decision;
+      if (spec.has("resourceAttributes")) {
+        String namespace = attributes.path("namespace").asString("");
+        String name = attributes.path("name").asString("");
+        String subresource = attributes.path("subresource").asString("");
+        decision = authorizer.authorize(new ApiRequest(verb, attributes.path("group").asString(""),
+            attributes.path("version").asString(""), attributes.path("resource").asString(""),
+            subresource.isEmpty() ? null : subresource, namespace.isEmpty() ? null : namespace,
+            name.isEmpty() ? null : name, java.util.Map.of(), null, null, new byte[0], user));
+      } else {
+        decision = authorizer.allows(user, verb) ? Authorizer.Decision.ALLOW : new Authorizer.Decision(false, null);
+      }
       ObjectNode status = review.putObject("status");
-      status.put("allowed", allowed);
-      if (allowed) {
-        status.put("reason", user.groups().contains(Authorizer.MASTERS_GROUP)
-            ? "member of " + Authorizer.MASTERS_GROUP : "every authenticated user may read");
+      status.put("allowed", decision.allowed());
+      if (decision.allowed()) {
+        status.put("reason", user.groups().contains(Authorizer.MASTERS_GROUP) ? "member of " + Authorizer.MASTERS_GROUP
+            : NodeAuthorizer.nodeName(user) != null ? "allowed by the node authorizer"
+            : "every authenticated user may read");
+      } else if (decision.reason() != null) {
+        status.put("reason", decision.reason());
       }
     }
     return new ApiResponse(201, "application/json", JSON.writeValueAsBytes(review));

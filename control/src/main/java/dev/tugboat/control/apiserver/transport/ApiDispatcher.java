@@ -142,19 +142,6 @@ public final class ApiDispatcher {
     if (path.subresource() == null && !info.verbs().contains(verb)) {
       return answer(StatusResponses.methodNotAllowed(verb, info.kind()));
     }
-    if (!SelfReviews.serves(info) && !authorizer.allows(user, verb)) {
-      String message = Authorizer.forbiddenMessage(user, verb, info.group(), info.resource(), path.subresource(),
-          namespace, name);
-      return answer(StatusResponses.forbidden(message, info.group(), info.resource(), name));
-    }
-    if (verb.equals("watch") && name != null) {
-      // A watch of one object is a watch of its collection narrowed to that name, as kube-apiserver does it.
-      query = new LinkedHashMap<>(query);
-      String selector = first(query, "fieldSelector");
-      String byName = "metadata.name=" + name;
-      query.put("fieldSelector", List.of(selector == null || selector.isEmpty() ? byName : byName + "," + selector));
-      name = null;
-    }
     String contentType = call.contentType();
     byte[] body = call.body();
     if (KubernetesProtobuf.isProtobuf(contentType) && body.length > 0) {
@@ -167,6 +154,22 @@ public final class ApiDispatcher {
     }
     ApiRequest request = new ApiRequest(verb, info.group(), info.version(), info.resource(), path.subresource(),
         namespace, name, query, contentType, call.accept(), body, user);
+    if (!SelfReviews.serves(info)) {
+      Authorizer.Decision decision = authorizer.authorize(request);
+      if (!decision.allowed()) {
+        return answer(StatusResponses.forbidden(Authorizer.forbiddenMessage(request, decision), info.group(),
+            info.resource(), name));
+      }
+    }
+    if (verb.equals("watch") && name != null) {
+      // A watch of one object is a watch of its collection narrowed to that name, as kube-apiserver does it.
+      query = new LinkedHashMap<>(query);
+      String selector = first(query, "fieldSelector");
+      String byName = "metadata.name=" + name;
+      query.put("fieldSelector", List.of(selector == null || selector.isEmpty() ? byName : byName + "," + selector));
+      request = new ApiRequest(verb, info.group(), info.version(), info.resource(), path.subresource(), namespace,
+          null, query, contentType, call.accept(), body, user);
+    }
     if (verb.equals("watch")) {
       return new Routed.Watch(request);
     }

@@ -3,6 +3,7 @@ package dev.tugboat.control.apiserver.transport;
 import dev.tugboat.control.apiserver.ResourceApi;
 import dev.tugboat.control.apiserver.UserInfo;
 import dev.tugboat.control.apiserver.auth.Authorizer;
+import dev.tugboat.control.apiserver.auth.NodeAuthorizer;
 import dev.tugboat.control.apiserver.auth.ClientCertificateAuthenticator;
 import dev.tugboat.control.apiserver.auth.RequestAuthenticator;
 import dev.tugboat.control.apiserver.auth.TokenAuthFile;
@@ -42,7 +43,8 @@ public final class KubeApiServer implements AutoCloseable {
     ClusterPki pki = ClusterPki.loadOrCreate(options.dataDir().resolve("pki"), ClusterPki.defaultDnsNames(),
         ClusterPki.defaultAddresses(options.bindAddress()));
     ApiDispatcher dispatcher = new ApiDispatcher(api,
-        new RequestAuthenticator(new ClientCertificateAuthenticator(pki.ca().certificate()), tokens), new Authorizer(),
+        new RequestAuthenticator(new ClientCertificateAuthenticator(pki.ca().certificate()), tokens),
+        new Authorizer(new NodeAuthorizer(NodeAuthorizer.PodIndex.over(api, KubeletProxy.SELF))),
         new KubeletProxy(api, pki.ca()));
     ApiServer server = ApiServer.start(new InetSocketAddress(options.bindAddress(), options.port()), pki, dispatcher);
     try {

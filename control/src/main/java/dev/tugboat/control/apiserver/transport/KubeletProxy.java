@@ -66,7 +66,7 @@ final class KubeletProxy {
   private static final Logger LOG = LoggerFactory.getLogger(KubeletProxy.class);
   /** Who the API server is to node agents, and to its own resource layer when it looks up pods and nodes. */
   static final String USER = "kube-apiserver-kubelet-client";
-  private static final UserInfo SELF = new UserInfo(USER, List.of(Authorizer.MASTERS_GROUP));
+  static final UserInfo SELF = new UserInfo(USER, List.of(Authorizer.MASTERS_GROUP));
   private static final int CONNECT_TIMEOUT_MS = 5000;
   private static final List<CharSequence> UPGRADE_HEADERS = List.of(HttpHeaderNames.SEC_WEBSOCKET_KEY,
       HttpHeaderNames.SEC_WEBSOCKET_VERSION, HttpHeaderNames.SEC_WEBSOCKET_PROTOCOL);

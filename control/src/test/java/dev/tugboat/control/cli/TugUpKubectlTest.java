@@ -1,0 +1,387 @@
+package dev.tugboat.control.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * {@code bin/tug up} as a user starts it, driven by the real kubectl: its node registers and is Ready, a pod made with
+ * {@code kubectl run} (no node named) is scheduled onto it and runs from an imported image, {@code logs}, {@code exec}
+ * and {@code delete} work; a node agent that stops answering becomes NotReady and Ready again; and stopping
+ * {@code tug up} leaves no container, cgroup, process or mount behind.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class TugUpKubectlTest {
+
+  private static final Path TUG = Path.of("..", "bin", "tug").toAbsolutePath().normalize();
+  private static final String NODE = "tug-up-node-agent2";
+
+  private Path dir;
+  private Process up;
+  private Path kubeconfig;
+  private final StringBuffer upOutput = new StringBuffer();
+
+  private record Result(int exitCode, String stdout, String stderr) {}
+
+  @BeforeAll
+  void startTugUp() throws Exception {
+    Assumptions.assumeTrue("root".equals(System.getProperty("user.name")), "runs containers: needs root");
+    Assumptions.assumeTrue(Files.isExecutable(Path.of("/bin/busybox")), "needs Debian's busybox-static");
+    try (Stream<Path> jars = Files.list(TUG.getParent().getParent().resolve("runtime/target"))) {
+      Assumptions.assumeTrue(jars.anyMatch(p -> p.getFileName().toString().matches("runtime-.*\\.jar")),
+          "bin/tug node needs the runtime module built (mvn package)");
+    } catch (IOException e) {
+      Assumptions.abort("bin/tug node needs the runtime module built (mvn package)");
+    }
+    dir = Files.createTempDirectory("tug-up-node-agent2");
+    Path layout = BusyboxImage.write(dir.resolve("image"), "busybox:test");
+    Result imported = run(List.of(TUG.toString(), "image", "--root", dir.resolve("images").toString(), "import",
+        layout.toString()));
+    assertThat(imported.exitCode()).as(imported.stderr()).isZero();
+
+    up = new ProcessBuilder(TUG.toString(), "up", "--data-dir", dir.resolve("data").toString(), "--secure-port", "0",
+        "--node-name", NODE, "--kubelet-port", "0", "--image-store", dir.resolve("images").toString(),
+        "--runtime-root", dir.resolve("runtime").toString(), "--node-monitor-grace-period", "15s")
+        .redirectErrorStream(true).start();
+    CountDownLatch ready = new CountDownLatch(1);
+    Thread reader = new Thread(() -> {
+      try (BufferedReader lines = new BufferedReader(new InputStreamReader(up.getInputStream(), StandardCharsets.UTF_8))) {
+        for (String line; (line = lines.readLine()) != null; ) {
+          upOutput.append(line).append('\n');
+          if (line.startsWith("Node " + NODE + " is Ready")) ready.countDown();
+        }
+      } catch (IOException ignored) {
+        // the process ended
+      }
+    });
+    reader.setDaemon(true);
+    reader.start();
+    for (int i = 0; i < 1800 && !ready.await(100, TimeUnit.MILLISECONDS); i++) {
+      assertThat(up.isAlive()).as("tug up exited:\n" + upOutput).isTrue();
+    }
+    assertThat(ready.getCount()).as("tug up never said its node is Ready:\n" + upOutput).isZero();
+    kubeconfig = dir.resolve("data/admin.kubeconfig");
+    assertThat(upOutput.toString()).contains("export KUBECONFIG=" + kubeconfig, "tug image", "import");
+  }
+
+  @AfterAll
+  void stop() throws Exception {
+    try {
+      if (up != null && up.isAlive()) {
+        up.destroy();
+        if (!up.waitFor(90, TimeUnit.SECONDS)) up.destroyForcibly().waitFor();
+      }
+    } finally {
+      if (dir != null) {
+        try (Stream<Path> walk = Files.walk(dir)) {
+          walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+      }
+    }
+  }
+
+  @Test
+  @Order(1)
+  void theNodeIsReadyWithItsCapacityInfoAndLease() throws Exception {
+    assertThat(kubectl("get", "nodes").stdout()).containsPattern(NODE + "\\s+Ready\\s");
+    assertThat(jsonpath("node/" + NODE, "{.status.conditions[?(@.type==\"MemoryPressure\")].status}"))
+        .isEqualTo("False");
+    assertThat(jsonpath("node/" + NODE, "{.status.conditions[?(@.type==\"DiskPressure\")].status}")).isEqualTo("False");
+    assertThat(jsonpath("node/" + NODE, "{.status.conditions[?(@.type==\"PIDPressure\")].status}")).isEqualTo("False");
+    assertThat(jsonpath("node/" + NODE, "{.status.conditions[?(@.type==\"Ready\")].lastHeartbeatTime}")).isNotEmpty();
+    assertThat(jsonpath("node/" + NODE, "{.status.capacity.cpu}"))
+        .isEqualTo(Integer.toString(Runtime.getRuntime().availableProcessors()));
+    assertThat(jsonpath("node/" + NODE, "{.status.allocatable.pods}")).isEqualTo("110");
+    assertThat(jsonpath("node/" + NODE, "{.status.capacity.ephemeral-storage}")).endsWith("Ki");
+    assertThat(jsonpath("node/" + NODE, "{.status.nodeInfo.bootID}"))
+        .isEqualTo(Files.readString(Path.of("/proc/sys/kernel/random/boot_id")).trim());
+    assertThat(jsonpath("node/" + NODE, "{.status.addresses[?(@.type==\"InternalIP\")].address}"))
+        .isEqualTo("127.0.0.1");
+    Result lease = kubectl("get", "lease", NODE, "-n", "kube-node-lease", "-o",
+        "jsonpath={.spec.holderIdentity} {.spec.leaseDurationSeconds} {.metadata.ownerReferences[0].kind}");
+    assertThat(lease.stdout()).isEqualTo(NODE + " 40 Node");
+  }
+
+  @Test
+  @Order(2)
+  void kubectlRunSchedulesThePodOntoTheNodeAndLogsExecAndDeleteWork() throws Exception {
+    Result created = kubectl("run", "x", "--image=busybox:test", "--", "sh", "-c", "echo hello from x; sleep 60");
+    assertThat(created.exitCode()).as(created.stderr()).isZero();
+    Result running = kubectl("wait", "--for=condition=Ready", "pod/x", "--timeout=120s");
+    assertThat(running.exitCode()).as(running.stderr() + agentLog()).isZero();
+    String wide = kubectl("get", "pods", "-o", "wide").stdout();
+    assertThat(wide).containsPattern("x\\s+1/1\\s+Running\\s+0\\s+\\S+\\s+\\S+\\s+" + NODE);
+    assertThat(jsonpath("pod/x", "{.status.conditions[?(@.type==\"PodScheduled\")].status}")).isEqualTo("True");
+
+    for (int i = 0; i < 50 && !kubectl("logs", "x").stdout().contains("hello"); i++) Thread.sleep(200);
+    assertThat(kubectl("logs", "x").stdout()).isEqualTo("hello from x\n");
+    Result exec = kubectl("exec", "x", "--", "echo", "hi");
+    assertThat(exec.exitCode()).as(exec.stderr()).isZero();
+    assertThat(exec.stdout()).isEqualTo("hi\n");
+    String uid = jsonpath("pod/x", "{.metadata.uid}");
+    Result deleted = kubectl("delete", "pod", "x", "--timeout=60s");
+    assertThat(deleted.exitCode()).as(deleted.stderr()).isZero();
+    assertThat(podCgroups(uid)).isEmpty();
+  }
+
+  @Test
+  @Order(3)
+  void aPodNoNodeCanTakeWaitsUnschedulableWithTheReason() throws Exception {
+    Result created = kubectl("run", "picky", "--image=busybox:test",
+        "--overrides={\"spec\":{\"nodeSelector\":{\"disk\":\"ssd\"}}}", "--", "sleep", "60");
+    assertThat(created.exitCode()).as(created.stderr()).isZero();
+    Result unschedulable = kubectl("wait", "--for=jsonpath={.status.conditions[0].reason}=Unschedulable", "pod/picky",
+        "--timeout=30s");
+    assertThat(unschedulable.exitCode()).as(unschedulable.stderr()).isZero();
+    assertThat(jsonpath("pod/picky", "{.status.conditions[0].message}"))
+        .isEqualTo("0/1 nodes are available: 1 node(s) didn't match Pod's node affinity/selector.");
+    assertThat(kubectl("delete", "pod", "picky", "--timeout=30s").exitCode()).isZero();
+  }
+
+  @Test
+  @Order(3)
+  void readinessAndLivenessProbesDecideReadyAndRestarts() throws Exception {
+    apply("""
+        apiVersion: v1
+        kind: Pod
+        metadata:
+          name: probed
+        spec:
+          containers:
+          - name: web
+            image: busybox:test
+            command: ["sh", "-c", "mkdir -p /www; touch /tmp/alive; httpd -f -p 8080 -h /www"]
+            ports:
+            - {name: http, containerPort: 8080}
+            readinessProbe:
+              httpGet: {path: /ready.html, port: http}
+              periodSeconds: 1
+              failureThreshold: 1
+            livenessProbe:
+              exec:
+                command: ["cat", "/tmp/alive"]
+              periodSeconds: 1
+              failureThreshold: 2
+          - name: tcp
+            image: busybox:test
+            command: ["sleep", "600"]
+            readinessProbe:
+              tcpSocket: {port: 8080}
+              periodSeconds: 1
+        """);
+    Result running = kubectl("wait", "--for=jsonpath={.status.phase}=Running", "pod/probed", "--timeout=120s");
+    assertThat(running.exitCode()).as(running.stderr() + agentLog()).isZero();
+    // httpd answers 404 until /ready.html exists; the tcp container's probe reaches the same pod's port 8080.
+    Result tcpReady = kubectl("wait", "--for=jsonpath={.status.containerStatuses[?(@.name==\"tcp\")].ready}=true",
+        "pod/probed", "--timeout=30s");
+    assertThat(tcpReady.exitCode()).as(tcpReady.stderr() + agentLog()).isZero();
+    assertThat(jsonpath("pod/probed", "{.status.containerStatuses[?(@.name==\"web\")].ready}")).isEqualTo("false");
+    assertThat(jsonpath("pod/probed", "{.status.conditions[?(@.type==\"Ready\")].status}")).isEqualTo("False");
+    assertThat(kubectl("exec", "probed", "-c", "web", "--", "touch", "/www/ready.html").exitCode()).isZero();
+    Result ready = kubectl("wait", "--for=condition=Ready", "pod/probed", "--timeout=30s");
+    assertThat(ready.exitCode()).as(ready.stderr() + agentLog()).isZero();
+    assertThat(jsonpath("pod/probed", "{.status.containerStatuses[?(@.name==\"web\")].restartCount}")).isEqualTo("0");
+
+    // The liveness probe fails twice in a row: the container is killed and restarted, and is not ready meanwhile.
+    assertThat(kubectl("exec", "probed", "-c", "web", "--", "rm", "/tmp/alive").exitCode()).isZero();
+    Result restarted = kubectl("wait",
+        "--for=jsonpath={.status.containerStatuses[?(@.name==\"web\")].restartCount}=1", "pod/probed",
+        "--timeout=60s");
+    assertThat(restarted.exitCode()).as(restarted.stderr() + agentLog()).isZero();
+    assertThat(jsonpath("pod/probed",
+        "{.status.containerStatuses[?(@.name==\"web\")].lastState.terminated.exitCode}")).isEqualTo("137");
+    assertThat(kubectl("delete", "pod", "probed", "--timeout=60s").exitCode()).isZero();
+  }
+
+  @Test
+  @Order(4)
+  void theNodeIdentityReachesItsNodeLeaseAndPodsAndTheConfigMapsTheyUseButNothingElse() throws Exception {
+    assertThat(kubectl("run", "y", "--image=busybox:test", "--", "sleep", "600").exitCode()).isZero();
+    assertThat(kubectl("wait", "--for=condition=Ready", "pod/y", "--timeout=120s").exitCode()).isZero();
+    assertThat(kubectl("create", "configmap", "z-config", "--from-literal=k=v").exitCode()).isZero();
+    assertThat(kubectl("create", "configmap", "unrelated", "--from-literal=k=v").exitCode()).isZero();
+    apply("""
+        apiVersion: v1
+        kind: Pod
+        metadata:
+          name: z
+        spec:
+          containers:
+          - name: c
+            image: busybox:test
+            env:
+            - name: K
+              valueFrom:
+                configMapKeyRef: {name: z-config, key: k}
+        """);
+    Result bound = kubectl("wait", "--for=jsonpath={.spec.nodeName}=" + NODE, "pod/z", "--timeout=30s");
+    assertThat(bound.exitCode()).as(bound.stderr()).isZero();
+
+    Path node = dir.resolve("data/node/pki/kubelet.kubeconfig");
+    assertThat(kubectlAs(node, "auth", "whoami").stdout()).contains("system:node:" + NODE, "system:nodes")
+        .doesNotContain("system:masters");
+    assertThat(kubectlAs(node, "get", "node", NODE).exitCode()).isZero();
+    assertThat(kubectlAs(node, "get", "lease", NODE, "-n", "kube-node-lease").exitCode()).isZero();
+    assertThat(kubectlAs(node, "get", "pod", "y").exitCode()).isZero();
+    Result mine = kubectlAs(node, "get", "pods", "-A", "--field-selector", "spec.nodeName=" + NODE, "-o", "name");
+    assertThat(mine.stdout()).as(mine.stderr()).contains("pod/y", "pod/z");
+    Result used = kubectlAs(node, "get", "configmap", "z-config", "-o", "jsonpath={.data.k}");
+    assertThat(used.stdout()).as(used.stderr()).isEqualTo("v");
+
+    Result unrelated = kubectlAs(node, "get", "configmap", "unrelated");
+    assertThat(unrelated.exitCode()).isNotZero();
+    assertThat(unrelated.stderr()).contains("configmaps \"unrelated\" is forbidden: User \"system:node:" + NODE
+        + "\" cannot get resource \"configmaps\"", "no relationship found between node '" + NODE + "'");
+    Result allPods = kubectlAs(node, "get", "pods", "-A");
+    assertThat(allPods.exitCode()).isNotZero();
+    assertThat(allPods.stderr()).contains("cannot list resource \"pods\"");
+    assertThat(kubectlAs(node, "get", "secrets", "-A").stderr()).contains("cannot list resource \"secrets\"");
+    assertThat(kubectlAs(node, "get", "node", "another-node").stderr()).contains("is forbidden");
+    assertThat(kubectlAs(node, "create", "namespace", "by-a-node").stderr()).contains("is forbidden");
+    assertThat(kubectlAs(node, "delete", "pod", "y", "--wait=false").exitCode()).isZero();
+    Result gone = kubectl("wait", "--for=delete", "pod/y", "--timeout=60s");
+    assertThat(gone.exitCode()).as(gone.stderr()).isZero();
+    assertThat(kubectl("delete", "pod", "z", "--timeout=60s").exitCode()).isZero();
+  }
+
+  @Test
+  @Order(5)
+  void aNodeAgentThatStopsAnsweringBecomesNotReadyAndReadyWhenItIsBack() throws Exception {
+    assertThat(kubectl("run", "y", "--image=busybox:test", "--", "sleep", "600").exitCode()).isZero();
+    assertThat(kubectl("wait", "--for=condition=Ready", "pod/y", "--timeout=120s").exitCode()).isZero();
+    long agent = agentPid();
+    assertThat(run(List.of("kill", "-STOP", Long.toString(agent))).exitCode()).isZero();
+    try {
+      Result unknown = kubectl("wait", "--for=jsonpath={.status.conditions[?(@.type==\"Ready\")].status}=Unknown",
+          "node/" + NODE, "--timeout=60s");
+      assertThat(unknown.exitCode()).as(unknown.stderr()).isZero();
+      assertThat(kubectl("get", "nodes").stdout()).containsPattern(NODE + "\\s+NotReady\\s");
+      assertThat(jsonpath("node/" + NODE, "{.status.conditions[?(@.type==\"Ready\")].reason}"))
+          .isEqualTo("NodeStatusUnknown");
+      Result podNotReady = kubectl("wait", "--for=condition=Ready=false", "pod/y", "--timeout=30s");
+      assertThat(podNotReady.exitCode()).as(podNotReady.stderr()).isZero();
+    } finally {
+      run(List.of("kill", "-CONT", Long.toString(agent)));
+    }
+    Result ready = kubectl("wait", "--for=condition=Ready", "node/" + NODE, "--timeout=60s");
+    assertThat(ready.exitCode()).as(ready.stderr()).isZero();
+    Result podReady = kubectl("wait", "--for=condition=Ready", "pod/y", "--timeout=60s");
+    assertThat(podReady.exitCode()).as(podReady.stderr() + agentLog()).isZero();
+  }
+
+  @Test
+  @Order(6)
+  void stoppingTugUpLeavesNoContainerCgroupProcessOrMount() throws Exception {
+    String uid = jsonpath("pod/y", "{.metadata.uid}");
+    List<Path> cgroups = podCgroups(uid);
+    assertThat(cgroups).isNotEmpty();
+    List<String> pids = new ArrayList<>();
+    for (Path cgroup : cgroups) {
+      Path procs = cgroup.resolve("cgroup.procs");
+      if (Files.exists(procs)) pids.addAll(Files.readAllLines(procs));
+    }
+    assertThat(pids).isNotEmpty();
+    long agent = agentPid();
+
+    up.destroy();
+    assertThat(up.waitFor(90, TimeUnit.SECONDS)).as("tug up stops within 90 s").isTrue();
+    assertThat(ProcessHandle.of(agent).map(ProcessHandle::isAlive).orElse(false)).as("node agent alive").isFalse();
+    assertThat(podCgroups(uid)).as("cgroups left").isEmpty();
+    assertThat(pids).allSatisfy(pid -> assertThat(exitedOrZombie(pid)).as("process " + pid + " ended").isTrue());
+    assertThat(Files.readString(Path.of("/proc/self/mountinfo"))).doesNotContain(dir.toString());
+    assertThat(run(List.of(TUG.toString(), "runtime", "--root", dir.resolve("runtime").toString(), "list", "-q"))
+        .stdout()).as("containers left").isBlank();
+    try (Stream<Path> left = Files.list(dir.resolve("data/node/data/pods"))) {
+      assertThat(left).as("pod directories left").isEmpty();
+    }
+  }
+
+  private long agentPid() {
+    return up.toHandle().descendants().filter(p -> p.info().arguments().map(a -> List.of(a).contains("node"))
+        .orElse(false)).findFirst().orElseThrow().pid();
+  }
+
+  private String jsonpath(String object, String path) throws IOException, InterruptedException {
+    return kubectl("get", object, "-o", "jsonpath=" + path).stdout();
+  }
+
+  private static boolean exitedOrZombie(String pid) {
+    try {
+      return Files.readAllLines(Path.of("/proc", pid, "status")).stream().anyMatch(l -> l.matches("State:\\s+Z.*"));
+    } catch (IOException gone) {
+      return true;
+    }
+  }
+
+  private static List<Path> podCgroups(String uid) throws IOException {
+    List<Path> found = new ArrayList<>();
+    try (Stream<Path> controllers = Files.list(Path.of("/sys/fs/cgroup"))) {
+      for (Path controller : controllers.toList()) {
+        Path parent = controller.resolve("tugboat");
+        if (!Files.isDirectory(parent)) parent = Path.of("/sys/fs/cgroup/tugboat");
+        if (!Files.isDirectory(parent)) continue;
+        try (Stream<Path> children = Files.list(parent)) {
+          children.filter(p -> p.getFileName().toString().startsWith(uid)).forEach(found::add);
+        }
+      }
+    }
+    return found;
+  }
+
+  private String agentLog() throws IOException {
+    Path log = dir.resolve("data/node/agent.log");
+    return "\nnode agent log:\n" + (Files.exists(log) ? Files.readString(log) : "(none)") + "\ntug up:\n" + upOutput;
+  }
+
+  private Result kubectl(String... args) throws IOException, InterruptedException {
+    return kubectlAs(kubeconfig, args);
+  }
+
+  private Result kubectlAs(Path config, String... args) throws IOException, InterruptedException {
+    List<String> command = new ArrayList<>(List.of("kubectl", "--kubeconfig", config.toString()));
+    command.addAll(List.of(args));
+    return run(command);
+  }
+
+  private void apply(String manifest) throws Exception {
+    Path file = Files.createTempFile(dir, "object", ".yaml");
+    Files.writeString(file, manifest);
+    Result applied = kubectl("apply", "-f", file.toString());
+    assertThat(applied.exitCode()).as(applied.stderr()).isZero();
+  }
+
+  private static Result run(List<String> command) throws IOException, InterruptedException {
+    Process process = new ProcessBuilder(command).start();
+    process.getOutputStream().close();
+    var err = CompletableFuture.supplyAsync(() -> {
+      try {
+        return new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+      } catch (IOException e) {
+        return e.toString();
+      }
+    });
+    String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(process.waitFor(180, TimeUnit.SECONDS)).as(String.join(" ", command)).isTrue();
+    return new Result(process.exitValue(), out, err.join());
+  }
+}
