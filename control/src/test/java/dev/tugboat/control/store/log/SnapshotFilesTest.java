@@ -43,6 +43,22 @@ class SnapshotFilesTest {
   }
 
   @Test
+  void aSnapshotForcedToDiskPieceByPieceReadsBackWhole() {
+    SnapshotFiles files = new SnapshotFiles(dir);
+    Snapshot saved = snapshot(100, (int) (2.5 * SnapshotFiles.WRITEBACK_BYTES) + 12_345);
+    SnapshotMetadata meta = saved.metadata();
+    // written in pieces of odd sizes, so that the forces fall inside writes as they do for a streamed state
+    files.save(meta, out -> {
+      for (int at = 0; at < saved.data().length; at += 1_000_003) {
+        out.write(saved.data(), at, Math.min(1_000_003, saved.data().length - at));
+      }
+    });
+    Snapshot loaded = files.loadNewest();
+    assertThat(loaded.metadata()).isEqualTo(meta);
+    assertThat(loaded.data()).isEqualTo(saved.data());
+  }
+
+  @Test
   void onlyTheTwoNewestAreKeptAndNoTemporaryFileRemains() throws IOException {
     SnapshotFiles files = new SnapshotFiles(dir);
     for (long index = 10; index <= 50; index += 10) {
