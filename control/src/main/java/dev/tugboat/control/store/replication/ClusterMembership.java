@@ -24,11 +24,14 @@ public final class ClusterMembership implements Membership, AutoCloseable {
 
   private final ReplicatedStoreConfig config;
   private final RaftNode node;
+  /** Derived from the configuration with SHA-1 hashes; every response header carries it, so it is derived once. */
+  private final long memberId;
   private volatile boolean closed;
 
   public ClusterMembership(ReplicatedStoreConfig config, RaftNode node) {
     this.config = config;
     this.node = node;
+    this.memberId = config.memberId();
   }
 
   /** Publishes this member's name and client URLs into the member list, retrying until they are there. */
@@ -56,7 +59,7 @@ public final class ClusterMembership implements Membership, AutoCloseable {
 
   @Override
   public long memberId() {
-    return config.memberId();
+    return memberId;
   }
 
   @Override

@@ -149,6 +149,26 @@ class RaftLogTest {
   }
 
   @Test
+  void entriesLargerThanTheRecordBufferReadBackWholeAfterReopen() {
+    byte[] large = new byte[70_000];
+    for (int i = 0; i < large.length; i++) {
+      large[i] = (byte) (i * 7 + 3);
+    }
+    List<Entry> written = new ArrayList<>(entries(1, 2, 1));
+    written.add(new Entry(3, 1, EntryType.NORMAL, large));
+    written.add(entry(4, 1));
+    written.add(new Entry(5, 1, EntryType.NORMAL, Arrays.copyOf(large, 9_000)));
+    try (RaftLog log = open()) {
+      log.append(written);
+      log.sync();
+    }
+    try (RaftLog log = open()) {
+      assertThat(log.discardedRecords()).isZero();
+      assertSameEntries(log.entries(1, 6, Long.MAX_VALUE), written);
+    }
+  }
+
+  @Test
   void aFileCutInsideTheLastRecordLosesOnlyThatRecord() throws IOException {
     byte[] marker = new byte[5000];
     Arrays.fill(marker, (byte) 0x6B);
