@@ -1,8 +1,8 @@
 package dev.tugboat.control.cli;
 
 import static dev.tugboat.control.cli.CommandResult.run;
-import static dev.tugboat.control.cli.PodLeftovers.exitedOrZombie;
-import static dev.tugboat.control.cli.PodLeftovers.podCgroups;
+import static dev.tugboat.control.cli.NodeAgentHost.exitedOrZombie;
+import static dev.tugboat.control.cli.NodeAgentHost.podCgroups;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.BufferedReader;
@@ -17,7 +17,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -45,14 +44,7 @@ class TugUpKubectlTest {
 
   @BeforeAll
   void startTugUp() throws Exception {
-    Assumptions.assumeTrue("root".equals(System.getProperty("user.name")), "runs containers: needs root");
-    Assumptions.assumeTrue(Files.isExecutable(Path.of("/bin/busybox")), "needs Debian's busybox-static");
-    try (Stream<Path> jars = Files.list(TUG.getParent().getParent().resolve("runtime/target"))) {
-      Assumptions.assumeTrue(jars.anyMatch(p -> p.getFileName().toString().matches("runtime-.*\\.jar")),
-          "bin/tug node needs the runtime module built (mvn package)");
-    } catch (IOException e) {
-      Assumptions.abort("bin/tug node needs the runtime module built (mvn package)");
-    }
+    NodeAgentHost.assumeANodeAgentCanRun(TUG);
     dir = Files.createTempDirectory("tug-up-node-agent2");
     Path layout = BusyboxImage.write(dir.resolve("image"), "busybox:test");
     CommandResult imported = run(List.of(TUG.toString(), "image", "--root", dir.resolve("images").toString(), "import",
