@@ -4,11 +4,14 @@ import dev.tugboat.bench.apiserver.ApiServerBench;
 import dev.tugboat.bench.report.BenchReport;
 import dev.tugboat.bench.runtime.RuntimeBench;
 import dev.tugboat.bench.store.StoreBench;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.stream.Stream;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -63,10 +66,33 @@ public final class BenchMain implements Callable<Integer> {
     for (BenchPart p : parts) {
       BenchReport report = new BenchReport(p.name(), "make bench-" + p.name());
       Path scratch = Files.createTempDirectory("tug-bench-" + p.name());
-      p.run(report, scratch);
+      try {
+        p.run(report, scratch);
+      } finally {
+        removeScratch(scratch);
+      }
       report.printTable(System.out);
       System.out.println("wrote " + report.write(out));
     }
     return 0;
+  }
+
+  /**
+   * A store run leaves gigabytes of logs and values here. A mount still under it (a run that failed halfway) would
+   * make a recursive delete reach into the mounted files, so then the directory is kept and named instead.
+   */
+  private static void removeScratch(Path scratch) throws IOException {
+    String prefix = scratch.toRealPath() + "/";
+    try (Stream<String> mounts = Files.lines(Path.of("/proc/self/mountinfo"))) {
+      if (mounts.map(line -> line.split(" ")[4]).anyMatch(point -> point.startsWith(prefix))) {
+        System.err.println("tug bench: kept " + scratch + ": something is still mounted under it");
+        return;
+      }
+    }
+    try (Stream<Path> files = Files.walk(scratch)) {
+      for (Path f : files.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(f);
+      }
+    }
   }
 }

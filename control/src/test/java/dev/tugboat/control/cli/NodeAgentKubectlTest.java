@@ -1,5 +1,8 @@
 package dev.tugboat.control.cli;
 
+import static dev.tugboat.control.cli.CommandResult.run;
+import static dev.tugboat.control.cli.NodeAgentHost.exitedOrZombie;
+import static dev.tugboat.control.cli.NodeAgentHost.podCgroups;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.BufferedReader;
@@ -16,7 +19,6 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -69,18 +71,9 @@ class NodeAgentKubectlTest {
   private Process agent;
   private Path kubeconfig;
 
-  private record Result(int exitCode, String stdout, String stderr) {}
-
   @BeforeAll
   void startClusterWithANode() throws Exception {
-    Assumptions.assumeTrue("root".equals(System.getProperty("user.name")), "runs containers: needs root");
-    Assumptions.assumeTrue(Files.isExecutable(Path.of("/bin/busybox")), "needs Debian's busybox-static");
-    try (Stream<Path> jars = Files.list(TUG.getParent().getParent().resolve("runtime/target"))) {
-      Assumptions.assumeTrue(jars.anyMatch(p -> p.getFileName().toString().matches("runtime-.*\\.jar")),
-          "bin/tug node needs the runtime module built (mvn package)");
-    } catch (IOException e) {
-      Assumptions.abort("bin/tug node needs the runtime module built (mvn package)");
-    }
+    NodeAgentHost.assumeANodeAgentCanRun(TUG);
     dir = Files.createTempDirectory("tug-node-agent-test");
     ServerOptions options = new ServerOptions();
     options.dataDir = dir.resolve("server");
@@ -93,7 +86,7 @@ class NodeAgentKubectlTest {
     assertThat(TugMain.commandLine().execute("kubelet-certificate", "--data-dir", options.dataDir.toString(),
         "--node-name", NODE, "--address", "127.0.0.1", "--out", dir.resolve("node").toString())).isZero();
     Path layout = BusyboxImage.write(dir.resolve("image"), "busybox:test");
-    Result imported = run(List.of(TUG.toString(), "image", "--root", dir.resolve("images").toString(), "import",
+    CommandResult imported = run(List.of(TUG.toString(), "image", "--root", dir.resolve("images").toString(), "import",
         layout.toString()), null);
     assertThat(imported.exitCode()).as(imported.stderr()).isZero();
 
@@ -113,7 +106,7 @@ class NodeAgentKubectlTest {
       assertThat(agent.isAlive()).as(agentLog()).isTrue();
       Thread.sleep(200);
     }
-    Result ready = kubectl("wait", "--for=condition=Ready", "node/" + NODE, "--timeout=120s");
+    CommandResult ready = kubectl("wait", "--for=condition=Ready", "node/" + NODE, "--timeout=120s");
     assertThat(ready.exitCode()).as(ready.stderr() + agentLog()).isZero();
   }
 
@@ -152,29 +145,29 @@ class NodeAgentKubectlTest {
   @Order(2)
   void aBusyboxPodRunsAndKubectlLogsAndExecReachIt() throws Exception {
     apply(BOX);
-    Result running = kubectl("wait", "--for=jsonpath={.status.phase}=Running", "pod/box", "--timeout=120s");
+    CommandResult running = kubectl("wait", "--for=jsonpath={.status.phase}=Running", "pod/box", "--timeout=120s");
     assertThat(running.exitCode()).as(running.stderr() + agentLog()).isZero();
     assertThat(kubectl("get", "pod", "box", "-o", "jsonpath={.status.containerStatuses[*].ready}").stdout())
         .isEqualTo("true true");
 
     waitForLog("box", "main", "tick 2");
-    Result logs = kubectl("logs", "box", "-c", "main");
+    CommandResult logs = kubectl("logs", "box", "-c", "main");
     assertThat(logs.exitCode()).as(logs.stderr()).isZero();
     assertThat(logs.stdout()).startsWith("hello from box\ntick 0\ntick 1\n");
     String tail = kubectl("logs", "box", "-c", "main", "--tail=1").stdout();
     assertThat(tail).matches("tick \\d+\n");
 
-    Result hi = kubectl("exec", "box", "-c", "main", "--", "echo", "hi");
+    CommandResult hi = kubectl("exec", "box", "-c", "main", "--", "echo", "hi");
     assertThat(hi.exitCode()).as(hi.stderr()).isZero();
     assertThat(hi.stdout()).isEqualTo("hi\n");
-    Result failing = kubectl("exec", "box", "-c", "side", "--", "sh", "-c", "echo oops >&2; exit 3");
+    CommandResult failing = kubectl("exec", "box", "-c", "side", "--", "sh", "-c", "echo oops >&2; exit 3");
     assertThat(failing.exitCode()).isEqualTo(3);
     assertThat(failing.stderr()).contains("oops");
     // The containers of a pod share its UTS namespace: the pod's name is every container's hostname.
     assertThat(kubectl("exec", "box", "-c", "side", "--", "hostname").stdout()).isEqualTo("box\n");
     // and an emptyDir volume: what one writes, the other reads.
     assertThat(kubectl("exec", "box", "-c", "side", "--", "cat", "/shared/note").stdout()).isEqualTo("from-main\n");
-    Result stdin = run(List.of("kubectl", "--kubeconfig", kubeconfig.toString(), "exec", "-i", "box", "-c", "side",
+    CommandResult stdin = run(List.of("kubectl", "--kubeconfig", kubeconfig.toString(), "exec", "-i", "box", "-c", "side",
         "--", "sh", "-c", "tr a-z A-Z"), "shout\n");
     assertThat(stdin.stdout()).isEqualTo("SHOUT\n");
 
@@ -182,7 +175,7 @@ class NodeAgentKubectlTest {
     byte[] content = new byte[300_000];
     new java.util.Random(42).nextBytes(content);
     Path local = Files.write(dir.resolve("payload.bin"), content);
-    Result copied = kubectl("cp", local.toString(), "box:/tmp/payload.bin", "-c", "side");
+    CommandResult copied = kubectl("cp", local.toString(), "box:/tmp/payload.bin", "-c", "side");
     assertThat(copied.exitCode()).as(copied.stderr()).isZero();
     String md5 = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("MD5").digest(content));
     assertThat(kubectl("exec", "box", "-c", "side", "--", "md5sum", "/tmp/payload.bin").stdout())
@@ -235,7 +228,7 @@ class NodeAgentKubectlTest {
             image: busybox:test
             command: ["sh", "-c", "echo run; exit 1"]
         """.formatted(NODE));
-    Result restarted = kubectl("wait", "--for=jsonpath={.status.containerStatuses[0].restartCount}=1", "pod/crashy",
+    CommandResult restarted = kubectl("wait", "--for=jsonpath={.status.containerStatuses[0].restartCount}=1", "pod/crashy",
         "--timeout=120s");
     assertThat(restarted.exitCode()).as(restarted.stderr() + agentLog()).isZero();
     assertThat(kubectl("get", "pod", "crashy", "-o",
@@ -248,18 +241,18 @@ class NodeAgentKubectlTest {
   @Test
   @Order(4)
   void badRequestsAreRefusedWithTheirReason() throws Exception {
-    Result unknown = kubectl("logs", "box", "-c", "nope");
+    CommandResult unknown = kubectl("logs", "box", "-c", "nope");
     assertThat(unknown.exitCode()).isNotZero();
     assertThat(unknown.stderr()).contains("container nope is not valid for pod box");
 
     Path viewer = dir.resolve("viewer.kubeconfig");
     Files.writeString(viewer, Files.readString(kubeconfig)
         .replaceAll("client-certificate-data: .*", "token: viewer-token").replaceAll("\\s+client-key-data: .*", ""));
-    Result forbidden = run(List.of("kubectl", "--kubeconfig", viewer.toString(), "exec", "box", "-c", "main", "--",
+    CommandResult forbidden = run(List.of("kubectl", "--kubeconfig", viewer.toString(), "exec", "box", "-c", "main", "--",
         "echo", "hi"), null);
     assertThat(forbidden.exitCode()).isNotZero();
     assertThat(forbidden.stderr()).contains("User \"viewer\" cannot create resource \"pods/exec\"");
-    Result viewerLogs = run(List.of("kubectl", "--kubeconfig", viewer.toString(), "logs", "box", "-c", "main",
+    CommandResult viewerLogs = run(List.of("kubectl", "--kubeconfig", viewer.toString(), "logs", "box", "-c", "main",
         "--tail=1"), null);
     assertThat(viewerLogs.exitCode()).as(viewerLogs.stderr()).isZero();
 
@@ -273,7 +266,7 @@ class NodeAgentKubectlTest {
           - name: c
             image: busybox:test
         """);
-    Result notScheduled = kubectl("logs", "pending");
+    CommandResult notScheduled = kubectl("logs", "pending");
     assertThat(notScheduled.stderr()).contains("pod pending does not have a host assigned");
     kubectl("delete", "pod", "pending", "--wait=true");
   }
@@ -292,7 +285,7 @@ class NodeAgentKubectlTest {
           - name: c
             image: not-imported:1
         """.formatted(NODE));
-    Result waiting = kubectl("wait", "--for=jsonpath={.status.containerStatuses[0].state.waiting.reason}=ErrImagePull",
+    CommandResult waiting = kubectl("wait", "--for=jsonpath={.status.containerStatuses[0].state.waiting.reason}=ErrImagePull",
         "pod/missing", "--timeout=60s");
     assertThat(waiting.exitCode()).as(waiting.stderr()).isZero();
     assertThat(kubectl("get", "pod", "missing", "-o", "jsonpath={.status.containerStatuses[0].state.waiting.message}")
@@ -316,7 +309,7 @@ class NodeAgentKubectlTest {
             image: busybox:test
             command: ["sh", "-c", "echo bye; exit 2"]
         """.formatted(NODE));
-    Result failed = kubectl("wait", "--for=jsonpath={.status.phase}=Failed", "pod/once", "--timeout=120s");
+    CommandResult failed = kubectl("wait", "--for=jsonpath={.status.phase}=Failed", "pod/once", "--timeout=120s");
     assertThat(failed.exitCode()).as(failed.stderr() + agentLog()).isZero();
     assertThat(kubectl("get", "pod", "once", "-o", "jsonpath={.status.containerStatuses[0].state.terminated.exitCode}")
         .stdout()).isEqualTo("2");
@@ -336,7 +329,7 @@ class NodeAgentKubectlTest {
     // The containers do not need their agent to keep running.
     assertThat(Path.of("/proc", sidePid)).exists();
     startAgent();
-    Result exec = null;
+    CommandResult exec = null;
     for (int i = 0; i < 600; i++) {
       exec = kubectl("exec", "box", "-c", "side", "--", "cat", "/shared/note");
       if (exec.exitCode() == 0) break;
@@ -369,7 +362,7 @@ class NodeAgentKubectlTest {
     assertThat(Files.exists(sideMemory) || Files.exists(sideMemoryV2)).as("side's memory cgroup").isTrue();
 
     Instant start = Instant.now();
-    Result deleted = kubectl("delete", "pod", "box", "--timeout=60s");
+    CommandResult deleted = kubectl("delete", "pod", "box", "--timeout=60s");
     Duration took = Duration.between(start, Instant.now());
     assertThat(deleted.exitCode()).as(deleted.stderr()).isZero();
     // Both containers end on SIGTERM, so the 20 s grace period is not waited out.
@@ -414,14 +407,6 @@ class NodeAgentKubectlTest {
     assertThat(podCgroups(uid)).isEmpty();
   }
 
-  private static boolean exitedOrZombie(String pid) {
-    try {
-      return Files.readAllLines(Path.of("/proc", pid, "status")).stream().anyMatch(l -> l.matches("State:\\s+Z.*"));
-    } catch (IOException gone) {
-      return true;
-    }
-  }
-
   private static int tick(String line) {
     assertThat(line).matches("tick \\d+");
     return Integer.parseInt(line.substring("tick ".length()));
@@ -435,25 +420,10 @@ class NodeAgentKubectlTest {
     throw new AssertionError(pod + "/" + container + " never logged " + text + agentLog());
   }
 
-  private static List<Path> podCgroups(String uid) throws IOException {
-    List<Path> found = new ArrayList<>();
-    try (Stream<Path> controllers = Files.list(Path.of("/sys/fs/cgroup"))) {
-      for (Path controller : controllers.toList()) {
-        Path parent = controller.resolve("tugboat");
-        if (!Files.isDirectory(parent)) parent = Path.of("/sys/fs/cgroup/tugboat");
-        if (!Files.isDirectory(parent)) continue;
-        try (Stream<Path> children = Files.list(parent)) {
-          children.filter(p -> p.getFileName().toString().startsWith(uid)).forEach(found::add);
-        }
-      }
-    }
-    return found;
-  }
-
   private void apply(String manifest) throws Exception {
     Path file = Files.createTempFile(dir, "pod", ".yaml");
     Files.writeString(file, manifest);
-    Result applied = kubectl("apply", "-f", file.toString());
+    CommandResult applied = kubectl("apply", "-f", file.toString());
     assertThat(applied.exitCode()).as(applied.stderr()).isZero();
   }
 
@@ -461,25 +431,9 @@ class NodeAgentKubectlTest {
     return "\nnode agent log:\n" + Files.readString(dir.resolve("node.log"));
   }
 
-  private Result kubectl(String... args) throws IOException, InterruptedException {
+  private CommandResult kubectl(String... args) throws IOException, InterruptedException {
     List<String> command = new ArrayList<>(List.of("kubectl", "--kubeconfig", kubeconfig.toString()));
     command.addAll(List.of(args));
     return run(command, null);
-  }
-
-  private static Result run(List<String> command, String input) throws IOException, InterruptedException {
-    Process process = new ProcessBuilder(command).start();
-    if (input != null) process.getOutputStream().write(input.getBytes(StandardCharsets.UTF_8));
-    process.getOutputStream().close();
-    var err = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
-      try {
-        return new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
-      } catch (IOException e) {
-        return e.toString();
-      }
-    });
-    String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(process.waitFor(180, TimeUnit.SECONDS)).as(String.join(" ", command)).isTrue();
-    return new Result(process.exitValue(), out, err.join());
   }
 }

@@ -1,5 +1,8 @@
 package dev.tugboat.control.cli;
 
+import static dev.tugboat.control.cli.CommandResult.run;
+import static dev.tugboat.control.cli.NodeAgentHost.exitedOrZombie;
+import static dev.tugboat.control.cli.NodeAgentHost.podCgroups;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.BufferedReader;
@@ -10,12 +13,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -41,21 +42,12 @@ class TugUpKubectlTest {
   private Path kubeconfig;
   private final StringBuffer upOutput = new StringBuffer();
 
-  private record Result(int exitCode, String stdout, String stderr) {}
-
   @BeforeAll
   void startTugUp() throws Exception {
-    Assumptions.assumeTrue("root".equals(System.getProperty("user.name")), "runs containers: needs root");
-    Assumptions.assumeTrue(Files.isExecutable(Path.of("/bin/busybox")), "needs Debian's busybox-static");
-    try (Stream<Path> jars = Files.list(TUG.getParent().getParent().resolve("runtime/target"))) {
-      Assumptions.assumeTrue(jars.anyMatch(p -> p.getFileName().toString().matches("runtime-.*\\.jar")),
-          "bin/tug node needs the runtime module built (mvn package)");
-    } catch (IOException e) {
-      Assumptions.abort("bin/tug node needs the runtime module built (mvn package)");
-    }
+    NodeAgentHost.assumeANodeAgentCanRun(TUG);
     dir = Files.createTempDirectory("tug-up-node-agent2");
     Path layout = BusyboxImage.write(dir.resolve("image"), "busybox:test");
-    Result imported = run(List.of(TUG.toString(), "image", "--root", dir.resolve("images").toString(), "import",
+    CommandResult imported = run(List.of(TUG.toString(), "image", "--root", dir.resolve("images").toString(), "import",
         layout.toString()));
     assertThat(imported.exitCode()).as(imported.stderr()).isZero();
 
@@ -68,7 +60,8 @@ class TugUpKubectlTest {
       try (BufferedReader lines = new BufferedReader(new InputStreamReader(up.getInputStream(), StandardCharsets.UTF_8))) {
         for (String line; (line = lines.readLine()) != null; ) {
           upOutput.append(line).append('\n');
-          if (line.startsWith("Node " + NODE + " is Ready")) ready.countDown();
+          // the banner's last line: the test reads the whole banner once it has seen it
+          if (line.startsWith("  kubectl run ")) ready.countDown();
         }
       } catch (IOException ignored) {
         // the process ended
@@ -81,7 +74,8 @@ class TugUpKubectlTest {
     }
     assertThat(ready.getCount()).as("tug up never said its node is Ready:\n" + upOutput).isZero();
     kubeconfig = dir.resolve("data/admin.kubeconfig");
-    assertThat(upOutput.toString()).contains("export KUBECONFIG=" + kubeconfig, "tug image", "import");
+    assertThat(upOutput.toString())
+        .contains("Node " + NODE + " is Ready", "export KUBECONFIG=" + kubeconfig, "tug image", "import");
   }
 
   @AfterAll
@@ -117,7 +111,7 @@ class TugUpKubectlTest {
         .isEqualTo(Files.readString(Path.of("/proc/sys/kernel/random/boot_id")).trim());
     assertThat(jsonpath("node/" + NODE, "{.status.addresses[?(@.type==\"InternalIP\")].address}"))
         .isEqualTo("127.0.0.1");
-    Result lease = kubectl("get", "lease", NODE, "-n", "kube-node-lease", "-o",
+    CommandResult lease = kubectl("get", "lease", NODE, "-n", "kube-node-lease", "-o",
         "jsonpath={.spec.holderIdentity} {.spec.leaseDurationSeconds} {.metadata.ownerReferences[0].kind}");
     assertThat(lease.stdout()).isEqualTo(NODE + " 40 Node");
   }
@@ -125,9 +119,9 @@ class TugUpKubectlTest {
   @Test
   @Order(2)
   void kubectlRunSchedulesThePodOntoTheNodeAndLogsExecAndDeleteWork() throws Exception {
-    Result created = kubectl("run", "x", "--image=busybox:test", "--", "sh", "-c", "echo hello from x; sleep 60");
+    CommandResult created = kubectl("run", "x", "--image=busybox:test", "--", "sh", "-c", "echo hello from x; sleep 60");
     assertThat(created.exitCode()).as(created.stderr()).isZero();
-    Result running = kubectl("wait", "--for=condition=Ready", "pod/x", "--timeout=120s");
+    CommandResult running = kubectl("wait", "--for=condition=Ready", "pod/x", "--timeout=120s");
     assertThat(running.exitCode()).as(running.stderr() + agentLog()).isZero();
     String wide = kubectl("get", "pods", "-o", "wide").stdout();
     assertThat(wide).containsPattern("x\\s+1/1\\s+Running\\s+0\\s+\\S+\\s+\\S+\\s+" + NODE);
@@ -135,11 +129,11 @@ class TugUpKubectlTest {
 
     for (int i = 0; i < 50 && !kubectl("logs", "x").stdout().contains("hello"); i++) Thread.sleep(200);
     assertThat(kubectl("logs", "x").stdout()).isEqualTo("hello from x\n");
-    Result exec = kubectl("exec", "x", "--", "echo", "hi");
+    CommandResult exec = kubectl("exec", "x", "--", "echo", "hi");
     assertThat(exec.exitCode()).as(exec.stderr()).isZero();
     assertThat(exec.stdout()).isEqualTo("hi\n");
     String uid = jsonpath("pod/x", "{.metadata.uid}");
-    Result deleted = kubectl("delete", "pod", "x", "--timeout=60s");
+    CommandResult deleted = kubectl("delete", "pod", "x", "--timeout=60s");
     assertThat(deleted.exitCode()).as(deleted.stderr()).isZero();
     assertThat(podCgroups(uid)).isEmpty();
   }
@@ -147,10 +141,10 @@ class TugUpKubectlTest {
   @Test
   @Order(3)
   void aPodNoNodeCanTakeWaitsUnschedulableWithTheReason() throws Exception {
-    Result created = kubectl("run", "picky", "--image=busybox:test",
+    CommandResult created = kubectl("run", "picky", "--image=busybox:test",
         "--overrides={\"spec\":{\"nodeSelector\":{\"disk\":\"ssd\"}}}", "--", "sleep", "60");
     assertThat(created.exitCode()).as(created.stderr()).isZero();
-    Result unschedulable = kubectl("wait", "--for=jsonpath={.status.conditions[0].reason}=Unschedulable", "pod/picky",
+    CommandResult unschedulable = kubectl("wait", "--for=jsonpath={.status.conditions[0].reason}=Unschedulable", "pod/picky",
         "--timeout=30s");
     assertThat(unschedulable.exitCode()).as(unschedulable.stderr()).isZero();
     assertThat(jsonpath("pod/picky", "{.status.conditions[0].message}"))
@@ -189,22 +183,22 @@ class TugUpKubectlTest {
               tcpSocket: {port: 8080}
               periodSeconds: 1
         """);
-    Result running = kubectl("wait", "--for=jsonpath={.status.phase}=Running", "pod/probed", "--timeout=120s");
+    CommandResult running = kubectl("wait", "--for=jsonpath={.status.phase}=Running", "pod/probed", "--timeout=120s");
     assertThat(running.exitCode()).as(running.stderr() + agentLog()).isZero();
     // httpd answers 404 until /ready.html exists; the tcp container's probe reaches the same pod's port 8080.
-    Result tcpReady = kubectl("wait", "--for=jsonpath={.status.containerStatuses[?(@.name==\"tcp\")].ready}=true",
+    CommandResult tcpReady = kubectl("wait", "--for=jsonpath={.status.containerStatuses[?(@.name==\"tcp\")].ready}=true",
         "pod/probed", "--timeout=30s");
     assertThat(tcpReady.exitCode()).as(tcpReady.stderr() + agentLog()).isZero();
     assertThat(jsonpath("pod/probed", "{.status.containerStatuses[?(@.name==\"web\")].ready}")).isEqualTo("false");
     assertThat(jsonpath("pod/probed", "{.status.conditions[?(@.type==\"Ready\")].status}")).isEqualTo("False");
     assertThat(kubectl("exec", "probed", "-c", "web", "--", "touch", "/www/ready.html").exitCode()).isZero();
-    Result ready = kubectl("wait", "--for=condition=Ready", "pod/probed", "--timeout=30s");
+    CommandResult ready = kubectl("wait", "--for=condition=Ready", "pod/probed", "--timeout=30s");
     assertThat(ready.exitCode()).as(ready.stderr() + agentLog()).isZero();
     assertThat(jsonpath("pod/probed", "{.status.containerStatuses[?(@.name==\"web\")].restartCount}")).isEqualTo("0");
 
     // The liveness probe fails twice in a row: the container is killed and restarted, and is not ready meanwhile.
     assertThat(kubectl("exec", "probed", "-c", "web", "--", "rm", "/tmp/alive").exitCode()).isZero();
-    Result restarted = kubectl("wait",
+    CommandResult restarted = kubectl("wait",
         "--for=jsonpath={.status.containerStatuses[?(@.name==\"web\")].restartCount}=1", "pod/probed",
         "--timeout=60s");
     assertThat(restarted.exitCode()).as(restarted.stderr() + agentLog()).isZero();
@@ -234,7 +228,7 @@ class TugUpKubectlTest {
               valueFrom:
                 configMapKeyRef: {name: z-config, key: k}
         """);
-    Result bound = kubectl("wait", "--for=jsonpath={.spec.nodeName}=" + NODE, "pod/z", "--timeout=30s");
+    CommandResult bound = kubectl("wait", "--for=jsonpath={.spec.nodeName}=" + NODE, "pod/z", "--timeout=30s");
     assertThat(bound.exitCode()).as(bound.stderr()).isZero();
 
     Path node = dir.resolve("data/node/pki/kubelet.kubeconfig");
@@ -243,23 +237,23 @@ class TugUpKubectlTest {
     assertThat(kubectlAs(node, "get", "node", NODE).exitCode()).isZero();
     assertThat(kubectlAs(node, "get", "lease", NODE, "-n", "kube-node-lease").exitCode()).isZero();
     assertThat(kubectlAs(node, "get", "pod", "y").exitCode()).isZero();
-    Result mine = kubectlAs(node, "get", "pods", "-A", "--field-selector", "spec.nodeName=" + NODE, "-o", "name");
+    CommandResult mine = kubectlAs(node, "get", "pods", "-A", "--field-selector", "spec.nodeName=" + NODE, "-o", "name");
     assertThat(mine.stdout()).as(mine.stderr()).contains("pod/y", "pod/z");
-    Result used = kubectlAs(node, "get", "configmap", "z-config", "-o", "jsonpath={.data.k}");
+    CommandResult used = kubectlAs(node, "get", "configmap", "z-config", "-o", "jsonpath={.data.k}");
     assertThat(used.stdout()).as(used.stderr()).isEqualTo("v");
 
-    Result unrelated = kubectlAs(node, "get", "configmap", "unrelated");
+    CommandResult unrelated = kubectlAs(node, "get", "configmap", "unrelated");
     assertThat(unrelated.exitCode()).isNotZero();
     assertThat(unrelated.stderr()).contains("configmaps \"unrelated\" is forbidden: User \"system:node:" + NODE
         + "\" cannot get resource \"configmaps\"", "no relationship found between node '" + NODE + "'");
-    Result allPods = kubectlAs(node, "get", "pods", "-A");
+    CommandResult allPods = kubectlAs(node, "get", "pods", "-A");
     assertThat(allPods.exitCode()).isNotZero();
     assertThat(allPods.stderr()).contains("cannot list resource \"pods\"");
     assertThat(kubectlAs(node, "get", "secrets", "-A").stderr()).contains("cannot list resource \"secrets\"");
     assertThat(kubectlAs(node, "get", "node", "another-node").stderr()).contains("is forbidden");
     assertThat(kubectlAs(node, "create", "namespace", "by-a-node").stderr()).contains("is forbidden");
     assertThat(kubectlAs(node, "delete", "pod", "y", "--wait=false").exitCode()).isZero();
-    Result gone = kubectl("wait", "--for=delete", "pod/y", "--timeout=60s");
+    CommandResult gone = kubectl("wait", "--for=delete", "pod/y", "--timeout=60s");
     assertThat(gone.exitCode()).as(gone.stderr()).isZero();
     assertThat(kubectl("delete", "pod", "z", "--timeout=60s").exitCode()).isZero();
   }
@@ -272,20 +266,20 @@ class TugUpKubectlTest {
     long agent = agentPid();
     assertThat(run(List.of("kill", "-STOP", Long.toString(agent))).exitCode()).isZero();
     try {
-      Result unknown = kubectl("wait", "--for=jsonpath={.status.conditions[?(@.type==\"Ready\")].status}=Unknown",
+      CommandResult unknown = kubectl("wait", "--for=jsonpath={.status.conditions[?(@.type==\"Ready\")].status}=Unknown",
           "node/" + NODE, "--timeout=60s");
       assertThat(unknown.exitCode()).as(unknown.stderr()).isZero();
       assertThat(kubectl("get", "nodes").stdout()).containsPattern(NODE + "\\s+NotReady\\s");
       assertThat(jsonpath("node/" + NODE, "{.status.conditions[?(@.type==\"Ready\")].reason}"))
           .isEqualTo("NodeStatusUnknown");
-      Result podNotReady = kubectl("wait", "--for=condition=Ready=false", "pod/y", "--timeout=30s");
+      CommandResult podNotReady = kubectl("wait", "--for=condition=Ready=false", "pod/y", "--timeout=30s");
       assertThat(podNotReady.exitCode()).as(podNotReady.stderr()).isZero();
     } finally {
       run(List.of("kill", "-CONT", Long.toString(agent)));
     }
-    Result ready = kubectl("wait", "--for=condition=Ready", "node/" + NODE, "--timeout=60s");
+    CommandResult ready = kubectl("wait", "--for=condition=Ready", "node/" + NODE, "--timeout=60s");
     assertThat(ready.exitCode()).as(ready.stderr()).isZero();
-    Result podReady = kubectl("wait", "--for=condition=Ready", "pod/y", "--timeout=60s");
+    CommandResult podReady = kubectl("wait", "--for=condition=Ready", "pod/y", "--timeout=60s");
     assertThat(podReady.exitCode()).as(podReady.stderr() + agentLog()).isZero();
   }
 
@@ -325,39 +319,16 @@ class TugUpKubectlTest {
     return kubectl("get", object, "-o", "jsonpath=" + path).stdout();
   }
 
-  private static boolean exitedOrZombie(String pid) {
-    try {
-      return Files.readAllLines(Path.of("/proc", pid, "status")).stream().anyMatch(l -> l.matches("State:\\s+Z.*"));
-    } catch (IOException gone) {
-      return true;
-    }
-  }
-
-  private static List<Path> podCgroups(String uid) throws IOException {
-    List<Path> found = new ArrayList<>();
-    try (Stream<Path> controllers = Files.list(Path.of("/sys/fs/cgroup"))) {
-      for (Path controller : controllers.toList()) {
-        Path parent = controller.resolve("tugboat");
-        if (!Files.isDirectory(parent)) parent = Path.of("/sys/fs/cgroup/tugboat");
-        if (!Files.isDirectory(parent)) continue;
-        try (Stream<Path> children = Files.list(parent)) {
-          children.filter(p -> p.getFileName().toString().startsWith(uid)).forEach(found::add);
-        }
-      }
-    }
-    return found;
-  }
-
   private String agentLog() throws IOException {
     Path log = dir.resolve("data/node/agent.log");
     return "\nnode agent log:\n" + (Files.exists(log) ? Files.readString(log) : "(none)") + "\ntug up:\n" + upOutput;
   }
 
-  private Result kubectl(String... args) throws IOException, InterruptedException {
+  private CommandResult kubectl(String... args) throws IOException, InterruptedException {
     return kubectlAs(kubeconfig, args);
   }
 
-  private Result kubectlAs(Path config, String... args) throws IOException, InterruptedException {
+  private CommandResult kubectlAs(Path config, String... args) throws IOException, InterruptedException {
     List<String> command = new ArrayList<>(List.of("kubectl", "--kubeconfig", config.toString()));
     command.addAll(List.of(args));
     return run(command);
@@ -366,22 +337,7 @@ class TugUpKubectlTest {
   private void apply(String manifest) throws Exception {
     Path file = Files.createTempFile(dir, "object", ".yaml");
     Files.writeString(file, manifest);
-    Result applied = kubectl("apply", "-f", file.toString());
+    CommandResult applied = kubectl("apply", "-f", file.toString());
     assertThat(applied.exitCode()).as(applied.stderr()).isZero();
-  }
-
-  private static Result run(List<String> command) throws IOException, InterruptedException {
-    Process process = new ProcessBuilder(command).start();
-    process.getOutputStream().close();
-    var err = CompletableFuture.supplyAsync(() -> {
-      try {
-        return new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
-      } catch (IOException e) {
-        return e.toString();
-      }
-    });
-    String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(process.waitFor(180, TimeUnit.SECONDS)).as(String.join(" ", command)).isTrue();
-    return new Result(process.exitValue(), out, err.join());
   }
 }

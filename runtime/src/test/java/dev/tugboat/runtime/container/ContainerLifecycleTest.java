@@ -272,6 +272,38 @@ class ContainerLifecycleTest {
   }
 
   @Test
+  void aForkBombInsideTheContainerStopsAtPidsMax() throws Exception {
+    Path bundle = TestBundles.bundle(tmp.resolve("b"), spec -> {
+      var resources = ((tools.jackson.databind.node.ObjectNode) spec.get("linux")).putObject("resources");
+      resources.putObject("pids").put("limit", 10);
+    }, "sh", "-c", "i=0; while [ $i -lt 100 ]; do sleep 1000 & i=$((i+1)); done; echo all forked");
+    runtime.create("rt-forkbomb", bundle, logged());
+    runtime.start("rt-forkbomb");
+
+    // The shell is the container's pid 1: when fork fails it exits, and the kernel ends its sleeping children.
+    assertThat(runtime.awaitExit("rt-forkbomb"))
+        .hasValueSatisfying(status -> assertThat(status).isNotEqualTo(WaitStatus.exited(0)));
+    assertThat(output()).contains("can't fork").doesNotContain("all forked");
+    runtime.delete("rt-forkbomb", false);
+  }
+
+  @Test
+  void aBusyLoopInsideTheContainerIsThrottledToItsCpuQuota() throws Exception {
+    Path bundle = TestBundles.bundle(tmp.resolve("b"), spec -> {
+      var resources = ((tools.jackson.databind.node.ObjectNode) spec.get("linux")).putObject("resources");
+      resources.putObject("cpu").put("quota", 10_000).put("period", 100_000);
+    }, "sh", "-c", "cd /sys/fs/cgroup/cpu,cpuacct 2>/dev/null || cd /sys/fs/cgroup/cpu || cd /sys/fs/cgroup;"
+        + " cat cpu.cfs_quota_us 2>/dev/null || cat cpu.max;"
+        + " (while :; do :; done) & sleep 1; kill $!; grep nr_throttled cpu.stat");
+    assertThat(runtime.run(bundle, "rt-cpu", logged())).isEqualTo(WaitStatus.exited(0));
+
+    List<String> lines = Arrays.asList(output().trim().split("\n"));
+    assertThat(lines.get(0)).isIn("10000", "10000 100000");
+    // A second of spinning under a 10 ms per 100 ms quota is throttled in most of its periods.
+    assertThat(Long.parseLong(lines.get(1).replace("nr_throttled ", "").trim())).isPositive();
+  }
+
+  @Test
   void execRunsInTheContainersNamespacesAndReportsItsExitCode() throws Exception {
     Path bundle = TestBundles.bundle(tmp.resolve("b"), "sleep", "100");
     runtime.create("rt-exec", bundle, CreateOptions.defaults());
