@@ -35,6 +35,11 @@ public final class ApiServerProcess implements AutoCloseable {
     if (serverOptions != null) {
       builder.environment().put("TUG_JAVA_OPTS", serverOptions);
     }
+    // the server on another JDK than the bench's (bin/tug runs $JAVA_HOME's java), to compare JDKs on the same client
+    String serverJavaHome = System.getenv("TUG_BENCH_SERVER_JAVA_HOME");
+    if (serverJavaHome != null) {
+      builder.environment().put("JAVA_HOME", serverJavaHome);
+    }
     Process p = builder.start();
     ApiServerProcess server = new ApiServerProcess(p, dataDir.resolve("admin.kubeconfig"));
     try {
