@@ -59,6 +59,7 @@ public interface LibC {
   int prctl(int option, long arg2, long arg3, long arg4, long arg5);
   int getpid();
   int gettid();
+  int setpriority(int which, int who, int prio);
 
   int socket(int domain, int type, int protocol);
   int socketpair(int domain, int type, int protocol, @Out int[] fds);

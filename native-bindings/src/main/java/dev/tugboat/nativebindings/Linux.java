@@ -43,6 +43,7 @@ public final class Linux {
 
   public static final int S_IFCHR = 0020000;
 
+  public static final int PRIO_PROCESS = 0;
   public static final int SIGKILL = 9;
   public static final int SIGTERM = 15;
 
@@ -289,6 +290,15 @@ public final class Linux {
 
   public static int gettid() {
     return LIBC.gettid();
+  }
+
+  /**
+   * Sets the calling thread's nice value (0 normal, 19 lowest). On Linux setpriority with a thread id applies to
+   * that thread alone, which Java's thread priorities cannot do without a JVM flag that changes every thread.
+   */
+  public static void setCurrentThreadNice(int nice) {
+    int tid = LIBC.gettid();
+    check(LIBC.setpriority(PRIO_PROCESS, tid, nice), () -> call("setpriority", sym("PRIO_PROCESS"), tid, nice));
   }
 
   public static int pidfdOpen(int pid) {
