@@ -32,7 +32,7 @@ import org.junit.jupiter.api.TestMethodOrder;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class TugUpKubectlTest {
+class TugUpKubectlIT {
 
   private static final Path TUG = Path.of("..", "bin", "tug").toAbsolutePath().normalize();
   private static final String NODE = "tug-up-node-agent2";
