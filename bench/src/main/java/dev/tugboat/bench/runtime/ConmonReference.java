@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -31,12 +32,38 @@ final class ConmonReference {
     }
     long conmonPid = Long.parseLong(Files.readString(conmonPidFile).trim());
     try {
+      // conmon's launcher returns before runc has made the container: measured earlier, conmon is not yet what it
+      // is beside a running container, and a delete finds nothing to delete (the container then outlived the bench)
+      Path containerPidFile = dir.resolve("ctr.pid");
+      for (int i = 0; i < 300 && !Files.exists(containerPidFile); i++) Thread.sleep(100);
+      if (!Files.exists(containerPidFile)) throw new IOException("conmon's runc made no container in 30 s");
       return ProcessMemory.rssMegabytes(conmonPid);
     } finally {
-      Process delete = references.start(List.of("runc", "--root", runcRoot.toString(), "delete", "--force", id));
-      delete.getInputStream().readAllBytes();
-      delete.waitFor(30, TimeUnit.SECONDS);
-      ProcessHandle.of(conmonPid).ifPresent(ProcessHandle::destroy);
+      remove(references, runcRoot, id, conmonPid);
+    }
+  }
+
+  /** Deletes the container (which ends conmon, its watcher) and makes sure conmon has ended. */
+  private static void remove(ReferenceRuntime references, Path runcRoot, String id, long conmonPid) throws Exception {
+    Process delete = references.start(List.of("runc", "--root", runcRoot.toString(), "delete", "--force", id));
+    String out = new String(delete.getInputStream().readAllBytes()).trim();
+    if (!delete.waitFor(30, TimeUnit.SECONDS) || delete.exitValue() != 0) {
+      System.err.println("bench: runc delete --force " + id + " failed: " + out);
+    }
+    Optional<ProcessHandle> conmon = ProcessHandle.of(conmonPid);
+    if (conmon.isEmpty()) return;
+    conmon.get().destroy();
+    for (int i = 0; i < 200 && running(conmonPid); i++) Thread.sleep(50);
+    if (running(conmonPid)) conmon.get().destroyForcibly();
+  }
+
+  /** conmon daemonizes: it is not our child, and once ended it may stay a zombie that only its new parent reaps. */
+  private static boolean running(long pid) {
+    try {
+      String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+      return stat.charAt(stat.lastIndexOf(')') + 2) != 'Z';
+    } catch (IOException gone) {
+      return false;
     }
   }
 }
