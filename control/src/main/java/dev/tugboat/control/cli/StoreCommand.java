@@ -204,7 +204,8 @@ public final class StoreCommand implements Callable<Integer> {
       throw bad("--name", "'" + name + "' must be letters, digits, '.', '_' or '-'");
     }
     List<InetSocketAddress> listenClient = listenAddresses("--listen-client-urls", listenClientUrls);
-    List<InetSocketAddress> listenMetrics = listenMetricsUrls.isBlank()
+    // unset (null) when another command fills these flags in itself, as snapshot restore does
+    List<InetSocketAddress> listenMetrics = listenMetricsUrls == null || listenMetricsUrls.isBlank()
         ? List.of() : listenAddresses("--listen-metrics-urls", listenMetricsUrls);
     List<String> advertiseClient = urls("--advertise-client-urls", advertiseClientUrls);
     List<InetSocketAddress> listenPeer = listenAddresses("--listen-peer-urls", listenPeerUrls);
