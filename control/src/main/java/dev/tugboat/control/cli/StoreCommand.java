@@ -1,6 +1,8 @@
 package dev.tugboat.control.cli;
 
 import dev.tugboat.control.store.etcd.EtcdGrpcServer;
+import dev.tugboat.control.store.etcd.EtcdHttpEndpoints;
+import dev.tugboat.control.store.etcd.EtcdMetricsServer;
 import dev.tugboat.control.store.mvcc.MvccKeyValueStore;
 import dev.tugboat.control.store.replication.ReplicatedStore;
 import dev.tugboat.control.store.replication.ReplicatedStoreConfig;
@@ -50,6 +52,10 @@ public final class StoreCommand implements Callable<Integer> {
       description = "Comma-separated URLs to serve clients on (default: ${DEFAULT-VALUE}).")
   String listenClientUrls;
 
+  @Option(names = "--listen-metrics-urls", defaultValue = "", paramLabel = "URLS",
+      description = "Comma-separated URLs to serve /metrics and /health on, besides the client URLs (default: none).")
+  String listenMetricsUrls;
+
   @Option(names = "--advertise-client-urls", defaultValue = "http://localhost:2379", paramLabel = "URLS",
       description = "Comma-separated client URLs this member tells the cluster about (default: ${DEFAULT-VALUE}).")
   String advertiseClientUrls;
@@ -91,7 +97,7 @@ public final class StoreCommand implements Callable<Integer> {
                      List<String> advertiseClientUrls, List<String> advertisePeerUrls,
                      Map<String, List<String>> initialCluster, String clusterState, String clusterToken,
                      List<String> listenPeerUrls, Duration heartbeatInterval, Duration electionTimeout,
-                     long snapshotCount) {
+                     long snapshotCount, List<InetSocketAddress> listenMetricsAddresses) {
 
     /** The replicated member these flags describe (several members in --initial-cluster). */
     ReplicatedStoreConfig replicated() {
@@ -101,16 +107,23 @@ public final class StoreCommand implements Callable<Integer> {
     }
   }
 
-  /** A running store and its etcd API server; closing stops both (once, whoever closes first). */
-  public record RunningStore(MvccKeyValueStore store, EtcdGrpcServer server, ReplicatedStore member,
-                             java.util.concurrent.atomic.AtomicBoolean closed) implements AutoCloseable {
-    public RunningStore(ReplicatedStore member, EtcdGrpcServer server) {
-      this(member.store(), server, member, new java.util.concurrent.atomic.AtomicBoolean());
+  /**
+   * A running store, its etcd API server and its metrics listeners (null without --listen-metrics-urls); closing stops
+   * them all (once, whoever closes first).
+   */
+  public record RunningStore(MvccKeyValueStore store, EtcdGrpcServer server, EtcdMetricsServer metrics,
+                             ReplicatedStore member, java.util.concurrent.atomic.AtomicBoolean closed)
+      implements AutoCloseable {
+    public RunningStore(ReplicatedStore member, EtcdGrpcServer server, EtcdMetricsServer metrics) {
+      this(member.store(), server, metrics, member, new java.util.concurrent.atomic.AtomicBoolean());
     }
 
     @Override
     public void close() {
       if (closed.compareAndSet(false, true)) {
+        if (metrics != null) {
+          metrics.close();
+        }
         server.close();
         member.close();
       }
@@ -155,6 +168,11 @@ public final class StoreCommand implements Callable<Integer> {
         .map(a -> "http://" + a.getAddress().getHostAddress() + ":" + a.getPort()).toList();
     spec.commandLine().getOut().println("tug store: member " + member.name() + " (data dir " + member.dataDir()
         + ") serving the etcd v3 API on " + String.join(", ", urls));
+    if (running.metrics() != null) {
+      spec.commandLine().getOut().println("tug store: /metrics and /health on " + String.join(", ",
+          running.metrics().addresses().stream()
+              .map(a -> "http://" + a.getAddress().getHostAddress() + ":" + a.getPort()).toList()));
+    }
     spec.commandLine().getOut().flush();
     stopped.await();
     return exitCode.get();
@@ -163,10 +181,18 @@ public final class StoreCommand implements Callable<Integer> {
   /** Opens the member in the data dir (Raft over the Chronicle log) and serves it; the caller closes it. */
   static RunningStore start(StoreMember member) {
     ReplicatedStore replicated = ReplicatedStore.start(member.replicated());
+    EtcdMetricsServer metrics = null;
     try {
+      if (!member.listenMetricsAddresses().isEmpty()) {
+        metrics = EtcdMetricsServer.start(new EtcdHttpEndpoints(replicated.store(), replicated.membership()),
+            member.listenMetricsAddresses());
+      }
       return new RunningStore(replicated,
-          EtcdGrpcServer.start(replicated.store(), replicated.membership(), member.listenClientAddresses()));
+          EtcdGrpcServer.start(replicated.store(), replicated.membership(), member.listenClientAddresses()), metrics);
     } catch (RuntimeException e) {
+      if (metrics != null) {
+        metrics.close();
+      }
       replicated.close();
       throw e;
     }
@@ -178,6 +204,9 @@ public final class StoreCommand implements Callable<Integer> {
       throw bad("--name", "'" + name + "' must be letters, digits, '.', '_' or '-'");
     }
     List<InetSocketAddress> listenClient = listenAddresses("--listen-client-urls", listenClientUrls);
+    // unset (null) when another command fills these flags in itself, as snapshot restore does
+    List<InetSocketAddress> listenMetrics = listenMetricsUrls == null || listenMetricsUrls.isBlank()
+        ? List.of() : listenAddresses("--listen-metrics-urls", listenMetricsUrls);
     List<String> advertiseClient = urls("--advertise-client-urls", advertiseClientUrls);
     List<InetSocketAddress> listenPeer = listenAddresses("--listen-peer-urls", listenPeerUrls);
     List<String> advertisePeer = urls("--initial-advertise-peer-urls", initialAdvertisePeerUrls);
@@ -212,7 +241,7 @@ public final class StoreCommand implements Callable<Integer> {
         .map(a -> "http://" + a.getHostString() + ":" + a.getPort()).toList();
     return new StoreMember(name, dir, listenClient, advertiseClient, advertisePeer, cluster, initialClusterState,
         initialClusterToken, listenPeerUrlList, Duration.ofMillis(heartbeatIntervalMillis),
-        Duration.ofMillis(electionTimeoutMillis), snapshotCount);
+        Duration.ofMillis(electionTimeoutMillis), snapshotCount, listenMetrics);
   }
 
   private List<String> urls(String flag, String value) {

@@ -2,6 +2,7 @@ package dev.tugboat.control.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tugboat.control.store.etcd.Curl;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -41,6 +42,12 @@ class StoreCommandTest {
       "--initial-cluster=default | --initial-cluster: 'default' must be NAME=URL",
       "--name=a/b | --name: 'a/b' must be letters",
       "--no-such-flag | Unknown option: '--no-such-flag'",
+      "--listen-metrics-urls=https://127.0.0.1:2381 | --listen-metrics-urls: https://127.0.0.1:2381: TLS is not supported",
+      "--listen-metrics-urls=http://example.com:2381 | --listen-metrics-urls: http://example.com:2381: listen URLs need an IP",
+      "--listen-metrics-urls=127.0.0.1:2381 | --listen-metrics-urls: '127.0.0.1:2381' is not a URL",
+      "--listen-metrics-urls=tcp://127.0.0.1:2381 | --listen-metrics-urls: tcp://127.0.0.1:2381: the scheme must be http",
+      "--listen-metrics-urls=http://127.0.0.1 | --listen-metrics-urls: http://127.0.0.1: needs a host and a port",
+      "--listen-metrics-urls=http://127.0.0.1:2381/metrics | --listen-metrics-urls: http://127.0.0.1:2381/metrics: must not have a path",
   })
   void aBadFlagIsRefusedNamingTheFlag(String arg, String message) {
     assertThat(stderrOf(arg)).contains(message);
@@ -96,6 +103,29 @@ class StoreCommandTest {
     }
     try (StoreCommand.RunningStore running = start(args)) {
       assertThat(etcdctl(port, "get", "kept", "--print-value-only")).isEqualTo("yes");
+    }
+  }
+
+  @Test
+  void aMemberOfThreeStartedAloneAnswersHealth503OnItsClientAndMetricsUrls() throws Exception {
+    int port = freePort();
+    int metricsPort = freePort();
+    String peer = "http://127.0.0.1:" + freePort();
+    String[] args = {"--name=a", "--data-dir=" + dir.resolve("a.etcd"),
+        "--listen-client-urls=http://127.0.0.1:" + port, "--advertise-client-urls=http://127.0.0.1:" + port,
+        "--initial-advertise-peer-urls=" + peer, "--listen-peer-urls=" + peer,
+        "--initial-cluster=a=" + peer + ",b=http://127.0.0.1:" + freePort() + ",c=http://127.0.0.1:" + freePort(),
+        "--listen-metrics-urls=http://127.0.0.1:" + metricsPort};
+    try (StoreCommand.RunningStore running = start(args)) {
+      assertThat(running.metrics().addresses()).containsExactly(new InetSocketAddress("127.0.0.1", metricsPort));
+      for (int p : new int[] {port, metricsPort}) {
+        Curl.Response health = Curl.get("http://127.0.0.1:" + p + "/health");
+        assertThat(health.status()).as("/health on port %d", p).isEqualTo(503);
+        assertThat(health.body()).isEqualTo("{\"health\":\"false\"}\n");
+        assertThat(Curl.get("http://127.0.0.1:" + p + "/metrics").body())
+            .contains("\netcd_server_has_leader 0\n", "\nprocess_resident_memory_bytes ");
+      }
+      assertThat(Curl.get("http://127.0.0.1:" + metricsPort + "/version").status()).isEqualTo(404);
     }
   }
 

@@ -4,6 +4,7 @@ import dev.tugboat.control.store.etcd.api.KVGrpc;
 import dev.tugboat.control.store.mvcc.MvccKeyValueStore;
 import io.grpc.Server;
 import io.grpc.ServerInterceptors;
+import io.grpc.netty.shaded.io.grpc.netty.InternalNettyServerCredentials;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -15,7 +16,11 @@ import java.util.Set;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 
-/** The etcd v3 gRPC API (KV, Watch, Lease, Cluster, Maintenance) for one store, on one or more client addresses. */
+/**
+ * The etcd v3 gRPC API (KV, Watch, Lease, Cluster, Maintenance) for one store, on one or more client addresses, and
+ * on the same ports etcd's plain HTTP endpoints ({@code /health}, {@code /version}, {@code /metrics}): each connection
+ * is one or the other by its first bytes ({@link ClientPortNegotiator}).
+ */
 public final class EtcdGrpcServer implements AutoCloseable {
 
   /** etcd lets gRPC accept this much more than a request's limit, so that the limit is what reports the error. */
@@ -39,7 +44,12 @@ public final class EtcdGrpcServer implements AutoCloseable {
     }
     ResponseHeaders headers = new ResponseHeaders(membership, store);
     LearnerRequests learner = new LearnerRequests(membership::learner);
-    NettyServerBuilder builder = NettyServerBuilder.forAddress(listenAddresses.get(0));
+    // Plain HTTP shares the port through gRPC's protocol negotiator, its one hook that puts a handler first on each
+    // connection (an Internal API of grpc-netty, stable across 1.x; DESIGN keeps grpc-java at 1.83.x). A front
+    // listener of our own, proxying to gRPC, would add a hop to every put.
+    ClientPortNegotiator clientPort = new ClientPortNegotiator(new EtcdHttpEndpoints(store, membership));
+    NettyServerBuilder builder = NettyServerBuilder.forAddress(listenAddresses.get(0),
+        InternalNettyServerCredentials.create(clientPort));
     for (InetSocketAddress more : listenAddresses.subList(1, listenAddresses.size())) {
       builder.addListenAddress(more);
     }

@@ -1,0 +1,119 @@
+package dev.tugboat.control.store.etcd;
+
+import io.grpc.netty.shaded.io.netty.buffer.Unpooled;
+import io.grpc.netty.shaded.io.netty.channel.ChannelFutureListener;
+import io.grpc.netty.shaded.io.netty.channel.ChannelHandlerContext;
+import io.grpc.netty.shaded.io.netty.channel.ChannelPipeline;
+import io.grpc.netty.shaded.io.netty.channel.SimpleChannelInboundHandler;
+import io.grpc.netty.shaded.io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.grpc.netty.shaded.io.netty.handler.codec.http.FullHttpRequest;
+import io.grpc.netty.shaded.io.netty.handler.codec.http.FullHttpResponse;
+import io.grpc.netty.shaded.io.netty.handler.codec.http.HttpHeaderNames;
+import io.grpc.netty.shaded.io.netty.handler.codec.http.HttpHeaderValues;
+import io.grpc.netty.shaded.io.netty.handler.codec.http.HttpMethod;
+import io.grpc.netty.shaded.io.netty.handler.codec.http.HttpObjectAggregator;
+import io.grpc.netty.shaded.io.netty.handler.codec.http.HttpResponseStatus;
+import io.grpc.netty.shaded.io.netty.handler.codec.http.HttpServerCodec;
+import io.grpc.netty.shaded.io.netty.handler.codec.http.HttpUtil;
+import io.grpc.netty.shaded.io.netty.handler.codec.http.HttpVersion;
+import io.grpc.netty.shaded.io.netty.handler.codec.http.QueryStringDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Serves {@link EtcdHttpEndpoints} on one HTTP/1.1 connection. It runs in gRPC's shaded Netty, as the client port's
+ * connections are gRPC's channels. Answers go out in request order even when one waits (a pipelined {@code /health}
+ * ahead of a {@code /version}); a request Netty cannot parse gets 400 and the connection is closed, as Go's server does.
+ */
+final class EtcdHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
+
+  /** etcd's endpoints take no request body; anything larger than this is refused (413) before it is read whole. */
+  private static final int MAX_REQUEST_BODY_BYTES = 64 * 1024;
+
+  private final EtcdHttpEndpoints endpoints;
+  private final EtcdHttpEndpoints.Listener listener;
+  /** Completes once the previous request's answer is written; touched on the channel's event loop only. */
+  private CompletableFuture<Void> previous = CompletableFuture.completedFuture(null);
+
+  EtcdHttpHandler(EtcdHttpEndpoints endpoints, EtcdHttpEndpoints.Listener listener) {
+    this.endpoints = endpoints;
+    this.listener = listener;
+  }
+
+  /** Adds the HTTP/1.1 codec and this handler to a pipeline, after the handler named {@code after} (or last). */
+  static void install(ChannelPipeline pipeline, String after, EtcdHttpEndpoints endpoints,
+                      EtcdHttpEndpoints.Listener listener) {
+    EtcdHttpHandler handler = new EtcdHttpHandler(endpoints, listener);
+    HttpServerCodec codec = new HttpServerCodec();
+    HttpObjectAggregator aggregator = new HttpObjectAggregator(MAX_REQUEST_BODY_BYTES);
+    if (after == null) {
+      pipeline.addLast(codec, aggregator, handler);
+    } else {
+      pipeline.addAfter(after, null, codec).addAfter(pipeline.context(codec).name(), null, aggregator)
+          .addAfter(pipeline.context(aggregator).name(), null, handler);
+    }
+  }
+
+  @Override
+  protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+    if (!request.decoderResult().isSuccess()) {
+      badRequest(ctx);
+      return;
+    }
+    boolean keepAlive = HttpUtil.isKeepAlive(request);
+    boolean head = request.method().equals(HttpMethod.HEAD);
+    CompletableFuture<EtcdHttpEndpoints.Answer> answer;
+    try {
+      answer = endpoints.answer(listener, request.method().name(), new QueryStringDecoder(request.uri()).path());
+    } catch (RuntimeException e) {
+      answer = CompletableFuture.failedFuture(e);
+    }
+    answer = answer.exceptionally(EtcdHttpHandler::internalError);
+    // every write is a task on the event loop, queued in request order behind the previous answer's write
+    previous = previous.thenCombineAsync(answer, (done, a) -> {
+      write(ctx, a, keepAlive, head);
+      return null;
+    }, ctx.executor());
+  }
+
+  private static EtcdHttpEndpoints.Answer internalError(Throwable e) {
+    return new EtcdHttpEndpoints.Answer(500, "text/plain; charset=utf-8", "etcd HTTP endpoint failed: " + e + "\n",
+        Map.of());
+  }
+
+  private static void write(ChannelHandlerContext ctx, EtcdHttpEndpoints.Answer answer, boolean keepAlive,
+                            boolean head) {
+    if (!ctx.channel().isActive()) {
+      return;
+    }
+    byte[] body = answer.body().getBytes(StandardCharsets.UTF_8);
+    FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
+        HttpResponseStatus.valueOf(answer.status()), head ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(body));
+    response.headers().set(HttpHeaderNames.CONTENT_TYPE, answer.contentType());
+    response.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
+    answer.headers().forEach(response.headers()::set);
+    if (!keepAlive) {
+      response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+      ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+    } else {
+      ctx.writeAndFlush(response);
+    }
+  }
+
+  private static void badRequest(ChannelHandlerContext ctx) {
+    byte[] body = "400 Bad Request".getBytes(StandardCharsets.UTF_8);
+    FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.BAD_REQUEST,
+        Unpooled.wrappedBuffer(body));
+    response.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8");
+    response.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
+    response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+    ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    // a reset by the client, or a failure of ours already answered: nothing more to say on this connection
+    ctx.close();
+  }
+}
