@@ -11,13 +11,12 @@ import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.http.HttpClient;
-import io.fabric8.kubernetes.client.http.WebSocket;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
 import java.io.IOException;
 import java.lang.management.CompilationMXBean;
 import java.lang.management.ManagementFactory;
-import java.net.URI;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -36,8 +35,8 @@ import java.util.function.Consumer;
 
 /**
  * The API server under its clients, as users drive it: pod creates with 1 and 64 clients (HTTP/2 POSTs as client-go
- * sends them, {@link Http2PodCreates}), a list of 10,000 pods and 100 watchers receiving 10,000 events (the fabric8
- * client), and the server's memory holding 10,000 pods. Kubernetes publishes
+ * sends them, {@link Http2ApiConnection}), a list of 10,000 pods (the fabric8 client), 100 watchers receiving 10,000
+ * events (HTTP/2 watch streams, as client-go's), and the server's memory holding 10,000 pods. Kubernetes publishes
  * SLOs, not a reference implementation that runs here, so the targets are the issue's absolute figures.
  */
 public final class ApiServerBench implements BenchPart {
@@ -76,7 +75,7 @@ public final class ApiServerBench implements BenchPart {
     BenchCase memory = report.addCase("server memory with " + pods + " pods");
     try (ApiServerProcess server = ApiServerProcess.start(home, scratch.resolve("server"), Duration.ofSeconds(60));
          KubernetesClient client = server.client();
-         Http2PodCreates creator = Http2PodCreates.connect(server.config())) {
+         Http2ApiConnection creator = Http2ApiConnection.connect(server.config())) {
       warmUp(client, creator);
       create1.subject("tugboat", createPods(client, creator, "bench-seq", 1, 1000).figures());
       CpuUse createCpu = CpuUse.start(server.pid());
@@ -153,17 +152,17 @@ public final class ApiServerBench implements BenchPart {
   }
 
   /**
-   * Creates one pod as client-go does ({@link Http2PodCreates}: a POST of the pod's JSON, the JSON fabric8 sends);
+   * Creates one pod as client-go does ({@link Http2ApiConnection}: a POST of the pod's JSON, the JSON fabric8 sends);
    * the answer is read whole and its status checked, but not decoded into the typed model.
    */
-  private static void create(Http2PodCreates creator, String namespace, String name) throws Exception {
+  private static void create(Http2ApiConnection creator, String namespace, String name) throws Exception {
     create(creator, namespace, name, false);
   }
 
-  private static void create(Http2PodCreates creator, String namespace, String name, boolean dryRun)
+  private static void create(Http2ApiConnection creator, String namespace, String name, boolean dryRun)
       throws Exception {
     String path = "/api/v1/namespaces/" + namespace + "/pods" + (dryRun ? "?dryRun=All" : "");
-    Http2PodCreates.Answer answer = creator.post(path,
+    Http2ApiConnection.Answer answer = creator.post(path,
         podJson(namespace, name, System.nanoTime()).getBytes(StandardCharsets.UTF_8));
     if (answer.status() != 201) {
       throw new IllegalStateException("create pod " + namespace + "/" + name + ": HTTP " + answer.status() + ": "
@@ -175,7 +174,7 @@ public final class ApiServerBench implements BenchPart {
    * Dry runs store nothing: both JVMs compile the request path before it is timed, and no pod is left behind. The
    * server (C1 only) is warm after the first round; the rounds go on while the bench JVM's C2 is still busy.
    */
-  private static void warmUp(KubernetesClient client, Http2PodCreates creator) throws Exception {
+  private static void warmUp(KubernetesClient client, Http2ApiConnection creator) throws Exception {
     CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
     client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName("bench-warm-up").endMetadata()
         .build()).create();
@@ -191,13 +190,13 @@ public final class ApiServerBench implements BenchPart {
     }
   }
 
-  private static Samples createPods(KubernetesClient client, Http2PodCreates creator, String namespace, int clients,
+  private static Samples createPods(KubernetesClient client, Http2ApiConnection creator, String namespace, int clients,
                                     int count) throws Exception {
     client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(namespace).endMetadata().build()).create();
     return createPods(creator, namespace, clients, count, false);
   }
 
-  private static Samples createPods(Http2PodCreates creator, String namespace, int clients, int count, boolean dryRun)
+  private static Samples createPods(Http2ApiConnection creator, String namespace, int clients, int count, boolean dryRun)
       throws Exception {
     Samples samples = new Samples();
     AtomicInteger next = new AtomicInteger();
@@ -232,27 +231,25 @@ public final class ApiServerBench implements BenchPart {
   private record WatchLatencies(Samples sinceSent, Samples sinceAcknowledged) {}
 
   /**
-   * Each pod carries the moment it was sent; every watcher records how long after that its event arrived. The
-   * watches are WebSocket watches, as fabric8's watcher opens them, on a client of their own (watchers are other
-   * processes than the writers), and an event is timed as its message arrives, before anything decodes it: with
-   * fabric8's typed watcher, decoding a million pods was the largest share of the bench JVM's CPU (80 CPU-seconds
-   * over the whole bench against the server's 21-24, on the same 2 cores), and the deliveries waited for it, as the
-   * list case leaves decoding 10,000 typed pods out. (Plain HTTP/2 watch streams, 100 on one connection, lagged by
-   * seconds: one event loop and one TLS session carry them all.)
+   * Each pod carries the moment it was sent; every watcher records how long after that its event arrived. Each
+   * watcher is a connection of its own (watchers are other processes than the writers, as kubelets and controllers
+   * are) with a watch stream on it, as client-go watches over HTTP/2, and an event is timed as its line arrives,
+   * before anything decodes it: with fabric8's typed watcher, decoding a million pods was the largest share of the
+   * bench JVM's CPU (80 CPU-seconds over the whole bench against the server's 21-24, on the same 2 cores), and the
+   * deliveries waited for it, as the list case leaves decoding 10,000 typed pods out. (fabric8's WebSocket watches on
+   * the JDK's client took 1.2 ms of the bench's CPU per pod seen by 100 watchers, more than the server's fan-out.)
    */
   private static WatchLatencies watchLatency(ApiServerProcess server, KubernetesClient client,
-                                            Http2PodCreates creator, String namespace, int watchers, int count)
+                                            Http2ApiConnection creator, String namespace, int watchers, int count)
       throws Exception {
     client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(namespace).endMetadata().build()).create();
     Samples samples = new Samples();
     Samples afterAck = new Samples();
     Map<String, Long> acknowledged = new ConcurrentHashMap<>();
     CountDownLatch seen = new CountDownLatch(watchers * count);
-    List<WebSocket> watches = new ArrayList<>();
-    try (KubernetesClient watching = server.client()) {
-      HttpClient http = watching.getHttpClient();
-      URI uri = WebSocket.toWebSocketUri(URI.create(watching.getMasterUrl().toString().replaceAll("/+$", "")
-          + "/api/v1/namespaces/" + namespace + "/pods?watch=true"));
+    List<Http2ApiConnection> watches = new ArrayList<>();
+    EventLoopGroup watchLoops = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
+    try {
       Consumer<String> onEvent = message -> {
         long now = System.nanoTime();
         WatchedPod pod = WatchedPod.parse(message);
@@ -266,29 +263,17 @@ public final class ApiServerBench implements BenchPart {
         }
         seen.countDown();
       };
-      List<CompletableFuture<WebSocket>> opened = new ArrayList<>();
+      List<CompletableFuture<Integer>> opened = new ArrayList<>();
       for (int w = 0; w < watchers; w++) {
-        opened.add(http.newWebSocketBuilder().uri(uri).buildAsync(new WebSocket.Listener() {
-          @Override
-          public void onOpen(WebSocket socket) {
-            socket.request();
-          }
-
-          @Override
-          public void onMessage(WebSocket socket, String text) {
-            onEvent.accept(text);
-            socket.request();
-          }
-
-          @Override
-          public void onMessage(WebSocket socket, ByteBuffer bytes) {
-            onEvent.accept(StandardCharsets.UTF_8.decode(bytes).toString());
-            socket.request();
-          }
-        }));
+        Http2ApiConnection watch = Http2ApiConnection.connect(server.config(), watchLoops);
+        watches.add(watch);
+        opened.add(watch.watch("/api/v1/namespaces/" + namespace + "/pods?watch=true", onEvent));
       }
-      for (CompletableFuture<WebSocket> f : opened) {
-        watches.add(f.get(60, TimeUnit.SECONDS));
+      for (CompletableFuture<Integer> f : opened) {
+        int status = f.get(60, TimeUnit.SECONDS);
+        if (status != 200) {
+          throw new IllegalStateException("watch of pods in " + namespace + ": HTTP " + status);
+        }
       }
       ExecutorService writers = Executors.newFixedThreadPool(16);
       AtomicInteger next = new AtomicInteger();
@@ -315,7 +300,8 @@ public final class ApiServerBench implements BenchPart {
       }
       return new WatchLatencies(samples, afterAck);
     } finally {
-      watches.forEach(socket -> socket.sendClose(1000, "bench done"));
+      watches.forEach(Http2ApiConnection::close);
+      watchLoops.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
     }
   }
 
