@@ -3,7 +3,6 @@ package dev.tugboat.bench.apiserver;
 import dev.tugboat.control.apiserver.pki.CertificateAndKey;
 import io.fabric8.kubernetes.client.Config;
 import io.netty.bootstrap.Bootstrap;
-import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -40,7 +39,6 @@ import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslProvider;
 import io.netty.handler.ssl.SupportedCipherSuiteFilter;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -152,8 +150,7 @@ final class Http2ApiConnection implements AutoCloseable {
     Http2StreamChannel stream = streams.open().get(60, TimeUnit.SECONDS);
     stream.pipeline().remove(HttpObjectAggregator.class);
     stream.pipeline().addLast(new SimpleChannelInboundHandler<HttpObject>() {
-      /** The start of a line that the last DATA frame cut. */
-      private final ByteArrayOutputStream partial = new ByteArrayOutputStream();
+      private final WatchLines lines = new WatchLines(onEvent);
 
       @Override
       protected void channelRead0(ChannelHandlerContext ctx, HttpObject message) {
@@ -161,18 +158,7 @@ final class Http2ApiConnection implements AutoCloseable {
           established.complete(response.status().code());
         }
         if (message instanceof HttpContent content) {
-          ByteBuf bytes = content.content();
-          while (bytes.isReadable()) {
-            int newline = bytes.indexOf(bytes.readerIndex(), bytes.writerIndex(), (byte) '\n');
-            if (newline < 0) {
-              partial.writeBytes(ByteBufUtil.getBytes(bytes));
-              break;
-            }
-            partial.writeBytes(ByteBufUtil.getBytes(bytes, bytes.readerIndex(), newline - bytes.readerIndex()));
-            bytes.readerIndex(newline + 1);
-            onEvent.accept(partial.toString(StandardCharsets.UTF_8));
-            partial.reset();
-          }
+          lines.accept(content.content());
         }
       }
 
