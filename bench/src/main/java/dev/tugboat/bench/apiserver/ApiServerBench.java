@@ -1,6 +1,7 @@
 package dev.tugboat.bench.apiserver;
 
 import dev.tugboat.bench.BenchPart;
+import dev.tugboat.bench.proc.ProcessCpu;
 import dev.tugboat.bench.proc.ProcessMemory;
 import dev.tugboat.bench.report.BenchCase;
 import dev.tugboat.bench.report.BenchReport;
@@ -10,14 +11,12 @@ import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.http.HttpClient;
-import io.fabric8.kubernetes.client.http.HttpRequest;
-import io.fabric8.kubernetes.client.http.HttpResponse;
-import io.fabric8.kubernetes.client.http.WebSocket;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import java.io.IOException;
 import java.lang.management.CompilationMXBean;
 import java.lang.management.ManagementFactory;
-import java.net.URI;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -35,8 +34,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
 /**
- * The API server under the fabric8 client, as users drive it: pod creates with 1 and 64 clients, a list of 10,000
- * pods, 100 watchers receiving 10,000 events, and the server's memory holding 10,000 pods. Kubernetes publishes
+ * The API server under its clients, as users drive it: pod creates with 1 and 64 clients (HTTP/2 POSTs as client-go
+ * sends them, {@link Http2ApiConnection}), a list of 10,000 pods (the fabric8 client), 100 watchers receiving 10,000
+ * events (HTTP/2 watch streams, as client-go's), and the server's memory holding 10,000 pods. Kubernetes publishes
  * SLOs, not a reference implementation that runs here, so the targets are the issue's absolute figures.
  */
 public final class ApiServerBench implements BenchPart {
@@ -74,10 +74,13 @@ public final class ApiServerBench implements BenchPart {
         + " pod events: delivery latency after the create was acknowledged");
     BenchCase memory = report.addCase("server memory with " + pods + " pods");
     try (ApiServerProcess server = ApiServerProcess.start(home, scratch.resolve("server"), Duration.ofSeconds(60));
-         KubernetesClient client = server.client()) {
-      warmUp(client);
-      create1.subject("tugboat", createPods(client, "bench-seq", 1, 1000).figures());
-      create64.subject("tugboat", createPods(client, "bench-par", 64, pods).figures());
+         KubernetesClient client = server.client();
+         Http2ApiConnection creator = Http2ApiConnection.connect(server.config())) {
+      warmUp(client, creator);
+      create1.subject("tugboat", createPods(client, creator, "bench-seq", 1, 1000).figures());
+      CpuUse createCpu = CpuUse.start(server.pid());
+      Samples creates = createPods(client, creator, "bench-par", 64, pods);
+      create64.subject("tugboat", createCpu.perItem(creates.figures(), "create", pods));
       Samples lists = new Samples();
       for (int i = 0; i < 20; i++) {
         // The raw body, as the server sends it: decoding 10,000 typed pods is the client's cost, not the server's.
@@ -94,9 +97,10 @@ public final class ApiServerBench implements BenchPart {
       memory.subject("tugboat", new Figures().put("server_rss_mb", Math.round(ProcessMemory.rssMegabytes(server.pid()))));
       // an unmeasured round first, for the same reason as the dry-run creates: the bench JVM compiles its WebSocket
       // and TLS receive path (C2 took a quarter of a core through the measured events without it)
-      watchLatency(server, client, "bench-watch-warm-up", 100, WATCH_WARM_UP_EVENTS);
-      WatchLatencies latencies = watchLatency(server, client, "bench-watch", 100, pods);
-      watch.subject("tugboat", latencies.sinceSent().figures());
+      watchLatency(server, client, creator, "bench-watch-warm-up", 100, WATCH_WARM_UP_EVENTS);
+      CpuUse watchCpu = CpuUse.start(server.pid());
+      WatchLatencies latencies = watchLatency(server, client, creator, "bench-watch", 100, pods);
+      watch.subject("tugboat", watchCpu.perItem(latencies.sinceSent().figures(), "pod", pods));
       watchAfterAck.subject("tugboat", latencies.sinceAcknowledged().figures());
     } catch (Exception e) {
       for (BenchCase c : List.of(create1, create64, list, watch, watchAfterAck, memory)) {
@@ -108,6 +112,24 @@ public final class ApiServerBench implements BenchPart {
     create64.target("tugboat.p99_ms <= 25");
     list.target("tugboat.p50_ms < 200");
     watch.target("tugboat.p99_ms < 50");
+  }
+
+  /**
+   * The CPU the server and the bench JVM used through one case, per item of its work: latencies here move with the
+   * neighbours' load on the 2 shared cores, CPU per item only with the code on either side.
+   */
+  private record CpuUse(long serverPid, double serverStartMs, double benchStartMs) {
+    static CpuUse start(long serverPid) throws IOException {
+      return new CpuUse(serverPid, ProcessCpu.milliseconds(serverPid),
+          ProcessCpu.milliseconds(ProcessHandle.current().pid()));
+    }
+
+    Figures perItem(Figures figures, String item, int count) throws IOException {
+      double server = ProcessCpu.milliseconds(serverPid) - serverStartMs;
+      double bench = ProcessCpu.milliseconds(ProcessHandle.current().pid()) - benchStartMs;
+      return figures.put("server_cpu_ms_per_" + item, Math.round(server / count * 1000) / 1000.0)
+          .put("bench_cpu_ms_per_" + item, Math.round(bench / count * 1000) / 1000.0);
+    }
   }
 
   static Pod pod(String namespace, String name, long sentNanos) {
@@ -130,24 +152,21 @@ public final class ApiServerBench implements BenchPart {
   }
 
   /**
-   * Creates one pod over the client's HTTP connection, as fabric8's create sends it (POST of the pod's JSON); the
-   * answer is read whole and its status checked, but not decoded into the typed model.
+   * Creates one pod as client-go does ({@link Http2ApiConnection}: a POST of the pod's JSON, the JSON fabric8 sends);
+   * the answer is read whole and its status checked, but not decoded into the typed model.
    */
-  private static void create(KubernetesClient client, String namespace, String name) throws Exception {
-    create(client, namespace, name, false);
+  private static void create(Http2ApiConnection creator, String namespace, String name) throws Exception {
+    create(creator, namespace, name, false);
   }
 
-  private static void create(KubernetesClient client, String namespace, String name, boolean dryRun) throws Exception {
-    HttpClient http = client.getHttpClient();
-    String url = client.getMasterUrl().toString().replaceAll("/+$", "") + "/api/v1/namespaces/" + namespace + "/pods"
-        + (dryRun ? "?dryRun=All" : "");
-    HttpRequest request = http.newHttpRequestBuilder().uri(url)
-        .post("application/json", podJson(namespace, name, System.nanoTime()).getBytes(StandardCharsets.UTF_8))
-        .build();
-    HttpResponse<byte[]> response = http.sendAsync(request, byte[].class).get(60, TimeUnit.SECONDS);
-    if (response.code() != 201) {
-      throw new IllegalStateException("create pod " + namespace + "/" + name + ": HTTP " + response.code() + ": "
-          + new String(response.body(), StandardCharsets.UTF_8));
+  private static void create(Http2ApiConnection creator, String namespace, String name, boolean dryRun)
+      throws Exception {
+    String path = "/api/v1/namespaces/" + namespace + "/pods" + (dryRun ? "?dryRun=All" : "");
+    Http2ApiConnection.Answer answer = creator.post(path,
+        podJson(namespace, name, System.nanoTime()).getBytes(StandardCharsets.UTF_8));
+    if (answer.status() != 201) {
+      throw new IllegalStateException("create pod " + namespace + "/" + name + ": HTTP " + answer.status() + ": "
+          + new String(answer.body(), StandardCharsets.UTF_8));
     }
   }
 
@@ -155,14 +174,14 @@ public final class ApiServerBench implements BenchPart {
    * Dry runs store nothing: both JVMs compile the request path before it is timed, and no pod is left behind. The
    * server (C1 only) is warm after the first round; the rounds go on while the bench JVM's C2 is still busy.
    */
-  private static void warmUp(KubernetesClient client) throws Exception {
+  private static void warmUp(KubernetesClient client, Http2ApiConnection creator) throws Exception {
     CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
     client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName("bench-warm-up").endMetadata()
         .build()).create();
     for (int round = 0; round < MAX_WARM_UP_ROUNDS; round++) {
       long compiledBefore = jit.isCompilationTimeMonitoringSupported() ? jit.getTotalCompilationTime() : 0;
       long start = System.nanoTime();
-      createPods(client, "bench-warm-up", 64, WARM_UP_CREATES, true);
+      createPods(creator, "bench-warm-up", 64, WARM_UP_CREATES, true);
       double roundMs = (System.nanoTime() - start) / 1e6;
       long compiledMs = jit.isCompilationTimeMonitoringSupported() ? jit.getTotalCompilationTime() - compiledBefore : 0;
       if (compiledMs < QUIET_JIT_SHARE * roundMs) {
@@ -171,12 +190,13 @@ public final class ApiServerBench implements BenchPart {
     }
   }
 
-  private static Samples createPods(KubernetesClient client, String namespace, int clients, int count) throws Exception {
+  private static Samples createPods(KubernetesClient client, Http2ApiConnection creator, String namespace, int clients,
+                                    int count) throws Exception {
     client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(namespace).endMetadata().build()).create();
-    return createPods(client, namespace, clients, count, false);
+    return createPods(creator, namespace, clients, count, false);
   }
 
-  private static Samples createPods(KubernetesClient client, String namespace, int clients, int count, boolean dryRun)
+  private static Samples createPods(Http2ApiConnection creator, String namespace, int clients, int count, boolean dryRun)
       throws Exception {
     Samples samples = new Samples();
     AtomicInteger next = new AtomicInteger();
@@ -188,7 +208,7 @@ public final class ApiServerBench implements BenchPart {
           Samples mine = new Samples();
           for (int i = next.getAndIncrement(); i < count; i = next.getAndIncrement()) {
             long start = System.nanoTime();
-            create(client, namespace, "p" + i, dryRun);
+            create(creator, namespace, "p" + i, dryRun);
             mine.add(System.nanoTime() - start);
           }
           return mine;
@@ -211,26 +231,25 @@ public final class ApiServerBench implements BenchPart {
   private record WatchLatencies(Samples sinceSent, Samples sinceAcknowledged) {}
 
   /**
-   * Each pod carries the moment it was sent; every watcher records how long after that its event arrived. The
-   * watches are WebSocket watches, as fabric8's watcher opens them, on a client of their own (watchers are other
-   * processes than the writers), and an event is timed as its message arrives, before anything decodes it: with
-   * fabric8's typed watcher, decoding a million pods was the largest share of the bench JVM's CPU (80 CPU-seconds
-   * over the whole bench against the server's 21-24, on the same 2 cores), and the deliveries waited for it, as the
-   * list case leaves decoding 10,000 typed pods out. (Plain HTTP/2 watch streams, 100 on one connection, lagged by
-   * seconds: one event loop and one TLS session carry them all.)
+   * Each pod carries the moment it was sent; every watcher records how long after that its event arrived. Each
+   * watcher is a connection of its own (watchers are other processes than the writers, as kubelets and controllers
+   * are) with a watch stream on it, as client-go watches over HTTP/2, and an event is timed as its line arrives,
+   * before anything decodes it: with fabric8's typed watcher, decoding a million pods was the largest share of the
+   * bench JVM's CPU (80 CPU-seconds over the whole bench against the server's 21-24, on the same 2 cores), and the
+   * deliveries waited for it, as the list case leaves decoding 10,000 typed pods out. (fabric8's WebSocket watches on
+   * the JDK's client took 1.2 ms of the bench's CPU per pod seen by 100 watchers, more than the server's fan-out.)
    */
-  private static WatchLatencies watchLatency(ApiServerProcess server, KubernetesClient client, String namespace,
-                                            int watchers, int count) throws Exception {
+  private static WatchLatencies watchLatency(ApiServerProcess server, KubernetesClient client,
+                                            Http2ApiConnection creator, String namespace, int watchers, int count)
+      throws Exception {
     client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(namespace).endMetadata().build()).create();
     Samples samples = new Samples();
     Samples afterAck = new Samples();
     Map<String, Long> acknowledged = new ConcurrentHashMap<>();
     CountDownLatch seen = new CountDownLatch(watchers * count);
-    List<WebSocket> watches = new ArrayList<>();
-    try (KubernetesClient watching = server.client()) {
-      HttpClient http = watching.getHttpClient();
-      URI uri = WebSocket.toWebSocketUri(URI.create(watching.getMasterUrl().toString().replaceAll("/+$", "")
-          + "/api/v1/namespaces/" + namespace + "/pods?watch=true"));
+    List<Http2ApiConnection> watches = new ArrayList<>();
+    EventLoopGroup watchLoops = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
+    try {
       Consumer<String> onEvent = message -> {
         long now = System.nanoTime();
         WatchedPod pod = WatchedPod.parse(message);
@@ -244,29 +263,17 @@ public final class ApiServerBench implements BenchPart {
         }
         seen.countDown();
       };
-      List<CompletableFuture<WebSocket>> opened = new ArrayList<>();
+      List<CompletableFuture<Integer>> opened = new ArrayList<>();
       for (int w = 0; w < watchers; w++) {
-        opened.add(http.newWebSocketBuilder().uri(uri).buildAsync(new WebSocket.Listener() {
-          @Override
-          public void onOpen(WebSocket socket) {
-            socket.request();
-          }
-
-          @Override
-          public void onMessage(WebSocket socket, String text) {
-            onEvent.accept(text);
-            socket.request();
-          }
-
-          @Override
-          public void onMessage(WebSocket socket, ByteBuffer bytes) {
-            onEvent.accept(StandardCharsets.UTF_8.decode(bytes).toString());
-            socket.request();
-          }
-        }));
+        Http2ApiConnection watch = Http2ApiConnection.connect(server.config(), watchLoops);
+        watches.add(watch);
+        opened.add(watch.watch("/api/v1/namespaces/" + namespace + "/pods?watch=true", onEvent));
       }
-      for (CompletableFuture<WebSocket> f : opened) {
-        watches.add(f.get(60, TimeUnit.SECONDS));
+      for (CompletableFuture<Integer> f : opened) {
+        int status = f.get(60, TimeUnit.SECONDS);
+        if (status != 200) {
+          throw new IllegalStateException("watch of pods in " + namespace + ": HTTP " + status);
+        }
       }
       ExecutorService writers = Executors.newFixedThreadPool(16);
       AtomicInteger next = new AtomicInteger();
@@ -275,7 +282,7 @@ public final class ApiServerBench implements BenchPart {
         for (int t = 0; t < 16; t++) {
           done.add(writers.submit(() -> {
             for (int i = next.getAndIncrement(); i < count; i = next.getAndIncrement()) {
-              create(client, namespace, "w" + i);
+              create(creator, namespace, "w" + i);
               acknowledged.put("w" + i, System.nanoTime());
             }
             return null;
@@ -293,7 +300,8 @@ public final class ApiServerBench implements BenchPart {
       }
       return new WatchLatencies(samples, afterAck);
     } finally {
-      watches.forEach(socket -> socket.sendClose(1000, "bench done"));
+      watches.forEach(Http2ApiConnection::close);
+      watchLoops.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
     }
   }
 

@@ -72,11 +72,16 @@ public final class ApiServerProcess implements AutoCloseable {
   }
 
   public KubernetesClient client() throws IOException {
-    Config config = Config.fromKubeconfig(Files.readString(kubeconfig));
+    Config config = config();
     config.setRequestTimeout(60_000);
     config.setMaxConcurrentRequests(256);
     config.setMaxConcurrentRequestsPerHost(256);
     return new KubernetesClientBuilder().withConfig(config).build();
+  }
+
+  /** The admin kubeconfig: the server's address, its CA and the admin's client certificate. */
+  public Config config() throws IOException {
+    return Config.fromKubeconfig(Files.readString(kubeconfig));
   }
 
   public long pid() {

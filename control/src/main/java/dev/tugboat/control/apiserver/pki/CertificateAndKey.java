@@ -85,7 +85,12 @@ public record CertificateAndKey(X509Certificate certificate, PrivateKey privateK
   }
 
   static PrivateKey readPrivateKey(Path file) throws IOException {
-    try (PEMParser parser = new PEMParser(new StringReader(Files.readString(file)))) {
+    return parsePrivateKey(Files.readString(file), file.toString());
+  }
+
+  /** A PEM private key, PKCS#8 or SEC1/PKCS#1 ("EC PRIVATE KEY", "RSA PRIVATE KEY"), as kubeconfigs carry them. */
+  public static PrivateKey parsePrivateKey(String pem, String source) throws IOException {
+    try (PEMParser parser = new PEMParser(new StringReader(pem))) {
       Object object = parser.readObject();
       JcaPEMKeyConverter converter = new JcaPEMKeyConverter();
       if (object instanceof PrivateKeyInfo info) {
@@ -94,7 +99,7 @@ public record CertificateAndKey(X509Certificate certificate, PrivateKey privateK
       if (object instanceof PEMKeyPair pair) {
         return converter.getPrivateKey(pair.getPrivateKeyInfo());
       }
-      throw new IOException(file + ": not a PEM private key");
+      throw new IOException(source + ": not a PEM private key");
     }
   }
 

@@ -1,0 +1,229 @@
+package dev.tugboat.bench.apiserver;
+
+import dev.tugboat.control.apiserver.pki.CertificateAndKey;
+import io.fabric8.kubernetes.client.Config;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
+import io.netty.handler.codec.http2.Http2MultiplexHandler;
+import io.netty.handler.codec.http2.Http2SecurityUtil;
+import io.netty.handler.codec.http2.Http2StreamChannel;
+import io.netty.handler.codec.http2.Http2StreamChannelBootstrap;
+import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
+import io.netty.handler.ssl.ApplicationProtocolConfig;
+import io.netty.handler.ssl.ApplicationProtocolNames;
+import io.netty.handler.ssl.OpenSsl;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.ssl.SslProvider;
+import io.netty.handler.ssl.SupportedCipherSuiteFilter;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.security.PrivateKey;
+import java.security.cert.X509Certificate;
+import java.util.Base64;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * One TLS connection speaking HTTP/2 to the API server, as client-go holds one (kubectl, controllers, kubelets): the
+ * kubeconfig's client certificate, each request on a stream of its own: a POST of a JSON body whose answer is read
+ * whole, or a watch whose events arrive as lines of JSON on a stream that stays open. Netty with BoringSSL, as the
+ * server: the JDK's HTTP/2 client and TLS under fabric8 took more of the 2 shared cores per create than the server did
+ * (0.86-0.91 ms of the bench's CPU against the server's 0.64-0.73, 2026-11-29), so the bench measured its own client
+ * as much as the server.
+ */
+final class Http2ApiConnection implements AutoCloseable {
+  private static final int MAX_RESPONSE_BYTES = 1 << 20;
+  private final EventLoopGroup group;
+  private final boolean ownsGroup;
+  private final Channel connection;
+  private final Http2StreamChannelBootstrap streams;
+  private final String authority;
+
+  /** The status and body of one answer. */
+  record Answer(int status, byte[] body) {}
+
+  private Http2ApiConnection(EventLoopGroup group, boolean ownsGroup, Channel connection, String authority) {
+    this.group = group;
+    this.ownsGroup = ownsGroup;
+    this.connection = connection;
+    this.authority = authority;
+    this.streams = new Http2StreamChannelBootstrap(connection).handler(new ChannelInitializer<Http2StreamChannel>() {
+      @Override
+      protected void initChannel(Http2StreamChannel stream) {
+        stream.pipeline().addLast(new Http2StreamFrameToHttpObjectCodec(false),
+            new HttpObjectAggregator(MAX_RESPONSE_BYTES));
+      }
+    });
+  }
+
+  /** A connection with an event loop of its own. */
+  static Http2ApiConnection connect(Config config) throws Exception {
+    EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+    try {
+      return connect(config, group, true);
+    } catch (Exception e) {
+      group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+      throw e;
+    }
+  }
+
+  /** A connection on {@code group}'s event loops, which the caller shuts down after closing it. */
+  static Http2ApiConnection connect(Config config, EventLoopGroup group) throws Exception {
+    return connect(config, group, false);
+  }
+
+  /** Connects to the kubeconfig's server with its CA and client certificate; fails unless ALPN chose HTTP/2. */
+  private static Http2ApiConnection connect(Config config, EventLoopGroup group, boolean ownsGroup) throws Exception {
+    URI server = URI.create(config.getMasterUrl());
+    PrivateKey key = CertificateAndKey.parsePrivateKey(pem(config.getClientKeyData()), "kubeconfig client-key-data");
+    X509Certificate certificate = CertificateAndKey.parseCertificate(pem(config.getClientCertData()),
+        "kubeconfig client-certificate-data");
+    X509Certificate ca = CertificateAndKey.parseCertificate(pem(config.getCaCertData()),
+        "kubeconfig certificate-authority-data");
+    SslContext tls = SslContextBuilder.forClient()
+        .sslProvider(OpenSsl.isAvailable() ? SslProvider.OPENSSL : SslProvider.JDK)
+        .keyManager(key, certificate)
+        .trustManager(ca)
+        .ciphers(Http2SecurityUtil.CIPHERS, SupportedCipherSuiteFilter.INSTANCE)
+        .applicationProtocolConfig(new ApplicationProtocolConfig(ApplicationProtocolConfig.Protocol.ALPN,
+            ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
+            ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT, ApplicationProtocolNames.HTTP_2))
+        .build();
+    String host = server.getHost();
+    int port = server.getPort() > 0 ? server.getPort() : 443;
+    Channel connection = new Bootstrap().group(group).channel(NioSocketChannel.class)
+        .option(ChannelOption.TCP_NODELAY, true)
+        .handler(new ChannelInitializer<SocketChannel>() {
+          @Override
+          protected void initChannel(SocketChannel channel) {
+            channel.pipeline().addLast(tls.newHandler(channel.alloc(), host, port),
+                Http2FrameCodecBuilder.forClient().build(),
+                new Http2MultiplexHandler(new ChannelInboundHandlerAdapter()));
+          }
+        })
+        .connect(host, port).sync().channel();
+    SslHandler handshake = connection.pipeline().get(SslHandler.class);
+    handshake.handshakeFuture().sync();
+    if (!ApplicationProtocolNames.HTTP_2.equals(handshake.applicationProtocol())) {
+      connection.close();
+      throw new IOException(server + " did not agree to HTTP/2 (ALPN: " + handshake.applicationProtocol() + ")");
+    }
+    return new Http2ApiConnection(group, ownsGroup, connection, host + ":" + port);
+  }
+
+  private static String pem(String base64) {
+    return new String(Base64.getDecoder().decode(base64), StandardCharsets.US_ASCII);
+  }
+
+  /**
+   * GETs {@code path} (a watch) on a new stream and hands {@code onEvent} each line of the answer as it arrives; the
+   * future completes with the answer's status when its headers arrive (a watch is established).
+   */
+  CompletableFuture<Integer> watch(String path, Consumer<String> onEvent) throws Exception {
+    CompletableFuture<Integer> established = new CompletableFuture<>();
+    Http2StreamChannel stream = streams.open().get(60, TimeUnit.SECONDS);
+    stream.pipeline().remove(HttpObjectAggregator.class);
+    stream.pipeline().addLast(new SimpleChannelInboundHandler<HttpObject>() {
+      private final WatchLines lines = new WatchLines(onEvent);
+
+      @Override
+      protected void channelRead0(ChannelHandlerContext ctx, HttpObject message) {
+        if (message instanceof HttpResponse response) {
+          established.complete(response.status().code());
+        }
+        if (message instanceof HttpContent content) {
+          lines.accept(content.content());
+        }
+      }
+
+      @Override
+      public void channelInactive(ChannelHandlerContext ctx) {
+        established.completeExceptionally(new IOException("stream closed before an answer to GET " + path));
+      }
+
+      @Override
+      public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        established.completeExceptionally(cause);
+        ctx.close();
+      }
+    });
+    DefaultFullHttpRequest request = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, path);
+    request.headers().set(HttpHeaderNames.HOST, authority).set(HttpHeaderNames.ACCEPT, "application/json");
+    stream.writeAndFlush(request).addListener(written -> {
+      if (!written.isSuccess()) {
+        established.completeExceptionally(written.cause());
+      }
+    });
+    return established;
+  }
+
+  /** POSTs {@code json} to {@code path} on a new stream and waits for the whole answer. */
+  Answer post(String path, byte[] json) throws Exception {
+    CompletableFuture<Answer> answer = new CompletableFuture<>();
+    Http2StreamChannel stream = streams.open().get(60, TimeUnit.SECONDS);
+    stream.pipeline().addLast(new SimpleChannelInboundHandler<FullHttpResponse>() {
+      @Override
+      protected void channelRead0(ChannelHandlerContext ctx, FullHttpResponse response) {
+        answer.complete(new Answer(response.status().code(), ByteBufUtil.getBytes(response.content())));
+        ctx.close();
+      }
+
+      @Override
+      public void channelInactive(ChannelHandlerContext ctx) {
+        answer.completeExceptionally(new IOException("stream closed before an answer to POST " + path));
+      }
+
+      @Override
+      public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        answer.completeExceptionally(cause);
+        ctx.close();
+      }
+    });
+    DefaultFullHttpRequest request = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, path,
+        Unpooled.wrappedBuffer(json));
+    request.headers().set(HttpHeaderNames.HOST, authority)
+        .set(HttpHeaderNames.CONTENT_TYPE, "application/json")
+        .set(HttpHeaderNames.ACCEPT, "application/json")
+        .setInt(HttpHeaderNames.CONTENT_LENGTH, json.length);
+    stream.writeAndFlush(request).addListener(written -> {
+      if (!written.isSuccess()) {
+        answer.completeExceptionally(written.cause());
+      }
+    });
+    return answer.get(60, TimeUnit.SECONDS);
+  }
+
+  @Override
+  public void close() {
+    connection.close().syncUninterruptibly();
+    if (ownsGroup) {
+      group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+  }
+}
