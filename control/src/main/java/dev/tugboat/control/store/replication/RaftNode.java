@@ -583,8 +583,7 @@ public final class RaftNode implements AutoCloseable {
     ByteBuffer header = ByteBuffer.wrap(e.data(), 0, PROPOSAL_HEADER);
     long proposer = header.getLong();
     long requestId = header.getLong();
-    byte[] command = java.util.Arrays.copyOfRange(e.data(), PROPOSAL_HEADER, e.data().length);
-    Object result = stateMachine.apply(e.index(), command);
+    Object result = stateMachine.apply(e.index(), e.data(), PROPOSAL_HEADER, e.data().length - PROPOSAL_HEADER);
     if (proposer == id) {
       Proposal p = pending.remove(requestId);
       if (p != null) {
