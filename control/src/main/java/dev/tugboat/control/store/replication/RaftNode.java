@@ -486,7 +486,7 @@ public final class RaftNode implements AutoCloseable {
   /**
    * Holds a proposal back until the inbox is drained (or something else arrives), so that all proposals of one
    * round go to the core together: one APPEND per follower and one answer from each, instead of one per proposal
-   * (check perf's 500 clients queue dozens of puts per round).
+   * whenever several clients wait at once, as check perf's 500 do.
    */
   private void batchProposal(Proposal p) {
     long requestId = nextRequestId++;
