@@ -14,6 +14,9 @@ public final class CheckPerf {
   private static final Pattern THROUGHPUT = Pattern.compile("(PASS|FAIL): Throughput (?:is|too low:) ?(\\d+) writes/s");
   private static final Pattern SLOWEST = Pattern.compile("(?:(PASS|FAIL): )?Slowest request took (?:too long: )?([\\d.]+)s");
 
+  /** How long etcdctl check perf writes, whatever the load. */
+  static final int SECONDS = 60;
+
   private CheckPerf() {}
 
   public static Figures run(List<String> endpoints, String load) throws IOException, InterruptedException {

@@ -4,6 +4,7 @@ import dev.tugboat.bench.BenchPart;
 import dev.tugboat.bench.report.BenchCase;
 import dev.tugboat.bench.report.BenchReport;
 import dev.tugboat.bench.report.Figures;
+import dev.tugboat.bench.proc.ProcessCpu;
 import dev.tugboat.bench.proc.ProcessMemory;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -75,7 +76,16 @@ public final class StoreBench implements BenchPart {
   private static void runLatency(String name, List<String> command, Path dir, BenchCase perf, BenchCase puts) {
     try (StoreMembers members = StoreMembers.start(command, MEMBERS, dir.resolve("perf"), Duration.ofSeconds(60))) {
       if (perf != null) {
-        perf.subject(name, CheckPerf.run(members.endpoints(), "l"));
+        double cpuBefore = memberCpuSeconds(members);
+        Figures figures = CheckPerf.run(members.endpoints(), "l");
+        double cpu = memberCpuSeconds(members) - cpuBefore;
+        Double writesPerSecond = figures.get("writes_per_s");
+        if (writesPerSecond != null && writesPerSecond > 0) {
+          // check perf writes for 60 s: the members' CPU per 1000 writes, which the machine's other load moves little
+          figures.put("member_cpu_ms_per_1000_writes",
+              Math.round(cpu * 1000 * 1000 / (writesPerSecond * CheckPerf.SECONDS)));
+        }
+        perf.subject(name, figures);
       }
       if (puts != null) {
         puts.subject(name, SequentialPuts.run(members.endpoints(), 200, 2000).figures());
@@ -87,6 +97,14 @@ public final class StoreBench implements BenchPart {
         }
       }
     }
+  }
+
+  private static double memberCpuSeconds(StoreMembers members) throws java.io.IOException {
+    double total = 0;
+    for (long pid : members.pids()) {
+      total += ProcessCpu.milliseconds(pid) / 1000;
+    }
+    return total;
   }
 
   private void runMemory(String name, List<String> command, Path dir, BenchCase memory) {

@@ -36,12 +36,21 @@ final class KeyIndex {
   private Object root = new Leaf();
   private Leaf first = (Leaf) root;
   private int size;
+  /**
+   * The key the last {@link #get} looked up, the leaf it searched and what the search returned, until the index
+   * changes: a write of a key looks it up first (for its history), and {@link #put} of that same key then goes
+   * straight to the leaf instead of descending the tree again.
+   */
+  private byte[] lastKey;
+  private Leaf lastLeaf;
+  private int lastSearch;
 
   int size() {
     return size;
   }
 
   void clear() {
+    lastKey = null;
     root = new Leaf();
     first = (Leaf) root;
     size = 0;
@@ -50,11 +59,31 @@ final class KeyIndex {
   Object get(byte[] key) {
     Leaf leaf = leafFor(key);
     int i = search(leaf.keys, leaf.size, key);
+    lastKey = key;
+    lastLeaf = leaf;
+    lastSearch = i;
     return i >= 0 ? leaf.values[i] : null;
   }
 
   /** Maps {@code key} to {@code value} (not null); returns the value it replaced, or null. */
   Object put(byte[] key, Object value) {
+    boolean looked = key == lastKey;
+    lastKey = null;
+    if (looked) {
+      Leaf leaf = lastLeaf;
+      int i = lastSearch;
+      if (i >= 0) {
+        Object old = leaf.values[i];
+        leaf.values[i] = value;
+        return old;
+      }
+      if (leaf.size < FANOUT) {
+        size++;
+        insert(leaf, -i - 1, key, value);
+        return null;
+      }
+      // a full leaf splits, which needs the path from the root: descend
+    }
     Object split = put(root, key, value);
     if (split instanceof Split s) {
       Inner top = new Inner();
@@ -70,6 +99,7 @@ final class KeyIndex {
 
   /** Removes {@code key}; returns its value, or null if it was not there. */
   Object remove(byte[] key) {
+    lastKey = null;
     Leaf leaf = leafFor(key);
     int i = search(leaf.keys, leaf.size, key);
     if (i < 0) {
@@ -85,6 +115,7 @@ final class KeyIndex {
    * {@code change} must not touch the index.
    */
   void replaceAll(BiFunction<byte[], Object, Object> change) {
+    lastKey = null;
     for (Leaf leaf = first; leaf != null; leaf = leaf.next) {
       int kept = 0;
       int n = leaf.size;

@@ -60,9 +60,14 @@ public final class StoreStateMachine {
    * An index at or below the applied index was applied already (replay after a snapshot): it returns null.
    */
   public Object apply(long index, byte[] command) {
+    return apply(index, command, 0, command.length);
+  }
+
+  /** {@link #apply(long, byte[])} of the command held in {@code data[offset, offset + length)}. */
+  public Object apply(long index, byte[] data, int offset, int length) {
     StoreCommand parsed;
     try {
-      parsed = StoreCommand.parseFrom(command);
+      parsed = StoreCommand.parser().parseFrom(data, offset, length);
     } catch (InvalidProtocolBufferException e) {
       parsed = null;
     }
@@ -167,10 +172,18 @@ public final class StoreStateMachine {
   // ---- the operations inside a write (revisions in their responses are fixed up by the caller)
 
   private PutResponse put(PutRequest put) {
-    Entry prev = keySpace.live(put.key());
-    byte[] value = put.ignoreValue() ? keySpace.value(prev) : put.value();
-    long lease = put.ignoreLease() ? prev.lease() : put.lease();
-    keySpace.put(put.key(), value, lease);
+    Entry prev;
+    long lease;
+    if (put.ignoreValue() || put.ignoreLease()) {
+      prev = keySpace.live(put.key());
+      byte[] value = put.ignoreValue() ? keySpace.value(prev) : put.value();
+      lease = put.ignoreLease() ? prev.lease() : put.lease();
+      keySpace.put(put.key(), value, lease);
+    } else {
+      // the common put needs nothing of the previous entry before it writes: one lookup of the key, not two
+      lease = put.lease();
+      prev = keySpace.put(put.key(), put.value(), lease);
+    }
     if (prev != null && prev.lease() != lease) {
       leases.detach(prev.lease(), put.key());
     }
@@ -229,8 +242,7 @@ public final class StoreStateMachine {
   // ---- checks made before anything is written, so a refused command changes nothing
 
   private void checkPut(PutRequest put) {
-    Entry prev = keySpace.live(put.key());
-    if ((put.ignoreValue() || put.ignoreLease()) && prev == null) {
+    if ((put.ignoreValue() || put.ignoreLease()) && keySpace.live(put.key()) == null) {
       throw new StoreException(StoreException.Code.KEY_NOT_FOUND,
           "put " + printable(put.key()) + ": ignore_value/ignore_lease needs an existing key");
     }

@@ -177,7 +177,21 @@ public final class RaftCore {
      * @throws ProposalDroppedException if no leader is known, a transfer is under way or too much is uncommitted
      */
     public void propose(byte[] data) {
-        propose(new Entry(0, 0, EntryType.NORMAL, data));
+        propose(List.of(new Entry(0, 0, EntryType.NORMAL, data)));
+    }
+
+    /**
+     * Proposes several commands at once, in this order, as {@link #propose(byte[])} does one: a leader appends them
+     * together and sends each follower one APPEND that holds them all (one per command otherwise, each answered by
+     * the follower on its own); a follower forwards them in one message. They are all dropped or none.
+     *
+     * @throws ProposalDroppedException as {@link #propose(byte[])}
+     */
+    public void proposeAll(List<byte[]> data) {
+        if (data.isEmpty()) return;
+        List<Entry> entries = new ArrayList<>(data.size());
+        for (byte[] d : data) entries.add(new Entry(0, 0, EntryType.NORMAL, d));
+        propose(entries);
     }
 
     /**
@@ -186,11 +200,11 @@ public final class RaftCore {
      * @throws ProposalDroppedException if this member does not lead, or a change is still pending
      */
     public void proposeConfChange(ConfChange change) {
-        propose(new Entry(0, 0, EntryType.CONF_CHANGE, change.encode()));
+        propose(List.of(new Entry(0, 0, EntryType.CONF_CHANGE, change.encode())));
     }
 
-    private void propose(Entry entry) {
-        Message m = Message.builder(MessageType.PROPOSE).to(id).from(id).entries(List.of(entry)).build();
+    private void propose(List<Entry> entries) {
+        Message m = Message.builder(MessageType.PROPOSE).to(id).from(id).entries(entries).build();
         String dropped = switch (role) {
             case LEADER -> leaderPropose(m);
             case CANDIDATE, PRE_CANDIDATE -> "raft node " + id + " is campaigning in term " + term;

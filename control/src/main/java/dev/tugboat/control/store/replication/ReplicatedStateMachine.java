@@ -14,10 +14,11 @@ import java.io.OutputStream;
 public interface ReplicatedStateMachine {
 
   /**
-   * Applies the command committed at {@code index}; returns the result for whoever proposed it (an exception
+   * Applies the command committed at {@code index}, the {@code length} bytes of {@code data} from {@code offset} (a
+   * log entry holds it after a header, read in place); returns the result for whoever proposed it (an exception
    * instance means the command failed deterministically), or null if {@code index} was applied already.
    */
-  Object apply(long index, byte[] command);
+  Object apply(long index, byte[] data, int offset, int length);
 
   /** The index of the last command applied (or restored from a snapshot). */
   long appliedIndex();

@@ -162,8 +162,8 @@ public final class ReplicatedStore implements AutoCloseable {
   static ReplicatedStateMachine replicated(StoreStateMachine machine) {
     return new ReplicatedStateMachine() {
       @Override
-      public Object apply(long index, byte[] command) {
-        return machine.apply(index, command);
+      public Object apply(long index, byte[] data, int offset, int length) {
+        return machine.apply(index, data, offset, length);
       }
 
       @Override

@@ -103,6 +103,64 @@ class KeyIndexTest {
     }
   }
 
+  /**
+   * A write looks its key up, then puts it: the put goes to the leaf the lookup found, unless the index changed in
+   * between (another put, a remove, a split, replaceAll, clear), when it descends again.
+   */
+  @Test
+  void putAfterGetOfTheSameKeyMatchesATreeMapWhateverHappensBetween() {
+    for (long seed = 0; seed < 20; seed++) {
+      index.clear();
+      reference.clear();
+      SplittableRandom rng = new SplittableRandom(seed);
+      int bound = 1 + rng.nextInt(20_000);
+      for (int op = 0; op < 30_000; op++) {
+        byte[] k = key(String.format("k%07d", rng.nextInt(bound)));
+        assertThat(index.get(k)).isEqualTo(reference.get(k));
+        byte[] other = key(String.format("k%07d", rng.nextInt(bound)));
+        switch (rng.nextInt(8)) {
+          case 0 -> put(other, "other" + op);
+          case 1 -> assertThat(index.remove(other)).isEqualTo(reference.remove(other));
+          case 2 -> assertThat(index.get(other)).isEqualTo(reference.get(other));
+          case 3 -> {
+            if (rng.nextInt(100) == 0) {
+              index.replaceAll((kk, v) -> v instanceof Integer n && n % 3 == 0 ? null : v);
+              reference.values().removeIf(v -> v instanceof Integer n && n % 3 == 0);
+            }
+          }
+          default -> { } // nothing between: the put takes the lookup's leaf
+        }
+        if (rng.nextInt(4) == 0) {
+          assertThat(index.remove(k)).isEqualTo(reference.remove(k));
+        } else {
+          put(k, op);
+        }
+      }
+      assertSame();
+      assertRanges(rng, bound);
+    }
+  }
+
+  @Test
+  void putAfterGetIntoAFullLeafSplitsIt() {
+    for (int i = 0; i < KeyIndex.FANOUT * 3; i++) {
+      put(key(String.format("k%07d", i * 2)), i);
+    }
+    for (int i = 0; i < KeyIndex.FANOUT * 3; i++) { // every leaf full: each put after its get splits one
+      byte[] k = key(String.format("k%07d", i * 2 + 1));
+      assertThat(index.get(k)).isNull();
+      put(k, -i);
+    }
+    assertSame();
+    index.clear();
+    reference.clear();
+    byte[] k = key("k");
+    assertThat(index.get(k)).isNull();
+    index.clear();
+    put(k, 1);
+    assertSame();
+  }
+
   @Test
   void emptyAndSingleKeyRanges() {
     assertThat(walk(index.cursor(null, null))).isEmpty();

@@ -187,6 +187,19 @@ class StoreStateMachineTest {
   }
 
   @Test
+  void aCommandIsReadInPlaceBetweenOtherBytes() {
+    byte[] command = put("a", "1", 0);
+    byte[] entry = new byte[16 + command.length + 3]; // as a log entry: a header before, and bytes after to ignore
+    java.util.Arrays.fill(entry, (byte) 0xff);
+    System.arraycopy(command, 0, entry, 16, command.length);
+    StoreStateMachine sm = newStateMachine();
+    assertThat(sm.apply(1, entry, 16, command.length)).isInstanceOf(PutResponse.class);
+    assertThat(sm.range(RangeRequest.key(b("a"))).kvs())
+        .singleElement().satisfies(kv -> assertThat(s(kv.value())).isEqualTo("1"));
+    assertThat(sm.apply(2, entry, 0, entry.length)).isInstanceOf(StoreException.class);
+  }
+
+  @Test
   void aCommandThatIsNotAStoreCommandFailsAsCorrupt() {
     StoreStateMachine sm = newStateMachine();
     Object result = sm.apply(1, new byte[] {(byte) 0xff, (byte) 0xff, (byte) 0xff});

@@ -61,6 +61,49 @@ class ReplicationTest {
     }
 
     @Test
+    void proposalsMadeTogetherTravelInOneAppendPerFollowerAndApplyInOrder() {
+        TestCluster c = TestCluster.of(1, 2, 3);
+        c.elect(1);
+        int before = c.delivered.size();
+        c.core(1).proposeAll(List.of(b("a"), b("b"), b("c")));
+        c.settle();
+        List<Message> appends = c.delivered.subList(before, c.delivered.size()).stream()
+            .filter(m -> m.type() == MessageType.APPEND && !m.entries().isEmpty()).toList();
+        assertThat(appends).hasSize(2).allSatisfy(m -> assertThat(m.entries()).hasSize(3));
+        for (TestCluster.Member m : c.members.values()) {
+            assertThat(m.appliedData()).containsExactly("a", "b", "c");
+        }
+    }
+
+    @Test
+    void proposalsMadeTogetherOnAFollowerAreForwardedInOneMessage() {
+        TestCluster c = TestCluster.of(1, 2, 3);
+        c.elect(1);
+        int before = c.delivered.size();
+        c.core(3).proposeAll(List.of(b("x"), b("y")));
+        c.settle();
+        assertThat(c.delivered.subList(before, c.delivered.size()))
+            .filteredOn(m -> m.type() == MessageType.PROPOSE).singleElement()
+            .satisfies(m -> assertThat(m.entries()).hasSize(2));
+        assertThat(c.member(2).appliedData()).containsExactly("x", "y");
+        assertThat(c.member(3).appliedData()).containsExactly("x", "y");
+    }
+
+    @Test
+    void proposalsMadeTogetherWithNoKnownLeaderAreAllDropped() {
+        TestCluster c = TestCluster.of(1, 2, 3);
+        assertThatThrownBy(() -> c.core(2).proposeAll(List.of(b("x"), b("y"))))
+            .isInstanceOf(ProposalDroppedException.class);
+        c.elect(1);
+        c.propose(1, "z");
+        assertThat(c.member(2).appliedData()).containsExactly("z");
+    }
+
+    private static byte[] b(String s) {
+        return s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    @Test
     void proposalWithNoKnownLeaderIsDropped() {
         TestCluster c = TestCluster.of(1, 2, 3);
         assertThatThrownBy(() -> c.core(2).propose(new byte[] {1}))

@@ -17,7 +17,8 @@ final class CommandListStateMachine implements ReplicatedStateMachine {
   private long appliedIndex;
 
   @Override
-  public synchronized Object apply(long index, byte[] command) {
+  public synchronized Object apply(long index, byte[] data, int offset, int length) {
+    byte[] command = java.util.Arrays.copyOfRange(data, offset, offset + length);
     if (index <= appliedIndex) {
       return null;
     }
