@@ -948,6 +948,7 @@ public final class RaftNode implements AutoCloseable {
     batchedProposals.forEach(p -> p.future().completeExceptionally(cause));
     batchedProposals.clear();
     batchedData.clear();
+    batchedBytes = 0;
     membershipWaiting.forEach(p -> p.future().completeExceptionally(cause));
     membershipWaiting.clear();
     readDeadlines.forEach(r -> r.future().completeExceptionally(cause));
