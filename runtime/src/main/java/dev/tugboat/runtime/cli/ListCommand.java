@@ -2,7 +2,9 @@ package dev.tugboat.runtime.cli;
 
 import dev.tugboat.runtime.container.ContainerRuntime;
 import dev.tugboat.runtime.container.ContainerState;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -25,17 +27,26 @@ final class ListCommand implements Callable<Integer> {
       if (quiet) {
         states.forEach(s -> out.println(s.id()));
       } else if (format.equals("json")) {
-        out.println("[" + String.join(",", states.stream().map(ContainerState::toJson).toList()) + "]");
+        out.println("[" + String.join(",", states.stream().map(s -> s.toJson(owner(r, s))).toList()) + "]");
       } else if (format.equals("table")) {
-        out.printf("%-20s %-8s %-10s %-40s %s%n", "ID", "PID", "STATUS", "BUNDLE", "CREATED");
+        out.printf("%-20s %-8s %-10s %-40s %-32s %s%n", "ID", "PID", "STATUS", "BUNDLE", "CREATED", "OWNER");
         for (ContainerState s : states) {
-          out.printf("%-20s %-8d %-10s %-40s %s%n", s.id(), s.status().specName().equals("stopped") ? 0 : s.pid(),
-              s.status().specName(), s.bundle(), s.created());
+          out.printf("%-20s %-8d %-10s %-40s %-32s %s%n", s.id(), s.status().specName().equals("stopped") ? 0 : s.pid(),
+              s.status().specName(), s.bundle(), s.created(), owner(r, s));
         }
       } else {
         throw new IllegalArgumentException("--format: expected table or json, got \"" + format + "\"");
       }
     }
     return 0;
+  }
+
+  /** runc's list names the user owning the container's state directory (the one who created it, when rootless). */
+  private static String owner(ContainerRuntime r, ContainerState s) {
+    try {
+      return Files.getOwner(r.root().resolve(s.id())).getName();
+    } catch (IOException deletedMeanwhile) {
+      return "";
+    }
   }
 }

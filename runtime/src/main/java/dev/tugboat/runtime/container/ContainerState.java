@@ -16,8 +16,13 @@ public record ContainerState(String id, ContainerStatus status, int pid, String 
   public static final String OCI_VERSION = "1.0.2";
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  /** The state JSON of the OCI runtime spec, with runc's extra fields (rootfs, created). */
+  /** The state JSON of the OCI runtime spec, with runc's extra fields (rootfs, created, owner empty as in runc's state). */
   public String toJson() {
+    return toJson("");
+  }
+
+  /** The same with the owner filled in, as runc's list prints it: the user owning the container's state directory. */
+  public String toJson(String owner) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("ociVersion", OCI_VERSION);
     m.put("id", id);
@@ -26,8 +31,7 @@ public record ContainerState(String id, ContainerStatus status, int pid, String 
     m.put("bundle", bundle);
     m.put("rootfs", rootfs);
     m.put("created", created);
-    // runc's state has it: the user of a rootless container, empty otherwise
-    m.put("owner", "");
+    m.put("owner", owner);
     if (!annotations.isEmpty()) m.put("annotations", annotations);
     exit.ifPresent(e -> {
       if (e.signaled()) m.put("exitSignal", dev.tugboat.nativebindings.Signals.name(e.signal()));

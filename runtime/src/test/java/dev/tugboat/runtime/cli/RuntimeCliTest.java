@@ -140,6 +140,11 @@ class RuntimeCliTest {
     assertThat(state.propertyNames()).containsExactlyInAnyOrder("ociVersion", "id", "pid", "status", "bundle", "rootfs",
         "created", "owner");
     assertThat(state.get("pid").asInt()).isEqualTo(Integer.parseInt(Files.readString(pidFile)));
+    assertThat(state.get("owner").asString()).isEmpty();
+    // runc's list fills owner in: the user owning the state directory (these tests run as root)
+    JsonNode listed = JSON.readTree(tug("list", "-f", "json").stdout());
+    assertThat(listed.get(0).get("id").asString()).isEqualTo("cli-ctrd");
+    assertThat(listed.get(0).get("owner").asString()).isEqualTo("root");
     assertThat(tug("start", "cli-ctrd").exitCode()).isZero();
 
     Path process = tmp.resolve("process.json");
