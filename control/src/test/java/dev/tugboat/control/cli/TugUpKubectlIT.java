@@ -208,6 +208,62 @@ class TugUpKubectlIT {
   }
 
   @Test
+  @Order(3)
+  void aStartupProbeHoldsBackReadinessAndLivenessAndKillsAContainerThatNeverStarts() throws Exception {
+    apply("""
+        apiVersion: v1
+        kind: Pod
+        metadata:
+          name: slow-start
+        spec:
+          containers:
+          - name: slow
+            image: busybox:test
+            command: ["sleep", "600"]
+            startupProbe:
+              exec:
+                command: ["cat", "/tmp/started"]
+              periodSeconds: 1
+              failureThreshold: 120
+            # would kill the container at its first check if it ran before the startup probe passed
+            livenessProbe:
+              exec:
+                command: ["cat", "/tmp/started"]
+              periodSeconds: 1
+              failureThreshold: 1
+          - name: never
+            image: busybox:test
+            command: ["sleep", "600"]
+            startupProbe:
+              exec:
+                command: ["false"]
+              periodSeconds: 1
+              failureThreshold: 2
+        """);
+    CommandResult running = kubectl("wait", "--for=jsonpath={.status.phase}=Running", "pod/slow-start",
+        "--timeout=120s");
+    assertThat(running.exitCode()).as(running.stderr() + agentLog()).isZero();
+    // the container that never starts is killed after two failed checks and restarted
+    CommandResult restarted = kubectl("wait",
+        "--for=jsonpath={.status.containerStatuses[?(@.name==\"never\")].restartCount}=1", "pod/slow-start",
+        "--timeout=60s");
+    assertThat(restarted.exitCode()).as(restarted.stderr() + agentLog()).isZero();
+    assertThat(jsonpath("pod/slow-start",
+        "{.status.containerStatuses[?(@.name==\"never\")].lastState.terminated.exitCode}")).isEqualTo("137");
+    // meanwhile the slow container has run for seconds without starting: not started, not ready, not killed
+    String slow = "{.status.containerStatuses[?(@.name==\"slow\")]";
+    assertThat(jsonpath("pod/slow-start", slow + ".started}")).isEqualTo("false");
+    assertThat(jsonpath("pod/slow-start", slow + ".ready}")).isEqualTo("false");
+    assertThat(jsonpath("pod/slow-start", slow + ".restartCount}")).isEqualTo("0");
+    assertThat(kubectl("exec", "slow-start", "-c", "slow", "--", "touch", "/tmp/started").exitCode()).isZero();
+    CommandResult ready = kubectl("wait", "--for=jsonpath=" + slow + ".ready}=true", "pod/slow-start", "--timeout=30s");
+    assertThat(ready.exitCode()).as(ready.stderr() + agentLog()).isZero();
+    assertThat(jsonpath("pod/slow-start", slow + ".started}")).isEqualTo("true");
+    assertThat(jsonpath("pod/slow-start", slow + ".restartCount}")).isEqualTo("0");
+    assertThat(kubectl("delete", "pod", "slow-start", "--timeout=60s").exitCode()).isZero();
+  }
+
+  @Test
   @Order(4)
   void theNodeIdentityReachesItsNodeLeaseAndPodsAndTheConfigMapsTheyUseButNothingElse() throws Exception {
     assertThat(kubectl("run", "y", "--image=busybox:test", "--", "sleep", "600").exitCode()).isZero();

@@ -7,12 +7,13 @@ import java.time.Instant;
  * state it ended in last time (if it ran before), and how often it was restarted.
  */
 record ContainerView(String name, String image, String imageId, String containerId, State state, State.Terminated last,
-    int restartCount, boolean ready) {
+    int restartCount, boolean ready, boolean started) {
 
-  /** A container without a readiness probe: ready while it runs. */
+  /** A container without probes: started and ready while it runs. */
   ContainerView(String name, String image, String imageId, String containerId, State state, State.Terminated last,
       int restartCount) {
-    this(name, image, imageId, containerId, state, last, restartCount, state instanceof State.Running);
+    this(name, image, imageId, containerId, state, last, restartCount, state instanceof State.Running,
+        state instanceof State.Running);
   }
 
   sealed interface State {

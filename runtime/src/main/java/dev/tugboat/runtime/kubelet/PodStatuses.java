@@ -81,7 +81,7 @@ final class PodStatuses {
         .withImageID(c.imageId() == null ? "" : c.imageId()).withRestartCount(c.restartCount())
         .withState(state(c.state())).withLastState(c.last() == null ? new ContainerState() : state(c.last()))
         .withReady(c.ready())
-        .withStarted(c.state() instanceof ContainerView.State.Running);
+        .withStarted(c.started());
     if (c.containerId() != null) builder.withContainerID(c.containerId());
     return builder.build();
   }

@@ -326,7 +326,7 @@ final class PodSync implements AutoCloseable {
       slot.runtimeId = id;
       slot.live = true;
       slot.runs++;
-      slot.livenessKilled = false;
+      slot.killedByProbe = false;
       runtime.start(id);
       if (sandboxPid == 0) loopbackUp(key(pod), runtime.state(id).pid());
       slot.imageId = image.get().configDigest().toString();
@@ -347,9 +347,10 @@ final class PodSync implements AutoCloseable {
   }
 
   /**
-   * Starts the running container's readiness and liveness probes once per run (on the probe threads, each every
-   * periodSeconds after initialDelaySeconds; a change of result resyncs the pod), and kills a container whose
-   * liveness probe has failed, so restartPolicy restarts it as kubelet does.
+   * Starts the running container's startup, readiness and liveness probes once per run (on the probe threads, each
+   * every periodSeconds after initialDelaySeconds; a change of result resyncs the pod), and kills a container whose
+   * liveness probe has failed or whose startup probe has run out of failures, so restartPolicy restarts it as kubelet
+   * does. As in kubelet, readiness and liveness checks wait until the startup probe, if any, has succeeded.
    */
   private void probe(String key, Container container, Slot slot) {
     if (slot.runtimeId != null && !slot.runtimeId.equals(slot.probedRun)) {
@@ -359,12 +360,21 @@ final class PodSync implements AutoCloseable {
           container.getReadinessProbe().getSuccessThreshold(), container.getReadinessProbe().getFailureThreshold());
       slot.liveness = container.getLivenessProbe() == null ? null
           : ProbeState.liveness(container.getLivenessProbe().getFailureThreshold());
-      if (container.getReadinessProbe() != null) schedule(key, container, slot, container.getReadinessProbe(), true);
-      if (container.getLivenessProbe() != null) schedule(key, container, slot, container.getLivenessProbe(), false);
+      slot.startup = container.getStartupProbe() == null ? null
+          : ProbeState.startup(container.getStartupProbe().getFailureThreshold());
+      if (container.getStartupProbe() != null) schedule(key, container, slot, container.getStartupProbe(), Kind.STARTUP);
+      if (container.getReadinessProbe() != null) {
+        schedule(key, container, slot, container.getReadinessProbe(), Kind.READINESS);
+      }
+      if (container.getLivenessProbe() != null) {
+        schedule(key, container, slot, container.getLivenessProbe(), Kind.LIVENESS);
+      }
     }
-    if (slot.liveness != null && !slot.liveness.result() && !slot.livenessKilled && slot.live) {
-      LOG.info("pod {}: container {} failed its liveness probe: killing it", key, container.getName());
-      slot.livenessKilled = true;
+    String failed = slot.liveness != null && !slot.liveness.result() ? "liveness"
+        : slot.startup != null && slot.startup.exhausted() ? "startup" : null;
+    if (failed != null && !slot.killedByProbe && slot.live) {
+      LOG.info("pod {}: container {} failed its {} probe: killing it", key, container.getName(), failed);
+      slot.killedByProbe = true;
       try {
         runtime.kill(slot.runtimeId, Linux.SIGKILL, true);
       } catch (ContainerException exitedMeanwhile) {
@@ -373,13 +383,19 @@ final class PodSync implements AutoCloseable {
     }
   }
 
+  private enum Kind { STARTUP, READINESS, LIVENESS }
+
   private void schedule(String key, Container container, Slot slot, io.fabric8.kubernetes.api.model.Probe probe,
-      boolean readiness) {
+      Kind kind) {
     String run = slot.runtimeId;
     long delay = probe.getInitialDelaySeconds() == null ? 0 : Math.max(0, probe.getInitialDelaySeconds());
     long period = probe.getPeriodSeconds() == null || probe.getPeriodSeconds() < 1 ? 10 : probe.getPeriodSeconds();
     slot.probes.add(probeTimer.scheduleWithFixedDelay(() -> {
       if (closed || !run.equals(slot.runtimeId) || !(slot.state instanceof ContainerView.State.Running)) return;
+      ProbeState startup = slot.startup;
+      boolean started = startup == null || startup.result();
+      // until started only the startup probe runs; once started (or failed for good) it runs no more
+      if (kind == Kind.STARTUP ? started || startup.exhausted() : !started) return;
       int pid;
       try {
         pid = runtime.state(run).pid();
@@ -387,15 +403,19 @@ final class PodSync implements AutoCloseable {
         return;
       }
       boolean passed = prober.check(probe, container.getPorts(), run, pid);
-      ProbeState before = readiness ? slot.readiness : slot.liveness;
+      ProbeState before = switch (kind) {
+        case STARTUP -> slot.startup;
+        case READINESS -> slot.readiness;
+        case LIVENESS -> slot.liveness;
+      };
       if (before == null) return;
       ProbeState after = before.observe(passed);
-      if (readiness) {
-        slot.readiness = after;
-      } else {
-        slot.liveness = after;
+      switch (kind) {
+        case STARTUP -> slot.startup = after;
+        case READINESS -> slot.readiness = after;
+        case LIVENESS -> slot.liveness = after;
       }
-      if (after.result() != before.result()) dirty.add(key);
+      if (after.result() != before.result() || after.exhausted() != before.exhausted()) dirty.add(key);
     }, delay, period, TimeUnit.SECONDS));
   }
 
@@ -491,9 +511,11 @@ final class PodSync implements AutoCloseable {
         slot.imageId = images.find(container.getImage()).map(i -> i.configDigest().toString()).orElse(null);
       }
       String containerId = slot.runtimeId == null ? null : "tugboat://" + slot.runtimeId;
-      boolean ready = state instanceof ContainerView.State.Running && (slot.readiness == null || slot.readiness.result());
+      boolean started = state instanceof ContainerView.State.Running && (slot.startup == null || slot.startup.result());
+      // kubelet counts a container without a readiness probe ready once it has started
+      boolean ready = started && (slot.readiness == null || slot.readiness.result());
       views.add(new ContainerView(container.getName(), container.getImage(), slot.imageId, containerId, state, last,
-          Math.max(0, slot.runs - 1), ready));
+          Math.max(0, slot.runs - 1), ready, started));
     }
     List<PodCondition> previous = pod.getStatus() == null || pod.getStatus().getConditions() == null ? List.of()
         : pod.getStatus().getConditions();
@@ -701,7 +723,9 @@ final class PodSync implements AutoCloseable {
     String probedRun;
     volatile ProbeState readiness;
     volatile ProbeState liveness;
-    boolean livenessKilled;
+    volatile ProbeState startup;
+    /** Killed for a failed liveness or startup probe in this run: killed once. */
+    boolean killedByProbe;
     final List<java.util.concurrent.Future<?>> probes = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     void cancelProbes() {

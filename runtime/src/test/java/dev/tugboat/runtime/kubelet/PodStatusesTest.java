@@ -97,4 +97,18 @@ class PodStatusesTest {
     assertThat(ContainerView.exitReason(137, true)).isEqualTo("OOMKilled");
     assertThat(ContainerView.exitReason(0, false)).isEqualTo("Completed");
   }
+
+  @Test
+  void aRunningContainerWhoseStartupProbeHasNotPassedIsNeitherStartedNorReady() {
+    ContainerView starting = new ContainerView("a", "i", "sha256:1", "tugboat://x", new ContainerView.State.Running(T0),
+        null, 0, false, false);
+    PodStatus status = PodStatuses.of("Always", List.of(starting), T0, "10.0.0.1", List.of(), T1);
+    assertThat(status.getContainerStatuses().get(0).getStarted()).isFalse();
+    assertThat(status.getContainerStatuses().get(0).getReady()).isFalse();
+    assertThat(status.getPhase()).isEqualTo("Running");
+    assertThat(status.getConditions()).filteredOn(c -> c.getType().equals("Ready")).first()
+        .extracting(PodCondition::getStatus).isEqualTo("False");
+    assertThat(PodStatuses.status(running("a")).getStarted()).isTrue();
+    assertThat(PodStatuses.status(terminated("a", 0)).getStarted()).isFalse();
+  }
 }

@@ -39,6 +39,22 @@ class ProbeStateTest {
   }
 
   @Test
+  void startupStartsFailedSucceedsOnceAndIsExhaustedAfterItsFailureThreshold() {
+    ProbeState state = ProbeState.startup(3);
+    assertThat(state.result()).isFalse();
+    assertThat(state.observe(true).result()).as("successThreshold is 1").isTrue();
+    state = state.observe(false).observe(false);
+    assertThat(state.exhausted()).as("two failures of three").isFalse();
+    assertThat(state.observe(true).observe(false).observe(false).exhausted()).as("a success resets the count")
+        .isFalse();
+    state = state.observe(false);
+    assertThat(state.exhausted()).isTrue();
+    assertThat(state.result()).isFalse();
+    assertThat(ProbeState.startup(null).observe(false).observe(false).observe(false).exhausted())
+        .as("Kubernetes' default failureThreshold 3").isTrue();
+  }
+
+  @Test
   void aProbePortIsANumberOrAContainerPortsName() {
     var ports = List.of(new ContainerPortBuilder().withName("http").withContainerPort(8080).build());
     assertThat(Prober.port(new IntOrString(9090), ports)).isEqualTo(9090);

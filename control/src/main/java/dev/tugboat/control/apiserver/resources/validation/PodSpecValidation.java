@@ -47,12 +47,12 @@ public final class PodSpecValidation {
       errors.add(FieldError.required(path + ".containers", ""));
     } else {
       for (int i = 0; i < containers.size(); i++) {
-        container(containers.get(i), path + ".containers[" + i + "]", containerNames, volumes, errors);
+        container(containers.get(i), path + ".containers[" + i + "]", false, containerNames, volumes, errors);
       }
     }
     JsonNode initContainers = spec.path("initContainers");
     for (int i = 0; i < initContainers.size(); i++) {
-      container(initContainers.get(i), path + ".initContainers[" + i + "]", containerNames, volumes, errors);
+      container(initContainers.get(i), path + ".initContainers[" + i + "]", true, containerNames, volumes, errors);
     }
     oneOf(spec, "restartPolicy", path, RESTART_POLICIES, errors);
     oneOf(spec, "dnsPolicy", path, DNS_POLICIES, errors);
@@ -81,8 +81,8 @@ public final class PodSpecValidation {
     }
   }
 
-  private static void container(JsonNode container, String path, Set<String> names, Set<String> volumes,
-                                List<FieldError> errors) {
+  private static void container(JsonNode container, String path, boolean init, Set<String> names,
+                                Set<String> volumes, List<FieldError> errors) {
     String name = container.path("name").asString("");
     if (name.isEmpty()) {
       errors.add(FieldError.required(path + ".name", ""));
@@ -157,6 +157,7 @@ public final class PodSpecValidation {
       }
     }
     resources(container.path("resources"), path + ".resources", errors);
+    ProbeValidation.container(container, path, init, errors);
   }
 
   static void portRange(String path, long port, List<FieldError> errors) {

@@ -102,4 +102,38 @@ class PodValidationTest {
   private static ObjectNode spec(String json) {
     return (ObjectNode) Codec.JSON.readTree(json.replace('\'', '"'));
   }
+
+  @Test
+  void probesHaveExactlyOneHandlerNoNegativeTimingsAndOneSuccessWhereOnlyOneCounts() {
+    String c = "{'containers':[{'name':'a','image':'i','ports':[{'name':'http','containerPort':80}],";
+    assertThat(errors(c + "'livenessProbe':{'periodSeconds':5}}]}"))
+        .containsExactly("spec.containers[0].livenessProbe: Required value: must specify a handler type");
+    assertThat(errors(c + "'readinessProbe':{'exec':{'command':['true']},'tcpSocket':{'port':80}}}]}"))
+        .containsExactly("spec.containers[0].readinessProbe.tcpSocket: Forbidden: may not specify more than 1 "
+            + "handler type");
+    assertThat(errors(c + "'startupProbe':{'exec':{},'periodSeconds':-1,'successThreshold':2}}]}"))
+        .containsExactly("spec.containers[0].startupProbe.exec.command: Required value",
+            "spec.containers[0].startupProbe.periodSeconds: Invalid value: -1: must be greater than or equal to 0",
+            "spec.containers[0].startupProbe.successThreshold: Invalid value: 2: must be 1");
+    assertThat(errors(c + "'livenessProbe':{'httpGet':{'path':'/','port':70000,'scheme':'FTP'}},"
+        + "'readinessProbe':{'tcpSocket':{'port':'no_such'},'successThreshold':3}}]}"))
+        .containsExactly(
+            "spec.containers[0].livenessProbe.httpGet.port: Invalid value: 70000: must be between 1 and 65535, "
+                + "inclusive",
+            "spec.containers[0].livenessProbe.httpGet.scheme: Unsupported value: \"FTP\": supported values: "
+                + "\"HTTP\", \"HTTPS\"",
+            "spec.containers[0].readinessProbe.tcpSocket.port: Invalid value: \"no_such\": must contain only "
+                + "alpha-numeric characters (a-z, 0-9), and hyphens (-)");
+    assertThat(errors(c + "'readinessProbe':{'httpGet':{'path':'/ready','port':'http'},'successThreshold':3},"
+        + "'livenessProbe':{'grpc':{'port':9090}},'startupProbe':{'tcpSocket':{'port':80}}}]}")).isEmpty();
+  }
+
+  @Test
+  void onlySidecarInitContainersMayHaveProbes() {
+    assertThat(errors("{'containers':[{'name':'a','image':'i'}],'initContainers':[{'name':'b','image':'i',"
+        + "'readinessProbe':{'exec':{'command':['true']}}},{'name':'c','image':'i','restartPolicy':'Always',"
+        + "'readinessProbe':{'exec':{'command':['true']}}}]}"))
+        .containsExactly("spec.initContainers[0].readinessProbe: Forbidden: may not be set for init containers "
+            + "without restartPolicy=Always");
+  }
 }
