@@ -22,7 +22,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Runs one check of a container's probe, as kubelet's prober does: exec runs the command in the container (success
- * is exit 0), tcpSocket connects, httpGet sends a GET and wants a status from 200 to 399. Sockets are opened inside
+ * is exit 0), tcpSocket connects, httpGet sends a GET (over TLS for scheme HTTPS, without verifying the certificate,
+ * as kubelet does) and wants a status from 200 to 399. Sockets are opened inside
  * the pod's network namespace (a socket belongs to the namespace of the thread that creates it: this thread joins the
  * pod's, opens the socket, and joins its own again), so 127.0.0.1 is the pod's loopback. Each check is bounded by
  * the probe's timeoutSeconds.
@@ -52,18 +53,16 @@ final class Prober {
         }
       }
       if (probe.getHttpGet() != null) {
-        if ("HTTPS".equalsIgnoreCase(probe.getHttpGet().getScheme())) {
-          LOG.warn("container {}: httpGet probe over HTTPS is not supported yet: counted as failed", runtimeId);
-          return false;
-        }
+        boolean https = "HTTPS".equalsIgnoreCase(probe.getHttpGet().getScheme());
         int port = port(probe.getHttpGet().getPort(), ports);
         String path = probe.getHttpGet().getPath() == null || probe.getHttpGet().getPath().isEmpty() ? "/"
             : probe.getHttpGet().getPath();
         String host = host(probe.getHttpGet().getHost());
         try (SocketChannel channel = openIn(pid)) {
-          Socket socket = channel.socket();
-          socket.connect(new InetSocketAddress(host, port), timeoutSeconds * 1000);
-          socket.setSoTimeout(timeoutSeconds * 1000);
+          Socket plain = channel.socket();
+          plain.connect(new InetSocketAddress(host, port), timeoutSeconds * 1000);
+          plain.setSoTimeout(timeoutSeconds * 1000);
+          Socket socket = https ? UnverifiedTls.wrap(plain, host, port) : plain;
           StringBuilder request = new StringBuilder("GET " + path + " HTTP/1.1\r\nHost: " + host + ":" + port
               + "\r\nUser-Agent: kube-probe/1.32\r\nAccept: */*\r\nConnection: close\r\n");
           if (probe.getHttpGet().getHttpHeaders() != null) {
