@@ -23,7 +23,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Runs one check of a container's probe, as kubelet's prober does: exec runs the command in the container (success
  * is exit 0), tcpSocket connects, httpGet sends a GET (over TLS for scheme HTTPS, without verifying the certificate,
- * as kubelet does) and wants a status from 200 to 399. Sockets are opened inside
+ * as kubelet does) and wants a status from 200 to 399, grpc asks the standard health service ({@link GrpcHealthProbe}). Sockets are opened inside
  * the pod's network namespace (a socket belongs to the namespace of the thread that creates it: this thread joins the
  * pod's, opens the socket, and joins its own again), so 127.0.0.1 is the pod's loopback. Each check is bounded by
  * the probe's timeoutSeconds.
@@ -78,12 +78,17 @@ final class Prober {
           return code >= 200 && code < 400;
         }
       }
-      if (probe.getGrpc() != null) {
-        LOG.warn("container {}: grpc probes are not supported yet: counted as failed", runtimeId);
+      if (probe.getGrpc() != null && probe.getGrpc().getPort() != null) {
+        String service = probe.getGrpc().getService() == null ? "" : probe.getGrpc().getService();
+        return GrpcHealthProbe.check(openIn(pid), new InetSocketAddress("127.0.0.1", probe.getGrpc().getPort()),
+            service, timeoutSeconds);
       }
       return false;
     } catch (IOException | RuntimeException e) {
       LOG.debug("container {}: probe failed: {}", runtimeId, e.toString());
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
       return false;
     }
   }
