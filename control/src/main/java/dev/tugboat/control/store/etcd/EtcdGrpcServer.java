@@ -2,11 +2,15 @@ package dev.tugboat.control.store.etcd;
 
 import dev.tugboat.control.store.etcd.api.KVGrpc;
 import dev.tugboat.control.store.mvcc.MvccKeyValueStore;
+import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.Server;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallExecutorSupplier;
 import io.grpc.ServerInterceptors;
+import io.grpc.ServerServiceDefinition;
+import io.grpc.inprocess.InProcessChannelBuilder;
+import io.grpc.inprocess.InProcessServerBuilder;
 import io.grpc.netty.shaded.io.grpc.netty.InternalNettyServerCredentials;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import java.io.IOException;
@@ -25,8 +29,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The etcd v3 gRPC API (KV, Watch, Lease, Cluster, Maintenance) for one store, on one or more client addresses, and
- * on the same ports etcd's plain HTTP endpoints ({@code /health}, {@code /version}, {@code /metrics}): each connection
- * is one or the other by its first bytes ({@link ClientPortNegotiator}).
+ * on the same ports etcd's plain HTTP endpoints ({@code /health}, {@code /version}, {@code /metrics}) and its JSON
+ * gateway ({@code /v3/...}, {@link EtcdJsonGateway}): each connection is one or the other by its first bytes
+ * ({@link ClientPortNegotiator}).
  */
 public final class EtcdGrpcServer implements AutoCloseable {
 
@@ -41,12 +46,20 @@ public final class EtcdGrpcServer implements AutoCloseable {
   private static final Set<String> INLINE_METHODS = Set.of(KVGrpc.getPutMethod().getFullMethodName(),
       KVGrpc.getDeleteRangeMethod().getFullMethodName(), KVGrpc.getTxnMethod().getFullMethodName());
 
+  private static final AtomicInteger IN_PROCESS_NAMES = new AtomicInteger();
+
   private final Server server;
+  /** The same services for the JSON gateway, and its channel to them. */
+  private final Server gatewayServer;
+  private final ManagedChannel gatewayChannel;
   /** Runs every call but the KV writes: they may read much state or wait. */
   private final ExecutorService callExecutor;
 
-  private EtcdGrpcServer(Server server, ExecutorService callExecutor) {
+  private EtcdGrpcServer(Server server, Server gatewayServer, ManagedChannel gatewayChannel,
+                         ExecutorService callExecutor) {
     this.server = server;
+    this.gatewayServer = gatewayServer;
+    this.gatewayChannel = gatewayChannel;
     this.callExecutor = callExecutor;
   }
 
@@ -61,12 +74,14 @@ public final class EtcdGrpcServer implements AutoCloseable {
     // Plain HTTP shares the port through gRPC's protocol negotiator, its one hook that puts a handler first on each
     // connection (an Internal API of grpc-netty, stable across 1.x; DESIGN keeps grpc-java at 1.83.x). A front
     // listener of our own, proxying to gRPC, would add a hop to every put.
-    ClientPortNegotiator clientPort = new ClientPortNegotiator(new EtcdHttpEndpoints(store, membership));
-    NettyServerBuilder builder = NettyServerBuilder.forAddress(listenAddresses.get(0),
-        InternalNettyServerCredentials.create(clientPort));
-    for (InetSocketAddress more : listenAddresses.subList(1, listenAddresses.size())) {
-      builder.addListenAddress(more);
-    }
+    List<ServerServiceDefinition> services = List.of(
+        ServerInterceptors.intercept(MalformedRequests.guard(new KvService(store, headers).bindService()), learner),
+        ServerInterceptors.intercept(MalformedRequests.guard(new WatchService(store, headers).bindService()), learner),
+        ServerInterceptors.intercept(MalformedRequests.guard(new LeaseService(store, headers).bindService()), learner),
+        ServerInterceptors.intercept(
+            MalformedRequests.guard(new ClusterService(membership, headers).bindService()), learner),
+        ServerInterceptors.intercept(
+            MalformedRequests.guard(new MaintenanceService(store, membership, headers).bindService()), learner));
     ExecutorService callExecutor = Executors.newCachedThreadPool(new ThreadFactory() {
       private final AtomicInteger count = new AtomicInteger();
 
@@ -77,6 +92,25 @@ public final class EtcdGrpcServer implements AutoCloseable {
         return t;
       }
     });
+    // The JSON gateway calls the same services in process, so its answers and errors are gRPC's.
+    String inProcessName = "tug-etcd-" + IN_PROCESS_NAMES.incrementAndGet();
+    InProcessServerBuilder inProcess = InProcessServerBuilder.forName(inProcessName).executor(callExecutor);
+    services.forEach(inProcess::addService);
+    Server gatewayServer;
+    try {
+      gatewayServer = inProcess.build().start();
+    } catch (IOException e) {
+      callExecutor.shutdown();
+      throw new UncheckedIOException("etcd API: in-process server " + inProcessName + ": " + e.getMessage(), e);
+    }
+    ManagedChannel gatewayChannel = InProcessChannelBuilder.forName(inProcessName).directExecutor().build();
+    ClientPortNegotiator clientPort = new ClientPortNegotiator(
+        new EtcdHttpEndpoints(store, membership, new EtcdJsonGateway(gatewayChannel)));
+    NettyServerBuilder builder = NettyServerBuilder.forAddress(listenAddresses.get(0),
+        InternalNettyServerCredentials.create(clientPort));
+    for (InetSocketAddress more : listenAddresses.subList(1, listenAddresses.size())) {
+      builder.addListenAddress(more);
+    }
     // gRPC runs each call's method lookup on the server's executor and only then asks callExecutor where the call
     // goes: with a pool there, every write hopped to a pool thread for the lookup (2 of a member's 23 CPU-seconds in
     // check perf, plus a thread wake-up per write). Direct, the lookup runs on the transport thread that read the call.
@@ -89,20 +123,13 @@ public final class EtcdGrpcServer implements AutoCloseable {
     });
     builder.maxInboundMessageSize(MvccKeyValueStore.MAX_REQUEST_BYTES + GRPC_OVERHEAD_BYTES)
         // etcdctl pings every 2 s by default; etcd tolerates it, so must we.
-        .permitKeepAliveTime(1, TimeUnit.SECONDS).permitKeepAliveWithoutCalls(true)
-        .addService(ServerInterceptors.intercept(
-            MalformedRequests.guard(new KvService(store, headers).bindService()), learner))
-        .addService(ServerInterceptors.intercept(
-            MalformedRequests.guard(new WatchService(store, headers).bindService()), learner))
-        .addService(ServerInterceptors.intercept(
-            MalformedRequests.guard(new LeaseService(store, headers).bindService()), learner))
-        .addService(ServerInterceptors.intercept(
-            MalformedRequests.guard(new ClusterService(membership, headers).bindService()), learner))
-        .addService(ServerInterceptors.intercept(
-            MalformedRequests.guard(new MaintenanceService(store, membership, headers).bindService()), learner));
+        .permitKeepAliveTime(1, TimeUnit.SECONDS).permitKeepAliveWithoutCalls(true);
+    services.forEach(builder::addService);
     try {
-      return new EtcdGrpcServer(builder.build().start(), callExecutor);
+      return new EtcdGrpcServer(builder.build().start(), gatewayServer, gatewayChannel, callExecutor);
     } catch (IOException e) {
+      gatewayChannel.shutdownNow();
+      gatewayServer.shutdownNow();
       callExecutor.shutdown();
       throw new UncheckedIOException("etcd API: listening on " + listenAddresses + ": " + e.getMessage(), e);
     }
@@ -118,6 +145,8 @@ public final class EtcdGrpcServer implements AutoCloseable {
 
   @Override
   public void close() {
+    gatewayChannel.shutdownNow();
+    gatewayServer.shutdownNow();
     server.shutdown();
     try {
       if (!server.awaitTermination(5, TimeUnit.SECONDS)) {

@@ -37,15 +37,29 @@ public final class EtcdHttpEndpoints {
   private final MvccKeyValueStore store;
   private final Membership membership;
   private final Supplier<ProcessFigures> process;
+  /** The v3 API as JSON on the client URLs; null where only metrics and health are served. */
+  private final EtcdJsonGateway gateway;
 
-  public EtcdHttpEndpoints(MvccKeyValueStore store, Membership membership, Supplier<ProcessFigures> process) {
+  EtcdHttpEndpoints(MvccKeyValueStore store, Membership membership, Supplier<ProcessFigures> process,
+                    EtcdJsonGateway gateway) {
     this.store = store;
     this.membership = membership;
     this.process = process;
+    this.gateway = gateway;
   }
 
+  EtcdHttpEndpoints(MvccKeyValueStore store, Membership membership, EtcdJsonGateway gateway) {
+    this(store, membership, ProcessFigures::read, gateway);
+  }
+
+  /** The endpoints of a {@code --listen-metrics-urls} listener, which has no gateway. */
   public EtcdHttpEndpoints(MvccKeyValueStore store, Membership membership) {
-    this(store, membership, ProcessFigures::read);
+    this(store, membership, ProcessFigures::read, null);
+  }
+
+  /** The JSON gateway when {@code path} is its on a listener of this kind, else null. */
+  EtcdJsonGateway gatewayFor(Listener listener, String path) {
+    return gateway != null && listener == Listener.CLIENT && EtcdJsonGateway.serves(path) ? gateway : null;
   }
 
   /** The answer to {@code method path} (the path without its query) on a listener of the given kind. */

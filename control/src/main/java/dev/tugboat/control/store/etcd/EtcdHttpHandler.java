@@ -1,35 +1,43 @@
 package dev.tugboat.control.store.etcd;
 
+import io.grpc.netty.shaded.io.netty.buffer.ByteBufUtil;
 import io.grpc.netty.shaded.io.netty.buffer.Unpooled;
 import io.grpc.netty.shaded.io.netty.channel.ChannelFutureListener;
 import io.grpc.netty.shaded.io.netty.channel.ChannelHandlerContext;
 import io.grpc.netty.shaded.io.netty.channel.ChannelPipeline;
 import io.grpc.netty.shaded.io.netty.channel.SimpleChannelInboundHandler;
 import io.grpc.netty.shaded.io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.grpc.netty.shaded.io.netty.handler.codec.http.DefaultHttpContent;
+import io.grpc.netty.shaded.io.netty.handler.codec.http.DefaultHttpResponse;
 import io.grpc.netty.shaded.io.netty.handler.codec.http.FullHttpRequest;
 import io.grpc.netty.shaded.io.netty.handler.codec.http.FullHttpResponse;
 import io.grpc.netty.shaded.io.netty.handler.codec.http.HttpHeaderNames;
 import io.grpc.netty.shaded.io.netty.handler.codec.http.HttpHeaderValues;
 import io.grpc.netty.shaded.io.netty.handler.codec.http.HttpMethod;
 import io.grpc.netty.shaded.io.netty.handler.codec.http.HttpObjectAggregator;
+import io.grpc.netty.shaded.io.netty.handler.codec.http.HttpResponse;
 import io.grpc.netty.shaded.io.netty.handler.codec.http.HttpResponseStatus;
 import io.grpc.netty.shaded.io.netty.handler.codec.http.HttpServerCodec;
 import io.grpc.netty.shaded.io.netty.handler.codec.http.HttpUtil;
 import io.grpc.netty.shaded.io.netty.handler.codec.http.HttpVersion;
+import io.grpc.netty.shaded.io.netty.handler.codec.http.LastHttpContent;
 import io.grpc.netty.shaded.io.netty.handler.codec.http.QueryStringDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * Serves {@link EtcdHttpEndpoints} on one HTTP/1.1 connection. It runs in gRPC's shaded Netty, as the client port's
+ * Serves {@link EtcdHttpEndpoints} and the JSON gateway ({@link EtcdJsonGateway}) on one HTTP/1.1 connection. It runs in gRPC's shaded Netty, as the client port's
  * connections are gRPC's channels. Answers go out in request order even when one waits (a pipelined {@code /health}
  * ahead of a {@code /version}); a request Netty cannot parse gets 400 and the connection is closed, as Go's server does.
  */
 final class EtcdHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
-  /** etcd's endpoints take no request body; anything larger than this is refused (413) before it is read whole. */
-  private static final int MAX_REQUEST_BODY_BYTES = 64 * 1024;
+  /**
+   * The gateway's largest body: a put of etcd's largest request (1.5 MiB) in base64 inside JSON; anything larger is
+   * refused (413) before it is read whole.
+   */
+  private static final int MAX_REQUEST_BODY_BYTES = 4 * 1024 * 1024;
 
   private final EtcdHttpEndpoints endpoints;
   private final EtcdHttpEndpoints.Listener listener;
@@ -63,9 +71,15 @@ final class EtcdHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest>
     }
     boolean keepAlive = HttpUtil.isKeepAlive(request);
     boolean head = request.method().equals(HttpMethod.HEAD);
+    String path = new QueryStringDecoder(request.uri()).path();
+    EtcdJsonGateway gateway = endpoints.gatewayFor(listener, path);
+    if (gateway != null) {
+      viaGateway(ctx, gateway, request.method().name(), path, ByteBufUtil.getBytes(request.content()), keepAlive);
+      return;
+    }
     CompletableFuture<EtcdHttpEndpoints.Answer> answer;
     try {
-      answer = endpoints.answer(listener, request.method().name(), new QueryStringDecoder(request.uri()).path());
+      answer = endpoints.answer(listener, request.method().name(), path);
     } catch (RuntimeException e) {
       answer = CompletableFuture.failedFuture(e);
     }
@@ -75,6 +89,65 @@ final class EtcdHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest>
       write(ctx, a, keepAlive, head);
       return null;
     }, ctx.executor());
+  }
+
+  /**
+   * A gateway call starts once the answers to earlier requests on this connection are written, and the next request's
+   * answer waits for its end (a watch holds the connection until the client leaves, as with etcd).
+   */
+  private void viaGateway(ChannelHandlerContext ctx, EtcdJsonGateway gateway, String method, String path, byte[] body,
+                          boolean keepAlive) {
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    CompletableFuture<Void> before = previous;
+    previous = done;
+    before.thenRunAsync(() -> {
+      if (!ctx.channel().isActive()) {
+        done.complete(null);
+        return;
+      }
+      Runnable cancel = gateway.serve(method, path, body, new GatewayResponder(ctx, keepAlive, done));
+      ctx.channel().closeFuture().addListener(closed -> cancel.run());
+    }, ctx.executor());
+  }
+
+  /** Writes a gateway call's answer on the connection's event loop, in the order the call produced it. */
+  private record GatewayResponder(ChannelHandlerContext ctx, boolean keepAlive, CompletableFuture<Void> done)
+      implements EtcdJsonGateway.Responder {
+
+    @Override
+    public void whole(int status, String json) {
+      ctx.executor().execute(() -> {
+        write(ctx, new EtcdHttpEndpoints.Answer(status, "application/json", json, Map.of()), keepAlive, false);
+        done.complete(null);
+      });
+    }
+
+    @Override
+    public void streamStart() {
+      ctx.executor().execute(() -> {
+        HttpResponse response = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+        response.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json");
+        HttpUtil.setTransferEncodingChunked(response, true);
+        ctx.writeAndFlush(response);
+      });
+    }
+
+    @Override
+    public void line(String json) {
+      ctx.executor().execute(() -> ctx.writeAndFlush(
+          new DefaultHttpContent(Unpooled.wrappedBuffer((json + "\n").getBytes(StandardCharsets.UTF_8)))));
+    }
+
+    @Override
+    public void end() {
+      ctx.executor().execute(() -> {
+        var written = ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
+        if (!keepAlive) {
+          written.addListener(ChannelFutureListener.CLOSE);
+        }
+        done.complete(null);
+      });
+    }
   }
 
   private static EtcdHttpEndpoints.Answer internalError(Throwable e) {
