@@ -34,6 +34,8 @@ final class KeySpace {
   private ValueArena values = new ValueArena();
   private long revision = 1;
   private long compactRevision;
+  /** Keys whose newest entry is not a deletion: etcd's keys gauge, kept as writes go so a scrape need not count. */
+  private long liveKeys;
 
   // The write transaction in progress, if any.
   private long writeMain;
@@ -52,6 +54,10 @@ final class KeySpace {
 
   int keyCount() {
     return keys.size();
+  }
+
+  long liveKeyCount() {
+    return liveKeys;
   }
 
   /** The value of {@code entry}, a copy. */
@@ -188,6 +194,9 @@ final class KeySpace {
         ? Entry.of(revision, writeMain, 1, lease, ref, value.length)
         : Entry.of(revision, prev.createRevision(), prev.version() + 1, lease, ref, value.length);
     keys.put(key, append(history, entry));
+    if (prev == null) {
+      liveKeys++;
+    }
     if (writeEvents != null) {
       writeEvents.add(new WatchEvent(WatchEvent.Type.PUT, keyValue(key, entry, value),
           prev == null ? null : keyValue(key, prev, false)));
@@ -206,6 +215,7 @@ final class KeySpace {
         writeEvents.add(event(d.getKey(), tombstone, d.getValue()));
       }
     }
+    liveKeys -= deleted.size();
     return deleted;
   }
 
@@ -293,6 +303,7 @@ final class KeySpace {
   /** Empties the keyspace for a snapshot's keys, whose values are already in {@code newValues}. */
   void restore(long newRevision, long newCompactRevision, ValueArena newValues) {
     keys.clear();
+    liveKeys = 0;
     values = newValues;
     revision = newRevision;
     compactRevision = newCompactRevision;
@@ -300,6 +311,9 @@ final class KeySpace {
 
   void restoreKey(byte[] key, Entry[] history) {
     keys.put(key, history.length == 1 ? history[0] : history);
+    if (!history[history.length - 1].isTombstone()) {
+      liveKeys++;
+    }
   }
 
   // ---- history representation

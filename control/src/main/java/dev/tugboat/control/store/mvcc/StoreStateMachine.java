@@ -369,6 +369,16 @@ public final class StoreStateMachine {
     }
   }
 
+  /** The keys that exist now (not deleted), as etcd's keys gauge counts them; kept as writes go, not counted. */
+  public long liveKeyCount() {
+    lock.readLock().lock();
+    try {
+      return keySpace.liveKeyCount();
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
   public boolean leaseExists(long id) {
     lock.readLock().lock();
     try {

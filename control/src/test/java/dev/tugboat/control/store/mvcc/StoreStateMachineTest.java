@@ -106,6 +106,22 @@ class StoreStateMachineTest {
   }
 
   @Test
+  void theLiveKeyCountFollowsPutsDeletesLeasesCompactionsAndRestoresAsACountWould() throws IOException {
+    RangeRequest all = new RangeRequest(new byte[] {0}, KeyRanges.ALL_FROM_KEY, 0, 0, true, true, true);
+    for (long seed = 1; seed <= 20; seed++) {
+      StoreStateMachine sm = newStateMachine();
+      List<byte[]> commands = randomCommands(seed, 400);
+      for (int i = 0; i < commands.size(); i++) {
+        sm.apply(i + 1, commands.get(i));
+        assertThat(sm.liveKeyCount()).as("seed %d, command %d", seed, i).isEqualTo(sm.range(all).count());
+      }
+      StoreStateMachine restored = newStateMachine();
+      restored.restoreSnapshot(new ByteArrayInputStream(snapshot(sm)));
+      assertThat(restored.liveKeyCount()).as("seed %d, restored", seed).isEqualTo(sm.range(all).count());
+    }
+  }
+
+  @Test
   void aSnapshotRestoresHistoryLeasesAndTheAppliedIndex() throws IOException {
     StoreStateMachine original = newStateMachine();
     List<byte[]> commands = randomCommands(11, 500);
