@@ -3,8 +3,10 @@ package dev.tugboat.control.cli;
 import dev.tugboat.control.apiserver.UserInfo;
 import dev.tugboat.control.apiserver.auth.Authorizer;
 import dev.tugboat.control.apiserver.resources.StatusError;
+import dev.tugboat.control.controllers.GarbageCollector;
 import dev.tugboat.control.controllers.LoopbackClient;
 import dev.tugboat.control.controllers.NodeLifecycleController;
+import dev.tugboat.control.controllers.ReplicaSetController;
 import dev.tugboat.control.scheduler.Scheduler;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -20,9 +22,9 @@ import org.slf4j.LoggerFactory;
 import tools.jackson.databind.JsonNode;
 
 /**
- * {@code tug up}'s cluster: the control plane, the scheduler and node lifecycle controller over its resource layer,
- * and one node agent ({@code bin/tug node}, its own process: control never imports runtime) registered as a Node
- * of this machine. Closing stops the agent first, which stops and removes its pods' containers, then the rest.
+ * {@code tug up}'s cluster: the control plane, the scheduler, the node lifecycle and ReplicaSet controllers and the
+ * garbage collector over its resource layer, and one node agent ({@code bin/tug node}, its own process: control
+ * never imports runtime) registered as a Node of this machine. Closing stops the agent first, which stops and removes its pods' containers, then the rest.
  */
 final class AllInOneCluster implements AutoCloseable {
 
@@ -40,14 +42,18 @@ final class AllInOneCluster implements AutoCloseable {
   private final ControlPlane plane;
   private final Scheduler scheduler;
   private final NodeLifecycleController nodeLifecycle;
+  private final ReplicaSetController replicaSets;
+  private final GarbageCollector garbageCollector;
   private final Process agent;
   private final Path agentLog;
 
   private AllInOneCluster(ControlPlane plane, Scheduler scheduler, NodeLifecycleController nodeLifecycle,
-      Process agent, Path agentLog) {
+      ReplicaSetController replicaSets, GarbageCollector garbageCollector, Process agent, Path agentLog) {
     this.plane = plane;
     this.scheduler = scheduler;
     this.nodeLifecycle = nodeLifecycle;
+    this.replicaSets = replicaSets;
+    this.garbageCollector = garbageCollector;
     this.agent = agent;
     this.agentLog = agentLog;
   }
@@ -57,11 +63,15 @@ final class AllInOneCluster implements AutoCloseable {
     ControlPlane plane = ControlPlane.start(server, bindAddress);
     Scheduler scheduler = null;
     NodeLifecycleController nodeLifecycle = null;
+    ReplicaSetController replicaSets = null;
+    GarbageCollector garbageCollector = null;
     Process agent = null;
     try {
       LoopbackClient api = new LoopbackClient(plane.resources(), CONTROLLERS);
       scheduler = Scheduler.start(api, Clock.systemUTC());
       nodeLifecycle = NodeLifecycleController.start(api, Clock.systemUTC(), node.nodeMonitorGracePeriod());
+      replicaSets = ReplicaSetController.start(api, Clock.systemUTC());
+      garbageCollector = GarbageCollector.start(api);
       Path dataDir = server.dataDirOrDefault().toAbsolutePath();
       Path nodeDir = dataDir.resolve("node");
       KubeletCertificateCommand.write(plane.apiServer().pki().ca(), node.nodeName(),
@@ -69,9 +79,11 @@ final class AllInOneCluster implements AutoCloseable {
       Path log = nodeDir.resolve("agent.log");
       agent = startAgent(node, nodeDir, log);
       awaitReady(api, node.nodeName(), agent, log);
-      return new AllInOneCluster(plane, scheduler, nodeLifecycle, agent, log);
+      return new AllInOneCluster(plane, scheduler, nodeLifecycle, replicaSets, garbageCollector, agent, log);
     } catch (IOException | InterruptedException | RuntimeException e) {
       if (agent != null) stop(agent);
+      if (garbageCollector != null) garbageCollector.close();
+      if (replicaSets != null) replicaSets.close();
       if (nodeLifecycle != null) nodeLifecycle.close();
       if (scheduler != null) scheduler.close();
       plane.close();
@@ -152,6 +164,8 @@ final class AllInOneCluster implements AutoCloseable {
   @Override
   public void close() {
     stop(agent);
+    garbageCollector.close();
+    replicaSets.close();
     nodeLifecycle.close();
     scheduler.close();
     plane.close();

@@ -60,6 +60,14 @@ public final class LoopbackClient {
         JSON.writeValueAsBytes(patch));
   }
 
+  /** Deletes an object; {@code propagationPolicy} (Background, Foreground, Orphan) may be null for the default. */
+  public JsonNode delete(String group, String version, String resource, String namespace, String name,
+      String propagationPolicy) {
+    Map<String, List<String>> query = propagationPolicy == null ? Map.of()
+        : Map.of("propagationPolicy", List.of(propagationPolicy));
+    return call("delete", group, version, resource, null, namespace, name, query, null, null);
+  }
+
   /**
    * Watches a collection from now on; {@code onEvent} gets each event's type and object. The watch ends when
    * {@code onEvent} returns false or the resource layer ends it (then {@code onEnd} runs).

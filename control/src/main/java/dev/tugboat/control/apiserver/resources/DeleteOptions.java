@@ -5,7 +5,7 @@ import tools.jackson.databind.node.ObjectNode;
 
 /**
  * A delete's options (metav1.DeleteOptions) from its body and query: grace period, preconditions on uid and
- * resourceVersion, propagation policy (accepted; garbage collection belongs to a controller).
+ * resourceVersion, propagation policy (Orphan and Foreground leave a finalizer for the garbage collector: Registry).
  */
 public record DeleteOptions(Long gracePeriodSeconds, String preconditionUid, String preconditionResourceVersion,
                             String propagationPolicy, boolean dryRun) {

@@ -580,6 +580,16 @@ public final class Registry {
     Instant now = clock.instant();
     GracefulDeletion graceful = type.strategy() instanceof GracefulDeletion g ? g : null;
     ObjectMetaView meta = new ObjectMetaView(current);
+    // Orphan and Foreground are the garbage collector's work, done before the object may go: as kube-apiserver,
+    // the delete leaves a finalizer the collector removes once the dependents are released or deleted.
+    String collectorFinalizer = "Orphan".equals(options.propagationPolicy()) ? "orphan"
+        : "Foreground".equals(options.propagationPolicy()) ? "foregroundDeletion" : null;
+    boolean finalizerAdded = collectorFinalizer != null && !meta.finalizers().contains(collectorFinalizer);
+    if (finalizerAdded) {
+      ObjectNode metadata = Tree.metadata(object);
+      (metadata.has("finalizers") ? (ArrayNode) metadata.get("finalizers") : metadata.putArray("finalizers"))
+          .add(collectorFinalizer);
+    }
     if (graceful != null) {
       Long grace = graceful.gracePeriod(current, options);
       if (grace != null && grace > 0) {
@@ -602,7 +612,7 @@ public final class Registry {
         return true;
       }
     }
-    if (!meta.finalizers().isEmpty()) {
+    if (!meta.finalizers().isEmpty() || finalizerAdded) {
       ObjectNode metadata = Tree.metadata(object);
       if (meta.deletionTimestamp() == null) {
         metadata.put("deletionTimestamp", Timestamps.format(now));
