@@ -14,6 +14,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
@@ -150,15 +151,11 @@ public final class GarbageCollector implements AutoCloseable {
         }
       }
       for (OwnerReferencesPlan.Repoint repoint : plan.repoints()) {
-        ObjectNode patch = JSON.createObjectNode();
-        patch.putObject("metadata").set("ownerReferences", repoint.owners());
-        patchMetadata(repoint.object(), patch);
+        patchMetadata(repoint.object(), "ownerReferences", repoint.owners());
       }
       for (OwnerReferencesPlan.Unfinalize done : plan.unfinalizes()) {
-        ObjectNode patch = JSON.createObjectNode();
-        patch.putObject("metadata").set("finalizers",
+        patchMetadata(done.object(), "finalizers",
             OwnerReferencesPlan.finalizersWithout(done.object(), done.finalizer()));
-        patchMetadata(done.object(), patch);
       }
     } catch (StatusError e) {
       // changed meanwhile: the namespace's next pass sees it as it is
@@ -171,11 +168,20 @@ public final class GarbageCollector implements AutoCloseable {
     if (dirty.add(namespace)) wake.release();
   }
 
-  /** A merge patch of the object's metadata, only if it has not changed since it was read. */
-  private void patchMetadata(JsonNode object, ObjectNode patch) {
+  /**
+   * A merge patch of one list in the object's metadata, only if the object has not changed since it was read; an
+   * empty list removes the field, as Kubernetes leaves an empty one out.
+   */
+  private void patchMetadata(JsonNode object, String field, ArrayNode value) {
     Kind kind = BY_NAME.get(object.path("kind").asString(""));
-    ((ObjectNode) patch.path("metadata")).put("resourceVersion",
-        object.path("metadata").path("resourceVersion").asString(""));
+    ObjectNode patch = JSON.createObjectNode();
+    ObjectNode metadata = patch.putObject("metadata");
+    if (value.isEmpty()) {
+      metadata.putNull(field);
+    } else {
+      metadata.set(field, value);
+    }
+    metadata.put("resourceVersion", object.path("metadata").path("resourceVersion").asString(""));
     api.mergePatch(kind.group(), "v1", kind.resource(), null, object.path("metadata").path("namespace").asString(""),
         object.path("metadata").path("name").asString(""), patch);
   }

@@ -264,6 +264,83 @@ class TugUpKubectlIT {
   }
 
   @Test
+  @Order(3)
+  void aReplicaSetKeepsItsPodsAndTheGarbageCollectorFollowsItsDeletion() throws Exception {
+    String manifest = """
+        apiVersion: apps/v1
+        kind: ReplicaSet
+        metadata:
+          name: rs-web
+        spec:
+          replicas: 2
+          selector:
+            matchLabels: {app: rs-web}
+          template:
+            metadata:
+              labels: {app: rs-web}
+            spec:
+              terminationGracePeriodSeconds: 1
+              containers:
+              - name: c
+                image: busybox:test
+                command: ["sleep", "600"]
+        """;
+    apply(manifest);
+    waitFor("rs/rs-web", "{.status.readyReplicas}=2");
+    List<String> two = awaitPods("app=rs-web", 2);
+    assertThat(podsJsonpath("app=rs-web", "{.items[*].metadata.ownerReferences[0].name}")).isEqualTo("rs-web rs-web");
+
+    // a pod deleted is replaced; scaling adds and removes pods
+    assertThat(kubectl("delete", "pod", two.get(0), "--wait=false").exitCode()).isZero();
+    waitFor("rs/rs-web", "{.status.readyReplicas}=2");
+    assertThat(awaitPods("app=rs-web", 2)).doesNotContain(two.get(0));
+    assertThat(kubectl("scale", "rs/rs-web", "--replicas=3").exitCode()).isZero();
+    waitFor("rs/rs-web", "{.status.readyReplicas}=3");
+    assertThat(kubectl("scale", "rs/rs-web", "--replicas=1").exitCode()).isZero();
+    waitFor("rs/rs-web", "{.status.replicas}=1");
+    String survivor = awaitPods("app=rs-web", 1).get(0);
+
+    // Orphan: the ReplicaSet goes, its pod stays without the reference; a new one adopts it instead of creating
+    CommandResult orphaned = kubectl("delete", "rs/rs-web", "--cascade=orphan", "--timeout=60s");
+    assertThat(orphaned.exitCode()).as(orphaned.stderr()).isZero();
+    CommandResult gone = kubectl("wait", "--for=delete", "rs/rs-web", "--timeout=60s");
+    assertThat(gone.exitCode()).as(gone.stderr()).isZero();
+    assertThat(jsonpath("pod/" + survivor, "{.metadata.ownerReferences}")).isEmpty();
+    apply(manifest.replace("replicas: 2", "replicas: 1"));
+    waitFor("pod/" + survivor, "{.metadata.ownerReferences[0].name}=rs-web");
+    waitFor("rs/rs-web", "{.status.readyReplicas}=1");
+    assertThat(awaitPods("app=rs-web", 1)).containsExactly(survivor);
+
+    // Background, kubectl's default: the ReplicaSet goes at once and the collector deletes its pods
+    assertThat(kubectl("delete", "rs/rs-web", "--timeout=60s").exitCode()).isZero();
+    CommandResult podsGone = kubectl("wait", "--for=delete", "pod/" + survivor, "--timeout=60s");
+    assertThat(podsGone.exitCode()).as(podsGone.stderr() + agentLog()).isZero();
+  }
+
+  private String podsJsonpath(String selector, String path) throws IOException, InterruptedException {
+    return kubectl("get", "pods", "-l", selector, "-o", "jsonpath=" + path).stdout();
+  }
+
+  /** The names of the pods the selector matches that are not being deleted, once there are {@code count}. */
+  private List<String> awaitPods(String selector, int count) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+    List<String> names = List.of();
+    while (System.nanoTime() < deadline) {
+      String out = podsJsonpath(selector,
+          "{range .items[*]}{.metadata.name} {.metadata.deletionTimestamp}{\"\\n\"}{end}");
+      names = out.lines().map(String::strip).filter(l -> !l.isEmpty() && !l.contains(" ")).toList();
+      if (names.size() == count) return names;
+      Thread.sleep(500);
+    }
+    throw new AssertionError("pods " + selector + ": expected " + count + ", last saw " + names + agentLog());
+  }
+
+  private void waitFor(String object, String condition) throws Exception {
+    CommandResult result = kubectl("wait", "--for=jsonpath=" + condition, object, "--timeout=90s");
+    assertThat(result.exitCode()).as(object + " " + condition + ": " + result.stderr() + agentLog()).isZero();
+  }
+
+  @Test
   @Order(4)
   void theNodeIdentityReachesItsNodeLeaseAndPodsAndTheConfigMapsTheyUseButNothingElse() throws Exception {
     assertThat(kubectl("run", "y", "--image=busybox:test", "--", "sleep", "600").exitCode()).isZero();

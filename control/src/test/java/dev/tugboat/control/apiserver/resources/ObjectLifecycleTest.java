@@ -82,6 +82,27 @@ class ObjectLifecycleTest {
   }
 
   @Test
+  void orphanAndForegroundDeletionLeaveTheGarbageCollectorsFinalizerAndBackgroundDeletesAtOnce() {
+    for (String[] policy : new String[][] {{"Orphan", "orphan"}, {"Foreground", "foregroundDeletion"}}) {
+      client.create("configmaps", "default", "{\"metadata\":{\"name\":\"owner\"}}");
+      ApiClient.Reply marked = client.send(call("delete", "configmaps", "default", "owner")
+          .q("propagationPolicy", policy[0]));
+      assertThat(marked.status()).isEqualTo(200);
+      JsonNode owner = client.get("configmaps", "default", "owner").body();
+      assertThat(owner.path("metadata").path("deletionTimestamp").asString()).as(policy[0]).isNotEmpty();
+      assertThat(owner.path("metadata").path("finalizers").get(0).asString()).isEqualTo(policy[1]);
+      // the collector, done, removes it and the object goes
+      assertThat(client.patch("configmaps", "default", "owner", "application/merge-patch+json",
+          "{\"metadata\":{\"finalizers\":null}}").status()).isEqualTo(200);
+      assertThat(client.get("configmaps", "default", "owner").status()).isEqualTo(404);
+    }
+    client.create("configmaps", "default", "{\"metadata\":{\"name\":\"owner\"}}");
+    assertThat(client.send(call("delete", "configmaps", "default", "owner").q("propagationPolicy", "Background"))
+        .status()).isEqualTo(200);
+    assertThat(client.get("configmaps", "default", "owner").status()).isEqualTo(404);
+  }
+
+  @Test
   void generateNameMakesAUniqueName() {
     ApiClient.Reply one = client.create("configmaps", "default", "{\"metadata\":{\"generateName\":\"cfg-\"}}");
     ApiClient.Reply two = client.create("configmaps", "default", "{\"metadata\":{\"generateName\":\"cfg-\"}}");
