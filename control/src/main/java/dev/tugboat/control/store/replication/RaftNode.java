@@ -560,7 +560,12 @@ public final class RaftNode implements AutoCloseable {
     if (ready.snapshot() != null) {
       storage.saveSnapshot(ready.snapshot());
     }
-    storage.append(ready.entries(), ready.hardState());
+    // A Ready that only moves the commit index needs no fsync, and nothing waits for its record: it is written after
+    // the applies and their replies, which it held up before (each put makes one such Ready on every member).
+    boolean commitOnly = !ready.mustSync() && ready.entries().isEmpty() && ready.snapshot() == null;
+    if (!commitOnly) {
+      storage.append(ready.entries(), ready.hardState());
+    }
     if (ready.mustSync() || !ready.entries().isEmpty()) {
       storage.sync();
     }
@@ -589,6 +594,9 @@ public final class RaftNode implements AutoCloseable {
       }
     }
     completeAppliedReads();
+    if (commitOnly && ready.hardState() != null) {
+      storage.append(List.of(), ready.hardState());
+    }
     maybeSnapshot();
   }
 
