@@ -35,8 +35,8 @@ public final class NamespaceLifecycle {
   /**
    * Whether a namespace is terminating, as read from the cached object it was read from: the cache replaces that
    * object on every change of the namespace, so the answer holds while the cache still holds the same object.
-   * Parsing the namespace's JSON for every create was a tenth of what a pod create allocated (JFR, tug bench
-   * apiserver).
+   * Parsing the namespace's JSON for every create was 3.1 of the 43.4 KB the resource layer allocated per pod create
+   * (7%; the server's JFR agreed: 6.5% of all it allocated in tug bench apiserver).
    */
   private final Map<String, Admission> remembered = new ConcurrentHashMap<>();
 
