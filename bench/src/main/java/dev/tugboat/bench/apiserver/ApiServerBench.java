@@ -23,6 +23,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
@@ -51,12 +52,19 @@ public final class ApiServerBench implements BenchPart {
   private static final double QUIET_JIT_SHARE = 0.05;
   private static final int MAX_WARM_UP_ROUNDS = 15;
   private static final int WATCH_WARM_UP_EVENTS = 2000;
+  /**
+   * The cases --cases can pick. The creates always run (list and memory measure the pods they leave); "create" alone
+   * stops after them, which saves the list and watch minutes when only the create path is being worked on.
+   */
+  public static final Set<String> CASES = Set.of("create", "list", "memory", "watch");
   private final Path home;
   private final int pods;
+  private final Set<String> cases;
 
-  public ApiServerBench(Path home, int pods) {
+  public ApiServerBench(Path home, int pods, Set<String> cases) {
     this.home = home;
     this.pods = pods;
+    this.cases = cases;
   }
 
   @Override
@@ -68,11 +76,11 @@ public final class ApiServerBench implements BenchPart {
   public void run(BenchReport report, Path scratch) throws Exception {
     BenchCase create1 = report.addCase("create pod, 1 client, 1000 sequential");
     BenchCase create64 = report.addCase("create pod, 64 concurrent clients, " + pods + " in all");
-    BenchCase list = report.addCase("list " + pods + " pods, 20 times");
-    BenchCase watch = report.addCase("100 watchers receiving " + pods + " pod events: delivery latency");
-    BenchCase watchAfterAck = report.addCase("100 watchers receiving " + pods
+    BenchCase list = selected(report, "list", "list " + pods + " pods, 20 times");
+    BenchCase watch = selected(report, "watch", "100 watchers receiving " + pods + " pod events: delivery latency");
+    BenchCase watchAfterAck = selected(report, "watch", "100 watchers receiving " + pods
         + " pod events: delivery latency after the create was acknowledged");
-    BenchCase memory = report.addCase("server memory with " + pods + " pods");
+    BenchCase memory = selected(report, "memory", "server memory with " + pods + " pods");
     try (ApiServerProcess server = ApiServerProcess.start(home, scratch.resolve("server"), Duration.ofSeconds(60));
          KubernetesClient client = server.client();
          Http2ApiConnection creator = Http2ApiConnection.connect(server.config())) {
@@ -82,7 +90,7 @@ public final class ApiServerBench implements BenchPart {
       Samples creates = createPods(client, creator, "bench-par", 64, pods);
       create64.subject("tugboat", createCpu.perItem(creates.figures(), "create", pods));
       Samples lists = new Samples();
-      for (int i = 0; i < 20; i++) {
+      for (int i = 0; i < (cases.contains("list") ? 20 : 0); i++) {
         // The raw body, as the server sends it: decoding 10,000 typed pods is the client's cost, not the server's.
         long start = System.nanoTime();
         String body = client.raw("/api/v1/namespaces/bench-par/pods");
@@ -93,15 +101,22 @@ public final class ApiServerBench implements BenchPart {
               + pods + " pods");
         }
       }
-      list.subject("tugboat", lists.figures());
-      memory.subject("tugboat", new Figures().put("server_rss_mb", Math.round(ProcessMemory.rssMegabytes(server.pid()))));
-      // an unmeasured round first, for the same reason as the dry-run creates: the bench JVM compiles its WebSocket
-      // and TLS receive path (C2 took a quarter of a core through the measured events without it)
-      watchLatency(server, client, creator, "bench-watch-warm-up", 100, WATCH_WARM_UP_EVENTS);
-      CpuUse watchCpu = CpuUse.start(server.pid());
-      WatchLatencies latencies = watchLatency(server, client, creator, "bench-watch", 100, pods);
-      watch.subject("tugboat", watchCpu.perItem(latencies.sinceSent().figures(), "pod", pods));
-      watchAfterAck.subject("tugboat", latencies.sinceAcknowledged().figures());
+      if (cases.contains("list")) {
+        list.subject("tugboat", lists.figures());
+      }
+      if (cases.contains("memory")) {
+        memory.subject("tugboat", new Figures().put("server_rss_mb",
+            Math.round(ProcessMemory.rssMegabytes(server.pid()))));
+      }
+      if (cases.contains("watch")) {
+        // an unmeasured round first, for the same reason as the dry-run creates: the bench JVM compiles its WebSocket
+        // and TLS receive path (C2 took a quarter of a core through the measured events without it)
+        watchLatency(server, client, creator, "bench-watch-warm-up", 100, WATCH_WARM_UP_EVENTS);
+        CpuUse watchCpu = CpuUse.start(server.pid());
+        WatchLatencies latencies = watchLatency(server, client, creator, "bench-watch", 100, pods);
+        watch.subject("tugboat", watchCpu.perItem(latencies.sinceSent().figures(), "pod", pods));
+        watchAfterAck.subject("tugboat", latencies.sinceAcknowledged().figures());
+      }
     } catch (Exception e) {
       for (BenchCase c : List.of(create1, create64, list, watch, watchAfterAck, memory)) {
         if (c.subjects().isEmpty()) {
@@ -112,6 +127,11 @@ public final class ApiServerBench implements BenchPart {
     create64.target("tugboat.p99_ms <= 25");
     list.target("tugboat.p50_ms < 200");
     watch.target("tugboat.p99_ms < 50");
+  }
+
+  /** A case of the report when --cases picked it; otherwise one that is filled in, or not, and never written. */
+  private BenchCase selected(BenchReport report, String key, String name) {
+    return cases.contains(key) ? report.addCase(name) : new BenchCase(name);
   }
 
   /**

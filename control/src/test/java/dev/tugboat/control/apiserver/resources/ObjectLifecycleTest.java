@@ -164,6 +164,19 @@ class ObjectLifecycleTest {
   }
 
   @Test
+  void namespaceThatStartsTerminatingRefusesContentItAdmittedBefore() {
+    client.create("namespaces", null, "{\"metadata\":{\"name\":\"team\"}}");
+    assertThat(client.create("configmaps", "team", "{\"metadata\":{\"name\":\"first\"}}").status()).isEqualTo(201);
+    assertThat(client.create("configmaps", "team", "{\"metadata\":{\"name\":\"second\"}}").status()).isEqualTo(201);
+    assertThat(client.delete("namespaces", null, "team").status()).isEqualTo(200);
+    ApiClient.Reply create = client.create("configmaps", "team", "{\"metadata\":{\"name\":\"third\"}}");
+    assertThat(create.status()).isEqualTo(403);
+    assertThat(create.message()).contains("because it is being terminated");
+    assertThat(client.create("events", "team", "{\"metadata\":{\"name\":\"e\"},\"involvedObject\":{}}").status())
+        .isEqualTo(201);
+  }
+
+  @Test
   void createInAMissingNamespaceIsNotFound() {
     ApiClient.Reply reply = client.create("configmaps", "nowhere", "{\"metadata\":{\"name\":\"cm\"}}");
     assertThat(reply.status()).isEqualTo(404);

@@ -10,16 +10,12 @@ import java.util.regex.Pattern;
  */
 public final class Names {
 
-  private static final String DNS1123_LABEL_FMT = "[a-z0-9]([-a-z0-9]*[a-z0-9])?";
-  private static final Pattern DNS1123_LABEL = Pattern.compile(DNS1123_LABEL_FMT);
-  private static final String DNS1123_SUBDOMAIN_FMT = DNS1123_LABEL_FMT + "(\\." + DNS1123_LABEL_FMT + ")*";
-  private static final Pattern DNS1123_SUBDOMAIN = Pattern.compile(DNS1123_SUBDOMAIN_FMT);
-  private static final String DNS1035_LABEL_FMT = "[a-z]([-a-z0-9]*[a-z0-9])?";
-  private static final Pattern DNS1035_LABEL = Pattern.compile(DNS1035_LABEL_FMT);
-  private static final String QUALIFIED_NAME_FMT = "([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]";
-  private static final Pattern QUALIFIED_NAME = Pattern.compile(QUALIFIED_NAME_FMT);
-  private static final String LABEL_VALUE_FMT = "(" + QUALIFIED_NAME_FMT + ")?";
-  private static final Pattern LABEL_VALUE = Pattern.compile(LABEL_VALUE_FMT);
+  // the expressions as Kubernetes writes them, quoted in its messages; NameSyntax checks them
+  static final String DNS1123_LABEL_FMT = "[a-z0-9]([-a-z0-9]*[a-z0-9])?";
+  static final String DNS1123_SUBDOMAIN_FMT = DNS1123_LABEL_FMT + "(\\." + DNS1123_LABEL_FMT + ")*";
+  static final String DNS1035_LABEL_FMT = "[a-z]([-a-z0-9]*[a-z0-9])?";
+  static final String QUALIFIED_NAME_FMT = "([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]";
+  static final String LABEL_VALUE_FMT = "(" + QUALIFIED_NAME_FMT + ")?";
   private static final Pattern IANA_SVC_NAME = Pattern.compile("[-a-z0-9]+");
   private static final Pattern HAS_LETTER = Pattern.compile(".*[a-z].*");
 
@@ -45,7 +41,7 @@ public final class Names {
     if (value.length() > 63) {
       errors.add(maxLen(63));
     }
-    if (!DNS1123_LABEL.matcher(value).matches()) {
+    if (!NameSyntax.isDns1123Label(value)) {
       errors.add(regexError("a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', "
           + "and must start and end with an alphanumeric character", DNS1123_LABEL_FMT, "my-name", "123-abc"));
     }
@@ -57,7 +53,7 @@ public final class Names {
     if (value.length() > 253) {
       errors.add(maxLen(253));
     }
-    if (!DNS1123_SUBDOMAIN.matcher(value).matches()) {
+    if (!NameSyntax.isDns1123Subdomain(value)) {
       errors.add(regexError("a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' "
           + "or '.', and must start and end with an alphanumeric character", DNS1123_SUBDOMAIN_FMT, "example.com"));
     }
@@ -69,7 +65,7 @@ public final class Names {
     if (value.length() > 63) {
       errors.add(maxLen(63));
     }
-    if (!DNS1035_LABEL.matcher(value).matches()) {
+    if (!NameSyntax.isDns1035Label(value)) {
       errors.add(regexError("a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with "
           + "an alphabetic character, and end with an alphanumeric character", DNS1035_LABEL_FMT, "my-name",
           "abc-123"));
@@ -80,13 +76,13 @@ public final class Names {
   /** A label or annotation key: an optional DNS subdomain prefix and '/', then a name of at most 63 characters. */
   public static List<String> qualifiedName(String value) {
     List<String> errors = new ArrayList<>();
-    String[] parts = value.split("/", -1);
+    int slash = value.indexOf('/');
     String name;
-    if (parts.length == 1) {
-      name = parts[0];
-    } else if (parts.length == 2) {
-      String prefix = parts[0];
-      name = parts[1];
+    if (slash < 0) {
+      name = value;
+    } else if (value.indexOf('/', slash + 1) < 0) {
+      String prefix = value.substring(0, slash);
+      name = value.substring(slash + 1);
       if (prefix.isEmpty()) {
         errors.add("prefix part must be non-empty");
       } else {
@@ -105,7 +101,7 @@ public final class Names {
     } else if (name.length() > 63) {
       errors.add("name part " + maxLen(63));
     }
-    if (!QUALIFIED_NAME.matcher(name).matches()) {
+    if (!NameSyntax.isQualifiedNamePart(name)) {
       errors.add("name part " + regexError("must consist of alphanumeric characters, '-', '_' or '.', and must start "
           + "and end with an alphanumeric character", QUALIFIED_NAME_FMT, "MyName", "my.name", "123-abc"));
     }
@@ -117,7 +113,7 @@ public final class Names {
     if (value.length() > 63) {
       errors.add(maxLen(63));
     }
-    if (!LABEL_VALUE.matcher(value).matches()) {
+    if (!value.isEmpty() && !NameSyntax.isQualifiedNamePart(value)) {
       errors.add(regexError("a valid label must be an empty string or consist of alphanumeric characters, '-', '_' "
           + "or '.', and must start and end with an alphanumeric character", LABEL_VALUE_FMT, "MyValue", "my_value",
           "12345"));
