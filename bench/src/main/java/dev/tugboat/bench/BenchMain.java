@@ -32,8 +32,8 @@ public final class BenchMain implements Callable<Integer> {
   int keys = 1_000_000;
 
   @Option(names = "--cases", split = ",",
-      description = "cases to run (default: all): store perf, puts, memory; runtime sequential, many; apiserver "
-          + "create (always run: the others use its pods), list, memory, watch")
+      description = "cases to run (default: all): store perf, puts, memory; runtime sequential, many; apiserver create, list, "
+          + "watch, memory")
   java.util.Set<String> cases;
 
   @Option(names = "--runs", description = "sequential runs per runtime (default: ${DEFAULT-VALUE})")
@@ -55,7 +55,8 @@ public final class BenchMain implements Callable<Integer> {
     Path out = results != null ? results : home.resolve("bench/results");
     List<BenchPart> parts = new ArrayList<>();
     for (BenchPart p : List.<BenchPart>of(new RuntimeBench(runs, warmup, cases == null ? RuntimeBench.CASES : cases),
-        new StoreBench(home, keys, cases == null ? StoreBench.CASES : cases), new ApiServerBench(home, pods, cases == null ? ApiServerBench.CASES : cases))) {
+        new StoreBench(home, keys, cases == null ? StoreBench.CASES : cases), new ApiServerBench(home, pods,
+        cases == null ? ApiServerBench.CASES : cases))) {
       if (part.equals("all") || part.equals(p.name())) {
         parts.add(p);
       }

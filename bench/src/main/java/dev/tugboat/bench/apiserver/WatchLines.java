@@ -1,8 +1,9 @@
 package dev.tugboat.bench.apiserver;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufUtil;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.function.Consumer;
 
@@ -18,19 +19,37 @@ final class WatchLines {
     this.onLine = onLine;
   }
 
-  /** Reads {@code bytes} whole, handing on every line it completes, without its newline. */
+  /**
+   * Reads {@code bytes} whole, handing on every line it completes, without its newline. A line that lies within
+   * {@code bytes} is decoded straight from it: 100 watchers receive a million events in the bench, on the 2 cores the
+   * server needs, and copying each event twice more before decoding it was CPU the server waited for.
+   */
   void accept(ByteBuf bytes) {
     while (bytes.isReadable()) {
-      int newline = bytes.indexOf(bytes.readerIndex(), bytes.writerIndex(), (byte) '\n');
+      int start = bytes.readerIndex();
+      int newline = bytes.indexOf(start, bytes.writerIndex(), (byte) '\n');
       if (newline < 0) {
-        partial.writeBytes(ByteBufUtil.getBytes(bytes));
-        bytes.readerIndex(bytes.writerIndex());
+        copyToPartial(bytes, bytes.readableBytes());
         return;
       }
-      partial.writeBytes(ByteBufUtil.getBytes(bytes, bytes.readerIndex(), newline - bytes.readerIndex()));
+      if (partial.size() == 0) {
+        String line = bytes.toString(start, newline - start, StandardCharsets.UTF_8);
+        bytes.readerIndex(newline + 1);
+        onLine.accept(line);
+        continue;
+      }
+      copyToPartial(bytes, newline - start);
       bytes.readerIndex(newline + 1);
       onLine.accept(partial.toString(StandardCharsets.UTF_8));
       partial.reset();
+    }
+  }
+
+  private void copyToPartial(ByteBuf bytes, int length) {
+    try {
+      bytes.readBytes(partial, length);
+    } catch (IOException e) {
+      throw new UncheckedIOException("a ByteArrayOutputStream does not fail", e);
     }
   }
 }

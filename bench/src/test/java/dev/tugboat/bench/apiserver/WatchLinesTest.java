@@ -47,4 +47,17 @@ class WatchLinesTest {
     frame(":2}\n".getBytes(StandardCharsets.UTF_8));
     assertThat(lines).containsExactly("{\"a\":1}", "{\"b\":2}");
   }
+
+  @Test
+  void aLineDecodedInPlaceLeavesNothingForTheNextFrame() {
+    frame("{\"a\":1}\n{\"b\":2}\n".getBytes(StandardCharsets.UTF_8));
+    frame("{\"c\":3}\n".getBytes(StandardCharsets.UTF_8));
+    assertThat(lines).containsExactly("{\"a\":1}", "{\"b\":2}", "{\"c\":3}");
+  }
+
+  @Test
+  void anEmptyLineIsHandedOnAsAnEmptyString() {
+    frame("\n{\"a\":1}\n".getBytes(StandardCharsets.UTF_8));
+    assertThat(lines).containsExactly("", "{\"a\":1}");
+  }
 }
