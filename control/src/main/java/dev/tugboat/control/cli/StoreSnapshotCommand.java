@@ -68,6 +68,9 @@ public final class StoreSnapshotCommand {
         o.printf("format: %s%nindex: %d%nterm: %d%nrevision: %d%ncompact revision: %d%nkeys: %d%nsize: %d%n",
             contents.format(), contents.index(), contents.term(), state.revision(), state.compactRevision(), state.keyCount(),
             Files.size(file));
+        if (contents.etcdStatus() != null) { // as etcdctl snapshot status -w table prints them
+          o.printf("hash: %x%ntotal keys: %d%n", contents.etcdStatus().hash(), contents.etcdStatus().totalKeys());
+        }
         for (Member m : contents.members().members()) {
           o.printf("member: %x, %s, %s, %s, %s%n", m.id(), m.name(), String.join(",", m.peerUrls()),
               String.join(",", m.clientUrls()), m.learner());

@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.TreeMap;
+import java.util.zip.CRC32C;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
@@ -62,7 +63,13 @@ public final class EtcdBackend {
    * {@link StoreStateMachine#restoreSnapshot} reads).
    */
   public record Contents(long consistentIndex, long revision, long compactRevision, int keys, int leases,
-                         List<Member> members, StoreStateMachine.SnapshotWriter state) {}
+                         List<Member> members, StoreStateMachine.SnapshotWriter state, Status status) {}
+
+  /**
+   * What {@code etcdctl snapshot status} prints of a backend: the CRC-32C of every bucket's name, keys and values
+   * in order, and how many keys all buckets hold.
+   */
+  public record Status(int hash, long totalKeys) {}
 
   private EtcdBackend() {}
 
@@ -212,7 +219,25 @@ public final class EtcdBackend {
       entries.add(h.toArray(new Entry[0]));
     }
     StateSnapshot state = StateSnapshot.of(meta[0], revision[0], meta[1], keys, entries, ids, ttls, arena);
-    return new Contents(meta[0], revision[0], meta[1], keys.size(), ids.length, members, state::writeTo);
+    return new Contents(meta[0], revision[0], meta[1], keys.size(), ids.length, members, state::writeTo,
+        status(db));
+  }
+
+  /** As etcdctl's snapshot status (clientv3/snapshot's Status) computes it. */
+  static Status status(BoltReader db) throws IOException {
+    CRC32C crc = new CRC32C();
+    long[] total = new long[1];
+    for (byte[] bucket : db.bucketNames()) {
+      crc.update(bucket);
+      db.forEach(bucket, (k, v) -> {
+        crc.update(k);
+        if (v != null) {
+          crc.update(v);
+        }
+        total[0]++;
+      });
+    }
+    return new Status((int) crc.getValue(), total[0]);
   }
 
   static byte[] revisionKey(long main, long sub, boolean tombstone) {

@@ -54,10 +54,11 @@ public final class SavedSnapshot {
   /**
    * What a saved snapshot holds: Raft's position when it was taken (for etcd's backend, its consistent index and
    * term 1), the members then, and the store's state, written out by {@link #writeState}. {@code format} names the
-   * file's format for people.
+   * file's format for people; {@code etcdStatus} is what etcdctl snapshot status prints of an etcd backend (null
+   * for Tugboat's own format).
    */
   public record Contents(String format, long index, long term, MemberList members,
-                         StoreStateMachine.SnapshotWriter state) {
+                         StoreStateMachine.SnapshotWriter state, EtcdBackend.Status etcdStatus) {
 
     /** Copies the store's state to {@code out}, as a {@link StoreStateMachine} snapshot. */
     public void writeState(OutputStream out) throws IOException {
@@ -174,7 +175,7 @@ public final class SavedSnapshot {
         members.put(m.id(), new Member(m.id(), m.name(), m.peerUrls(), m.clientUrls(), m.learner()));
       }
       return new Contents(ETCD_BACKEND, backend.consistentIndex(), 1, new MemberList(members, new TreeSet<>()),
-          backend.state());
+          backend.state(), backend.status());
     }
   }
 
@@ -235,7 +236,7 @@ public final class SavedSnapshot {
       }
       long offset = stateOffset;
       return new Contents(TUGBOAT, index, term, MemberList.decode(members), out -> copy(file, offset, stateLength,
-          out));
+          out), null);
     } catch (EOFException e) {
       throw new IOException("snapshot file " + file + ": ends early", e);
     }

@@ -168,7 +168,7 @@ class EtcdBackendSnapshotTest {
   private static long[] writeHistory(Etcdctl etcdctl) {
     ok(etcdctl, "put", "a", "1");
     ok(etcdctl, "put", "gone", "x");
-    Etcdctl.Result txn = etcdctl.runWithInput("\nput t/1 one\nput t/2 two\n\n".getBytes(), "txn");
+    Etcdctl.Result txn = etcdctl.runWithInput("\nput t/1 one\nput t/2 two\n\n\n".getBytes(), "txn");
     assertThat(txn.exitCode()).as("txn: %s", txn.stderr()).isZero();
     Matcher lease = Pattern.compile("lease ([0-9a-f]+) granted").matcher(ok(etcdctl, "lease", "grant", "3600").out());
     assertThat(lease.find()).isTrue();
@@ -211,7 +211,9 @@ class EtcdBackendSnapshotTest {
       assertThat(number(status, "totalKey")).isGreaterThanOrEqualTo(7 + 1 + 3 + 1 + 1);
       String[] tugStatus = tugStore("snapshot", "status", saved.toString());
       assertThat(tugStatus[0]).as("tug status: %s", tugStatus[2]).isEqualTo("0");
-      assertThat(tugStatus[1]).contains("revision: " + history[2] + "\n").contains("format: etcd backend");
+      assertThat(tugStatus[1]).contains("revision: " + history[2] + "\n").contains("format: etcd backend")
+          .contains("hash: " + Long.toHexString(number(status, "hash")) + "\n")
+          .contains("total keys: " + number(status, "totalKey") + "\n");
 
       Path dataDir = dir.resolve("etcd-restored");
       String peer = "http://127.0.0.1:" + freePort();
@@ -253,6 +255,10 @@ class EtcdBackendSnapshotTest {
       assertThat(status[0]).as("tug status: %s", status[2]).isEqualTo("0");
       assertThat(status[1]).contains("format: etcd backend").contains("revision: " + history[2] + "\n")
           .containsPattern("index: [1-9][0-9]*\\n").containsPattern("member: [0-9a-f]+, etcd, http://127");
+      String etcdStatus = ok(etcd, "snapshot", "status", saved.toString(), "-w", "json").out();
+      assertThat(status[1]).as("what etcdctl snapshot status says: %s", etcdStatus)
+          .contains("hash: " + Long.toHexString(number(etcdStatus, "hash")) + "\n")
+          .contains("total keys: " + number(etcdStatus, "totalKey") + "\n");
 
       // bad input: refused, naming the file and the fault, leaving no data dir
       String peer = "http://127.0.0.1:" + freePort();
