@@ -66,8 +66,8 @@ public final class StoreSnapshotCommand {
         }
         var o = spec.commandLine().getOut();
         o.printf("format: %s%nindex: %d%nterm: %d%nrevision: %d%ncompact revision: %d%nkeys: %d%nsize: %d%n",
-            contents.format(), contents.index(), contents.term(), state.revision(), state.compactRevision(), state.keyCount(),
-            Files.size(file));
+            contents.format(), contents.index(), contents.term(), state.revision(), state.compactRevision(),
+            state.keyCount(), Files.size(file));
         if (contents.etcdStatus() != null) { // as etcdctl snapshot status -w table prints them
           o.printf("hash: %x%ntotal keys: %d%n", contents.etcdStatus().hash(), contents.etcdStatus().totalKeys());
         }

@@ -44,7 +44,7 @@ public final class BoltReader {
     String[] why0 = new String[1];
     BoltPages.Meta meta0 = BoltPages.Meta.read(first, why0);
     if (meta0 == null && first.limit() >= BoltPages.META_END && first.getInt(BoltPages.META_MAGIC) != BoltPages.MAGIC) {
-      throw new BoltFormatException("not a bbolt database: " + why0[0]);
+      throw BoltFormatException.notBbolt(why0[0]);
     }
     // bbolt finds the second meta with the first's page size, or its own if the first is damaged
     int pageSize = meta0 != null ? meta0.pageSize() : BoltPages.DEFAULT_PAGE_SIZE;
@@ -56,7 +56,7 @@ public final class BoltReader {
       why1[0] = "the file ends before it";
     }
     if (meta0 == null && meta1 == null) {
-      throw new BoltFormatException("not a bbolt database: meta page 0: " + why0[0] + "; meta page 1: " + why1[0]);
+      throw BoltFormatException.notBbolt("meta page 0: " + why0[0] + "; meta page 1: " + why1[0]);
     }
     BoltPages.Meta meta = meta1 == null || (meta0 != null && meta0.txid() > meta1.txid()) ? meta0 : meta1;
     if (!isPageSize(meta.pageSize())) {

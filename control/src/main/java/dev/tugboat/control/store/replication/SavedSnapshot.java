@@ -139,8 +139,9 @@ public final class SavedSnapshot {
       try {
         db = BoltReader.open(channel, dbLength);
       } catch (BoltFormatException e) {
-        throw new IOException("snapshot file " + file + ": not a store snapshot (neither a bbolt database as etcd "
-            + "saves it nor Tugboat's " + new String(MAGIC, StandardCharsets.US_ASCII) + "): " + e.getMessage(), e);
+        throw new IOException("snapshot file " + file + ": " + (e.notBbolt() ? "not a store snapshot (neither a bbolt "
+            + "database as etcd saves it nor Tugboat's " + new String(MAGIC, StandardCharsets.US_ASCII) + "): "
+            : "a damaged bbolt database: ") + e.getMessage(), e);
       }
       if (hasHash && hashCheck != HashCheck.SKIP) {
         MessageDigest sha256 = sha256();

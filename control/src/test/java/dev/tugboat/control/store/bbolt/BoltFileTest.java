@@ -89,7 +89,8 @@ class BoltFileTest {
     seen.merge(0L, 1, Integer::sum);
     seen.merge(1L, 1, Integer::sum);
     long freelist = all.getLong(BoltPages.META_FREELIST);
-    assertThat(all.getShort((int) (freelist * pageSize) + BoltPages.FLAGS_OFFSET)).isEqualTo((short) BoltPages.FREELIST);
+    assertThat(all.getShort((int) (freelist * pageSize) + BoltPages.FLAGS_OFFSET))
+        .isEqualTo((short) BoltPages.FREELIST);
     assertThat(all.getShort((int) (freelist * pageSize) + BoltPages.COUNT_OFFSET)).isZero();
     seen.merge(freelist, 1, Integer::sum);
     List<Long> todo = new ArrayList<>(List.of(all.getLong(BoltPages.META_ROOT)));
@@ -200,7 +201,8 @@ class BoltFileTest {
     Files.write(text, "hello, this is not a database at all; it is text. ".repeat(200).getBytes());
     try (FileChannel in = FileChannel.open(text)) {
       assertThatThrownBy(() -> open(text, in)).isInstanceOf(BoltFormatException.class)
-          .hasMessageContaining("not a bbolt database").hasMessageContaining("magic");
+          .hasMessageContaining("not a bbolt database").hasMessageContaining("magic")
+          .matches(e -> ((BoltFormatException) e).notBbolt(), "says the file is something else");
     }
     Path tiny = dir.resolve("tiny");
     Files.write(tiny, new byte[10]);
@@ -217,7 +219,8 @@ class BoltFileTest {
     try (FileChannel in = FileChannel.open(file)) {
       for (long cut : new long[] {size - 1, size - 4096, 8192 + 100}) {
         assertThatThrownBy(() -> BoltReader.open(in, cut)).as("cut at %d", cut)
-            .isInstanceOf(BoltFormatException.class).hasMessageContaining("cut short");
+            .isInstanceOf(BoltFormatException.class).hasMessageContaining("cut short")
+            .matches(e -> !((BoltFormatException) e).notBbolt(), "says the database is damaged");
       }
     }
   }

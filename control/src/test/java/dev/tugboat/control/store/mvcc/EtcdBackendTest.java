@@ -139,10 +139,10 @@ class EtcdBackendTest {
 
       List<byte[][]> members = buckets.get("members");
       assertThat(members).extracting(kv -> s(kv[0])).containsExactly("8e9e05c52164694d", "fe9e05c52164694d");
-      assertThat(s(members.get(0)[1])).isEqualTo("{\"id\":" + Long.toUnsignedString(0x8e9e05c52164694dL) + ",\"peerURLs\":[\"http://127.0.0.1:2380\"],"
-          + "\"name\":\"m1\",\"clientURLs\":[\"http://127.0.0.1:2379\"]}");
-      assertThat(s(members.get(1)[1])).isEqualTo("{\"id\":" + Long.toUnsignedString(0xfe9e05c52164694dL) + ",\"peerURLs\":[\"http://127.0.0.1:2480\"],"
-          + "\"isLearner\":true,\"name\":\"learner\"}");
+      assertThat(s(members.get(0)[1])).isEqualTo("{\"id\":" + Long.toUnsignedString(0x8e9e05c52164694dL)
+          + ",\"peerURLs\":[\"http://127.0.0.1:2380\"],\"name\":\"m1\",\"clientURLs\":[\"http://127.0.0.1:2379\"]}");
+      assertThat(s(members.get(1)[1])).isEqualTo("{\"id\":" + Long.toUnsignedString(0xfe9e05c52164694dL)
+          + ",\"peerURLs\":[\"http://127.0.0.1:2480\"],\"isLearner\":true,\"name\":\"learner\"}");
     }
   }
 
@@ -159,14 +159,14 @@ class EtcdBackendTest {
     assertRefused(Map.of("key", List.<byte[][]>of(new byte[][] {b("not-a-revision"), b("x")}), "meta", List.of()),
         "is not a revision");
     byte[] rev = EtcdBackend.revisionKey(2, 0, false);
-    assertRefused(Map.of("key", List.<byte[][]>of(new byte[][] {rev, new byte[] {0x0a, 0x7f}}), "meta", List.of()),
-        "not an mvccpb.KeyValue");
+    assertRefused(Map.of("key", List.<byte[][]>of(new byte[][] {rev, new byte[] {0x0a, 0x7f}}),
+        "meta", List.of()), "not an mvccpb.KeyValue");
     assertRefused(Map.of("key", List.of(), "meta", List.<byte[][]>of(new byte[][] {b("consistent_index"), b("1")})),
         "consistent_index is 1 bytes");
     assertRefused(Map.of("key", List.of(), "meta", List.of(), "lease", List.<byte[][]>of(new byte[][] {b("12345678"),
         new byte[] {(byte) 0xff}})), "not a leasepb.Lease");
-    assertRefused(Map.of("key", List.of(), "meta", List.of(), "members", List.<byte[][]>of(new byte[][] {b("zz"), b("{}")})),
-        "bucket members: zz");
+    assertRefused(Map.of("key", List.of(), "meta", List.of(), "members",
+        List.<byte[][]>of(new byte[][] {b("zz"), b("{}")})), "bucket members: zz");
   }
 
   private void assertRefused(Map<String, List<byte[][]>> buckets, String message) throws IOException {
