@@ -121,7 +121,7 @@ public final class SavedSnapshot {
           : "no such file"));
     }
     long size = Files.size(file);
-    byte[] start = new byte[MAGIC.length];
+    byte[] start;
     try (InputStream in = Files.newInputStream(file)) {
       start = in.readNBytes(MAGIC.length);
     }
@@ -150,7 +150,7 @@ public final class SavedSnapshot {
           chunk.clear().limit((int) Math.min(chunk.capacity(), dbLength - at));
           int n = channel.read(chunk, at);
           if (n < 0) {
-            throw new EOFException();
+            throw new IOException("snapshot file " + file + ": ends early, at byte " + at);
           }
           sha256.update(chunk.flip());
           at += n;
