@@ -22,10 +22,11 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code tug store snapshot}: what {@code etcdctl snapshot status} and {@code restore} do for etcd, for the file
- * {@code etcdctl snapshot save} gets from a Tugboat store member (its own format, not a bolt database).
+ * {@code etcdctl snapshot save} gets from etcd or a Tugboat store member (etcd's backend, a bbolt database), and for
+ * the files Tugboat saved before in its own format.
  */
 @Command(name = "snapshot", mixinStandardHelpOptions = true,
-    description = "Inspect or restore a file that 'etcdctl snapshot save' got from a store member.",
+    description = "Inspect or restore a file that 'etcdctl snapshot save' got from etcd or a store member.",
     subcommands = {StoreSnapshotCommand.Status.class, StoreSnapshotCommand.Restore.class})
 public final class StoreSnapshotCommand {
 
@@ -43,7 +44,7 @@ public final class StoreSnapshotCommand {
     public Integer call() {
       SavedSnapshot.Contents contents;
       try {
-        contents = SavedSnapshot.read(file, false);
+        contents = SavedSnapshot.read(file, SavedSnapshot.HashCheck.IF_PRESENT);
       } catch (IOException e) {
         spec.commandLine().getErr().println("tug store snapshot status: " + e.getMessage());
         return 1;
@@ -64,9 +65,12 @@ public final class StoreSnapshotCommand {
           copied.join();
         }
         var o = spec.commandLine().getOut();
-        o.printf("index: %d%nterm: %d%nrevision: %d%ncompact revision: %d%nkeys: %d%nsize: %d%n",
-            contents.index(), contents.term(), state.revision(), state.compactRevision(), state.keyCount(),
-            Files.size(file));
+        o.printf("format: %s%nindex: %d%nterm: %d%nrevision: %d%ncompact revision: %d%nkeys: %d%nsize: %d%n",
+            contents.format(), contents.index(), contents.term(), state.revision(), state.compactRevision(),
+            state.keyCount(), Files.size(file));
+        if (contents.etcdStatus() != null) { // as etcdctl snapshot status -w table prints them
+          o.printf("hash: %x%ntotal keys: %d%n", contents.etcdStatus().hash(), contents.etcdStatus().totalKeys());
+        }
         for (Member m : contents.members().members()) {
           o.printf("member: %x, %s, %s, %s, %s%n", m.id(), m.name(), String.join(",", m.peerUrls()),
               String.join(",", m.clientUrls()), m.learner());

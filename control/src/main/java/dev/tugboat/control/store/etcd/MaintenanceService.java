@@ -21,28 +21,37 @@ import dev.tugboat.control.store.mvcc.StoreStateMachine;
 import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
+import dev.tugboat.control.store.mvcc.EtcdBackend;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Path;
-import java.security.DigestOutputStream;
+import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /**
  * etcd's Maintenance service. The store is in memory, so there is nothing to defragment and no space alarm to raise.
- * The snapshot is what the proposer saves (a Raft member's is a {@code SavedSnapshot}: position, members, state),
- * zero-padded, its length in the last 8 bytes of the last 512-byte page, then the SHA-256 of the pages (etcdctl
- * checks that shape, which a bolt database has).
+ * The snapshot is etcd 3.4's backend ({@link EtcdBackend}: a bbolt database) made from what the proposer saves,
+ * then its SHA-256, as etcd sends it: {@code etcdctl snapshot status} and {@code restore} read it, and a real etcd
+ * starts on what they restore.
  */
 final class MaintenanceService extends MaintenanceGrpc.MaintenanceImplBase {
 
   /** The etcd version this API speaks, as reported by Status. */
   static final String ETCD_API_VERSION = "3.5.0";
   private static final int SNAPSHOT_CHUNK_BYTES = 32 * 1024;
-  private static final int PAGE = 512;
+  private static final int SHA256_LENGTH = 32;
+  private static final byte[] SAVED_MAGIC = "TUGSAVE1".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
   private final MvccKeyValueStore store;
   private final Membership membership;
@@ -105,33 +114,70 @@ final class MaintenanceService extends MaintenanceGrpc.MaintenanceImplBase {
   public void snapshot(SnapshotRequest request, StreamObserver<SnapshotResponse> response) {
     // gRPC takes the flow-control handlers only before this method returns; the file comes later
     SnapshotSender sender = new SnapshotSender((ServerCallStreamObserver<SnapshotResponse>) response);
+    List<EtcdBackend.Member> members = membership.members().stream()
+        .map(m -> new EtcdBackend.Member(m.id(), m.name(), m.peerUrls(), m.clientUrls(), m.learner())).toList();
     store.proposer().saveSnapshot(store.stateMachine()).whenCompleteAsync((writer, failed) -> {
       if (failed != null) {
         sender.fail(failed);
         return;
       }
-      Path file = null;
+      Path state = null;
+      Path db = null;
       try {
-        file = Files.createTempFile("tug-store-snapshot", ".db");
-        MessageDigest sha256 = MessageDigest.getInstance("SHA-256");
-        try (OutputStream out = new java.io.BufferedOutputStream(Files.newOutputStream(file), 1 << 16)) {
-          java.io.DataOutputStream digested = new java.io.DataOutputStream(new DigestOutputStream(out, sha256));
-          writer.writeTo(digested);
-          // etcdctl expects a bolt file: whole 512-byte pages, then the SHA-256 of them. The content's length goes
-          // at the end of the last page, so that a reader finds where the padding starts.
-          digested.flush();
-          long length = Files.size(file);
-          digested.write(new byte[(int) ((PAGE - (length + 8) % PAGE) % PAGE)]);
-          digested.writeLong(length);
-          digested.flush();
-          out.write(sha256.digest());
+        state = Files.createTempFile("tug-store-state", ".snap");
+        try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(state), 1 << 16)) {
+          writer.writeTo(out);
         }
-        sender.start(file, Files.size(file));
-      } catch (IOException | NoSuchAlgorithmException | RuntimeException e) {
-        deleteQuietly(file);
+        db = Files.createTempFile("tug-store-snapshot", ".db");
+        long size = writeBackend(state, members, db);
+        sender.start(db, size);
+      } catch (IOException | RuntimeException e) {
+        deleteQuietly(db);
         sender.fail(e);
+      } finally {
+        deleteQuietly(state);
       }
     });
+  }
+
+  /**
+   * Writes the saved state as etcd's backend, then the SHA-256 of it as etcd appends it; returns the file's size.
+   * A Raft member's saved state starts with its position and member list (replication's SavedSnapshot: "TUGSAVE1",
+   * index, term, member list length, member list); the consistent index is that position, and the members are the
+   * current ones. Without Raft it is the state machine's alone, which knows its applied index.
+   */
+  private static long writeBackend(Path state, List<EtcdBackend.Member> members, Path db) throws IOException {
+    try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(state), 1 << 16));
+         FileChannel out = FileChannel.open(db, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+      long consistentIndex = -1;
+      in.mark(SAVED_MAGIC.length);
+      if (Arrays.equals(in.readNBytes(SAVED_MAGIC.length), SAVED_MAGIC)) {
+        consistentIndex = in.readLong();
+        in.readLong(); // term
+        in.skipNBytes(in.readInt());
+      } else {
+        in.reset();
+      }
+      long size = EtcdBackend.write(in, consistentIndex, members, out);
+      MessageDigest sha256 = MessageDigest.getInstance("SHA-256");
+      ByteBuffer chunk = ByteBuffer.allocate(1 << 16);
+      for (long at = 0; at < size; ) {
+        chunk.clear().limit((int) Math.min(chunk.capacity(), size - at));
+        int n = out.read(chunk, at);
+        if (n < 0) {
+          throw new IOException("snapshot " + db + " ends at " + at + " of " + size + " bytes");
+        }
+        sha256.update(chunk.flip());
+        at += n;
+      }
+      ByteBuffer digest = ByteBuffer.wrap(sha256.digest());
+      for (long at = size; digest.hasRemaining(); ) {
+        at += out.write(digest, at);
+      }
+      return size + SHA256_LENGTH;
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 missing from the JDK", e);
+    }
   }
 
   private static void deleteQuietly(Path file) {

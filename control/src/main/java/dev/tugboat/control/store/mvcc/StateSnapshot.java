@@ -65,6 +65,50 @@ final class StateSnapshot {
     return appliedIndex;
   }
 
+  long revision() {
+    return revision;
+  }
+
+  long compactRevision() {
+    return compactRevision;
+  }
+
+  int keyCount() {
+    return keys.size();
+  }
+
+  byte[] key(int i) {
+    return keys.get(i);
+  }
+
+  /** Key {@code i}'s history, oldest first. */
+  Entry[] history(int i) {
+    return KeySpace.entries(histories.get(i));
+  }
+
+  byte[] value(Entry e) {
+    return values.read(e.valueRef(), e.valueLength());
+  }
+
+  long[] leaseIds() {
+    return leaseIds;
+  }
+
+  long[] leaseTtls() {
+    return leaseTtls;
+  }
+
+  /** A state made from another store's (etcd's backend): histories oldest first, values in {@code arena}. */
+  static StateSnapshot of(long appliedIndex, long revision, long compactRevision, List<byte[]> keys,
+                          List<Entry[]> histories, long[] leaseIds, long[] leaseTtls, ValueArena arena) {
+    List<Object> held = new ArrayList<>(histories.size());
+    for (Entry[] h : histories) {
+      held.add(h.length == 1 ? h[0] : h);
+    }
+    return new StateSnapshot(appliedIndex, revision, compactRevision, keys, held, leaseIds, leaseTtls,
+        arena.reader(), arena);
+  }
+
   /**
    * Captures the state as it is now, for {@link #writeTo} later without any lock: keys, values, entries and history
    * arrays are never changed in place (a write replaces a key's history array, compaction makes a new one), so

@@ -1,8 +1,12 @@
 package dev.tugboat.control.store.replication;
 
+import dev.tugboat.control.store.bbolt.BoltFormatException;
+import dev.tugboat.control.store.bbolt.BoltReader;
 import dev.tugboat.control.store.etcd.Membership.Member;
 import dev.tugboat.control.store.log.LogStorage;
 import dev.tugboat.control.store.log.SnapshotFiles;
+import dev.tugboat.control.store.mvcc.EtcdBackend;
+import dev.tugboat.control.store.mvcc.StoreStateMachine;
 import dev.tugboat.control.store.raft.ConfState;
 import dev.tugboat.control.store.raft.SnapshotMetadata;
 import java.io.BufferedInputStream;
@@ -28,19 +32,19 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
- * The file {@code etcdctl snapshot save} gets from a member: what a cluster is restored from. Like etcd's, it holds
- * the member list and the consistent index (the last applied Raft index) besides the keys:
+ * A saved snapshot of the store: what a cluster is restored from. {@code etcdctl snapshot save} gets etcd 3.4's
+ * backend from a member (a bbolt database, see {@link EtcdBackend}, then its SHA-256), made from what {@link #write}
+ * writes: Raft's position, the member list and the store's state,
  *
  * <pre>
  *   "TUGSAVE1"  index long  term long  memberListLength int  memberList  state...   (big endian)
- *   zero padding, then the length of everything before the padding as a long, ending on a 512-byte page boundary
- *   SHA-256 of every byte before it
  * </pre>
  *
- * The pages, the length and the SHA-256 are added by the etcd API as it sends the file (etcdctl checks that shape,
- * which a bolt database has). Restoring ({@link #restore})
- * makes a new member's data dir as {@code etcdctl snapshot restore} does: the keys and the consistent index come from
- * the file, the member list and cluster id from the flags of the new cluster.
+ * {@link #read} reads etcd's backend, whether etcd or Tugboat saved it, and the files Tugboat saved before it wrote
+ * etcd's backend: the content above, zero padding, the content's length as a long ending on a 512-byte page
+ * boundary, then the SHA-256 of every byte before it. Restoring ({@link #restore}) makes a new member's data dir as
+ * {@code etcdctl snapshot restore} does: the keys, leases and consistent index come from the file, the member list
+ * and cluster id from the flags of the new cluster.
  */
 public final class SavedSnapshot {
   private static final byte[] MAGIC = "TUGSAVE1".getBytes(StandardCharsets.US_ASCII);
@@ -48,22 +52,23 @@ public final class SavedSnapshot {
   private static final int SHA256_LENGTH = 32;
 
   /**
-   * What a saved snapshot holds: Raft's position when it was taken, the members then, and where in {@code file} the
-   * store's state is (it is copied from there, never held whole in memory).
+   * What a saved snapshot holds: Raft's position when it was taken (for etcd's backend, its consistent index and
+   * term 1), the members then, and the store's state, written out by {@link #writeState}. {@code format} names the
+   * file's format for people; {@code etcdStatus} is what etcdctl snapshot status prints of an etcd backend (null
+   * for Tugboat's own format).
    */
-  public record Contents(long index, long term, MemberList members, Path file, long stateOffset, long stateLength) {
+  public record Contents(String format, long index, long term, MemberList members,
+                         StoreStateMachine.SnapshotWriter state, EtcdBackend.Status etcdStatus) {
 
-    /** Copies the store's state to {@code out}. */
+    /** Copies the store's state to {@code out}, as a {@link StoreStateMachine} snapshot. */
     public void writeState(OutputStream out) throws IOException {
-      try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
-        java.nio.channels.WritableByteChannel target = java.nio.channels.Channels.newChannel(out);
-        long done = 0;
-        while (done < stateLength) {
-          done += channel.transferTo(stateOffset + done, stateLength - done, target);
-        }
-      }
+      state.writeTo(out);
     }
   }
+
+  /** Formats {@link #read} names. */
+  public static final String ETCD_BACKEND = "etcd backend (bbolt)";
+  public static final String TUGBOAT = "Tugboat (TUGSAVE1)";
 
   private SavedSnapshot() {}
 
@@ -91,6 +96,91 @@ public final class SavedSnapshot {
    * @throws IOException naming {@code file} and what is wrong with it
    */
   public static Contents read(Path file, boolean skipHashCheck) throws IOException {
+    return read(file, skipHashCheck ? HashCheck.SKIP : HashCheck.REQUIRE);
+  }
+
+  /** How {@link #read} treats the SHA-256 that etcd appends to a snapshot. */
+  public enum HashCheck {
+    /** The file must end with its SHA-256 (etcdctl snapshot restore). */
+    REQUIRE,
+    /** A SHA-256 is checked if there is one: a bare database, as in a data dir, is read too (etcdctl status). */
+    IF_PRESENT,
+    /** Not checked (--skip-hash-check). */
+    SKIP
+  }
+
+  /**
+   * Reads and checks a saved snapshot: etcd's backend (a bbolt database, as {@code etcdctl snapshot save} gets it
+   * from etcd or Tugboat), or Tugboat's own format from before (TUGSAVE1).
+   *
+   * @throws IOException naming {@code file} and what is wrong with it
+   */
+  public static Contents read(Path file, HashCheck hashCheck) throws IOException {
+    if (!Files.isRegularFile(file)) {
+      throw new IOException("snapshot file " + file + ": " + (Files.exists(file) ? "not a regular file"
+          : "no such file"));
+    }
+    long size = Files.size(file);
+    byte[] start;
+    try (InputStream in = Files.newInputStream(file)) {
+      start = in.readNBytes(MAGIC.length);
+    }
+    if (Arrays.equals(start, MAGIC)) {
+      return readTugboat(file, hashCheck == HashCheck.SKIP);
+    }
+    return readEtcdBackend(file, size, hashCheck);
+  }
+
+  private static Contents readEtcdBackend(Path file, long size, HashCheck hashCheck) throws IOException {
+    boolean hasHash = size % PAGE == SHA256_LENGTH;
+    long dbLength = hasHash ? size - SHA256_LENGTH : size;
+    try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+      BoltReader db;
+      try {
+        db = BoltReader.open(channel, dbLength);
+      } catch (BoltFormatException e) {
+        throw new IOException("snapshot file " + file + ": " + (e.notBbolt() ? "not a store snapshot (neither a bbolt "
+            + "database as etcd saves it nor Tugboat's " + new String(MAGIC, StandardCharsets.US_ASCII) + "): "
+            : "a damaged bbolt database: ") + e.getMessage(), e);
+      }
+      if (hasHash && hashCheck != HashCheck.SKIP) {
+        MessageDigest sha256 = sha256();
+        ByteBuffer chunk = ByteBuffer.allocate(1 << 16);
+        for (long at = 0; at < dbLength; ) {
+          chunk.clear().limit((int) Math.min(chunk.capacity(), dbLength - at));
+          int n = channel.read(chunk, at);
+          if (n < 0) {
+            throw new IOException("snapshot file " + file + ": ends early, at byte " + at);
+          }
+          sha256.update(chunk.flip());
+          at += n;
+        }
+        ByteBuffer recorded = ByteBuffer.allocate(SHA256_LENGTH);
+        channel.read(recorded, dbLength);
+        if (!Arrays.equals(sha256.digest(), recorded.array())) {
+          throw new IOException("snapshot file " + file + ": SHA-256 mismatch: the last 32 bytes are not the "
+              + "SHA-256 of the database before them (damaged or not whole; --skip-hash-check reads it anyway)");
+        }
+      } else if (!hasHash && hashCheck == HashCheck.REQUIRE) {
+        throw new IOException("snapshot file " + file + ": a bbolt database without the SHA-256 etcd appends to a "
+            + "snapshot (" + size + " bytes; copied from a data dir?): --skip-hash-check reads it anyway");
+      }
+      EtcdBackend.Contents backend;
+      try {
+        backend = EtcdBackend.read(db);
+      } catch (BoltFormatException e) {
+        throw new IOException("snapshot file " + file + ": damaged etcd backend: " + e.getMessage(), e);
+      }
+      TreeMap<Long, Member> members = new TreeMap<>();
+      for (EtcdBackend.Member m : backend.members()) {
+        members.put(m.id(), new Member(m.id(), m.name(), m.peerUrls(), m.clientUrls(), m.learner()));
+      }
+      return new Contents(ETCD_BACKEND, backend.consistentIndex(), 1, new MemberList(members, new TreeSet<>()),
+          backend.state(), backend.status());
+    }
+  }
+
+  private static Contents readTugboat(Path file, boolean skipHashCheck) throws IOException {
     long size = Files.size(file);
     if (size < PAGE + SHA256_LENGTH || (size - SHA256_LENGTH) % PAGE != 0) {
       throw new IOException("snapshot file " + file + ": " + size + " bytes is not the size of a saved store "
@@ -145,7 +235,9 @@ public final class SavedSnapshot {
         throw new IOException("snapshot file " + file + ": SHA-256 mismatch (damaged or not whole; "
             + "--skip-hash-check reads it anyway)");
       }
-      return new Contents(index, term, MemberList.decode(members), file, stateOffset, stateLength);
+      long offset = stateOffset;
+      return new Contents(TUGBOAT, index, term, MemberList.decode(members), out -> copy(file, offset, stateLength,
+          out), null);
     } catch (EOFException e) {
       throw new IOException("snapshot file " + file + ": ends early", e);
     }
@@ -169,13 +261,42 @@ public final class SavedSnapshot {
         members.put(id, new Member(id, m.name(), m.peerUrls(), List.of(), false)));
     MemberList restored = new MemberList(members, new TreeSet<>());
     // A new cluster: its terms start over, so the restored snapshot is of term 1 and every member's is the same.
-    SnapshotMetadata meta = new SnapshotMetadata(contents.index(), 1,
+    // at least 1: a snapshot at index 0 would be no snapshot to the log (an etcd backend may say 0)
+    SnapshotMetadata meta = new SnapshotMetadata(Math.max(1, contents.index()), 1,
         new ConfState(new ArrayList<>(members.keySet()), List.of()));
-    new MemberIdentity(config.clusterId(), config.memberId(), config.name()).claim(memberDir);
-    try (LogStorage storage = LogStorage.open(memberDir, ConfState.EMPTY)) {
-      storage.saveSnapshot(meta, RaftNode.withMembers(restored, contents::writeState));
+    boolean newDataDir = !Files.exists(config.dataDir());
+    try {
+      new MemberIdentity(config.clusterId(), config.memberId(), config.name()).claim(memberDir);
+      try (LogStorage storage = LogStorage.open(memberDir, ConfState.EMPTY)) {
+        storage.saveSnapshot(meta, RaftNode.withMembers(restored, contents::writeState));
+      }
     } catch (RuntimeException e) {
+      // no half-made member: what was made goes, so that the same command can run again
+      deleteTree(newDataDir ? config.dataDir() : memberDir);
       throw new IllegalStateException("data dir " + config.dataDir() + ": restore: " + e.getMessage(), e);
+    }
+  }
+
+  private static void deleteTree(Path root) {
+    if (!Files.exists(root)) {
+      return;
+    }
+    try (var paths = Files.walk(root)) {
+      for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException("restore failed, and removing " + root + " too", e);
+    }
+  }
+
+  private static void copy(Path file, long offset, long length, OutputStream out) throws IOException {
+    try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+      java.nio.channels.WritableByteChannel target = java.nio.channels.Channels.newChannel(out);
+      long done = 0;
+      while (done < length) {
+        done += channel.transferTo(offset + done, length - done, target);
+      }
     }
   }
 

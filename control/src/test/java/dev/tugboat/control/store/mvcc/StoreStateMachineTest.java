@@ -31,17 +31,17 @@ class StoreStateMachineTest {
     return new StoreStateMachine(Runnable::run);
   }
 
-  private static byte[] put(String key, String value, long lease) {
+  static byte[] put(String key, String value, long lease) {
     return StoreCommand.newBuilder().setPut(PutRequest.newBuilder().setKey(ByteString.copyFromUtf8(key))
         .setValue(ByteString.copyFromUtf8(value)).setLease(lease)).build().toByteArray();
   }
 
-  private static byte[] delete(String key) {
+  static byte[] delete(String key) {
     return StoreCommand.newBuilder().setDeleteRange(DeleteRangeRequest.newBuilder()
         .setKey(ByteString.copyFromUtf8(key))).build().toByteArray();
   }
 
-  private static byte[] grant(long id, long ttl) {
+  static byte[] grant(long id, long ttl) {
     return StoreCommand.newBuilder().setLeaseGrant(LeaseGrantRequest.newBuilder().setID(id).setTTL(ttl))
         .build().toByteArray();
   }
@@ -50,13 +50,13 @@ class StoreStateMachineTest {
     return StoreCommand.newBuilder().setLeaseRevoke(LeaseRevokeRequest.newBuilder().setID(id)).build().toByteArray();
   }
 
-  private static byte[] compact(long revision) {
+  static byte[] compact(long revision) {
     return StoreCommand.newBuilder().setCompaction(CompactionRequest.newBuilder().setRevision(revision))
         .build().toByteArray();
   }
 
   /** A seeded random mix of every command, including ones that fail. */
-  private static List<byte[]> randomCommands(long seed, int n) {
+  static List<byte[]> randomCommands(long seed, int n) {
     Random random = new Random(seed);
     List<byte[]> commands = new ArrayList<>();
     int revisionGuess = 1;
@@ -74,7 +74,7 @@ class StoreStateMachineTest {
     return commands;
   }
 
-  private static byte[] snapshot(StoreStateMachine sm) throws IOException {
+  static byte[] snapshot(StoreStateMachine sm) throws IOException {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     sm.writeSnapshot(out);
     return out.toByteArray();
