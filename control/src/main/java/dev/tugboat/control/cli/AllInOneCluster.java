@@ -3,6 +3,7 @@ package dev.tugboat.control.cli;
 import dev.tugboat.control.apiserver.UserInfo;
 import dev.tugboat.control.apiserver.auth.Authorizer;
 import dev.tugboat.control.apiserver.resources.StatusError;
+import dev.tugboat.control.controllers.DeploymentController;
 import dev.tugboat.control.controllers.GarbageCollector;
 import dev.tugboat.control.controllers.LoopbackClient;
 import dev.tugboat.control.controllers.NodeLifecycleController;
@@ -22,9 +23,10 @@ import org.slf4j.LoggerFactory;
 import tools.jackson.databind.JsonNode;
 
 /**
- * {@code tug up}'s cluster: the control plane, the scheduler, the node lifecycle and ReplicaSet controllers and the
- * garbage collector over its resource layer, and one node agent ({@code bin/tug node}, its own process: control
- * never imports runtime) registered as a Node of this machine. Closing stops the agent first, which stops and removes its pods' containers, then the rest.
+ * {@code tug up}'s cluster: the control plane, the scheduler, the node lifecycle, ReplicaSet and Deployment
+ * controllers and the garbage collector over its resource layer, and one node agent ({@code bin/tug node}, its own
+ * process: control never imports runtime) registered as a Node of this machine. Closing stops the agent first, which
+ * stops and removes its pods' containers, then the rest.
  */
 final class AllInOneCluster implements AutoCloseable {
 
@@ -43,16 +45,19 @@ final class AllInOneCluster implements AutoCloseable {
   private final Scheduler scheduler;
   private final NodeLifecycleController nodeLifecycle;
   private final ReplicaSetController replicaSets;
+  private final DeploymentController deployments;
   private final GarbageCollector garbageCollector;
   private final Process agent;
   private final Path agentLog;
 
   private AllInOneCluster(ControlPlane plane, Scheduler scheduler, NodeLifecycleController nodeLifecycle,
-      ReplicaSetController replicaSets, GarbageCollector garbageCollector, Process agent, Path agentLog) {
+      ReplicaSetController replicaSets, DeploymentController deployments, GarbageCollector garbageCollector,
+      Process agent, Path agentLog) {
     this.plane = plane;
     this.scheduler = scheduler;
     this.nodeLifecycle = nodeLifecycle;
     this.replicaSets = replicaSets;
+    this.deployments = deployments;
     this.garbageCollector = garbageCollector;
     this.agent = agent;
     this.agentLog = agentLog;
@@ -64,6 +69,7 @@ final class AllInOneCluster implements AutoCloseable {
     Scheduler scheduler = null;
     NodeLifecycleController nodeLifecycle = null;
     ReplicaSetController replicaSets = null;
+    DeploymentController deployments = null;
     GarbageCollector garbageCollector = null;
     Process agent = null;
     try {
@@ -71,6 +77,7 @@ final class AllInOneCluster implements AutoCloseable {
       scheduler = Scheduler.start(api, Clock.systemUTC());
       nodeLifecycle = NodeLifecycleController.start(api, Clock.systemUTC(), node.nodeMonitorGracePeriod());
       replicaSets = ReplicaSetController.start(api, Clock.systemUTC());
+      deployments = DeploymentController.start(api, Clock.systemUTC());
       garbageCollector = GarbageCollector.start(api);
       Path dataDir = server.dataDirOrDefault().toAbsolutePath();
       Path nodeDir = dataDir.resolve("node");
@@ -79,10 +86,12 @@ final class AllInOneCluster implements AutoCloseable {
       Path log = nodeDir.resolve("agent.log");
       agent = startAgent(node, nodeDir, log);
       awaitReady(api, node.nodeName(), agent, log);
-      return new AllInOneCluster(plane, scheduler, nodeLifecycle, replicaSets, garbageCollector, agent, log);
+      return new AllInOneCluster(plane, scheduler, nodeLifecycle, replicaSets, deployments, garbageCollector,
+          agent, log);
     } catch (IOException | InterruptedException | RuntimeException e) {
       if (agent != null) stop(agent);
       if (garbageCollector != null) garbageCollector.close();
+      if (deployments != null) deployments.close();
       if (replicaSets != null) replicaSets.close();
       if (nodeLifecycle != null) nodeLifecycle.close();
       if (scheduler != null) scheduler.close();
@@ -165,6 +174,7 @@ final class AllInOneCluster implements AutoCloseable {
   public void close() {
     stop(agent);
     garbageCollector.close();
+    deployments.close();
     replicaSets.close();
     nodeLifecycle.close();
     scheduler.close();

@@ -40,7 +40,8 @@ public final class LoopbackClient {
 
   /** The items of a list ({@code fieldSelector} may be null). */
   public List<JsonNode> list(String group, String version, String resource, String namespace, String fieldSelector) {
-    Map<String, List<String>> query = fieldSelector == null ? Map.of() : Map.of("fieldSelector", List.of(fieldSelector));
+    Map<String, List<String>> query = fieldSelector == null ? Map.of()
+        : Map.of("fieldSelector", List.of(fieldSelector));
     JsonNode list = call("list", group, version, resource, null, namespace, null, query, null, null);
     List<JsonNode> items = new ArrayList<>();
     list.path("items").forEach(items::add);

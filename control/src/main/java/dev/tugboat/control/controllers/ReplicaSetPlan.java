@@ -159,7 +159,7 @@ public record ReplicaSetPlan(List<ObjectNode> creates, List<JsonNode> deletes, L
     return time.isEmpty() ? Instant.EPOCH : Timestamps.parse(time);
   }
 
-  /** replicas, fullyLabeledReplicas, readyReplicas, availableReplicas (ready for minReadySeconds), observedGeneration. */
+  /** replicas, fullyLabeledReplicas, readyReplicas, availableReplicas (ready minReadySeconds), observedGeneration. */
   static ObjectNode status(JsonNode replicaSet, List<JsonNode> active, Instant now) {
     Map<String, String> templateLabels = Selection.labelsOf(replicaSet.path("spec").path("template"));
     Duration minReady = Duration.ofSeconds(replicaSet.path("spec").path("minReadySeconds").asLong(0));

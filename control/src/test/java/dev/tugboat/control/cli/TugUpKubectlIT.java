@@ -317,6 +317,45 @@ class TugUpKubectlIT {
     assertThat(podsGone.exitCode()).as(podsGone.stderr() + agentLog()).isZero();
   }
 
+  @Test
+  @Order(3)
+  void aDeploymentRollsOutRollsBackAndItsReplicaSetsAndPodsGoWithIt() throws Exception {
+    CommandResult created = kubectl("create", "deployment", "dep-web", "--image=busybox:test", "--replicas=2",
+        "--", "sleep", "600");
+    assertThat(created.exitCode()).as(created.stderr()).isZero();
+    CommandResult rolledOut = kubectl("rollout", "status", "deployment/dep-web", "--timeout=120s");
+    assertThat(rolledOut.exitCode()).as(rolledOut.stderr() + agentLog()).isZero();
+    assertThat(rolledOut.stdout()).contains("successfully rolled out");
+    assertThat(awaitPods("app=dep-web", 2)).allMatch(name -> name.startsWith("dep-web-"));
+    assertThat(kubectl("get", "deployment", "dep-web").stdout()).containsPattern("dep-web\\s+2/2\\s+2\\s+2\\s");
+
+    // a new template: a second ReplicaSet takes over, within maxSurge/maxUnavailable, and history shows both
+    CommandResult changed = kubectl("set", "env", "deployment/dep-web", "COLOUR=blue");
+    assertThat(changed.exitCode()).as(changed.stderr()).isZero();
+    CommandResult second = kubectl("rollout", "status", "deployment/dep-web", "--timeout=120s");
+    assertThat(second.exitCode()).as(second.stderr() + agentLog()).isZero();
+    assertThat(kubectl("get", "rs", "-l", "app=dep-web", "-o", "name").stdout().lines()).hasSize(2);
+    assertThat(kubectl("rollout", "history", "deployment/dep-web").stdout()).containsPattern("(?m)^1\\s")
+        .containsPattern("(?m)^2\\s");
+    List<String> blue = awaitPods("app=dep-web", 2);
+    assertThat(kubectl("exec", blue.get(0), "--", "sh", "-c", "echo $COLOUR").stdout()).isEqualTo("blue\n");
+
+    // undo: back to the first template, its ReplicaSet scaled up again as revision 3
+    CommandResult undone = kubectl("rollout", "undo", "deployment/dep-web");
+    assertThat(undone.exitCode()).as(undone.stderr()).isZero();
+    CommandResult third = kubectl("rollout", "status", "deployment/dep-web", "--timeout=120s");
+    assertThat(third.exitCode()).as(third.stderr() + agentLog()).isZero();
+    assertThat(kubectl("get", "rs", "-l", "app=dep-web", "-o", "name").stdout().lines()).hasSize(2);
+    assertThat(kubectl("exec", awaitPods("app=dep-web", 2).get(0), "--", "sh", "-c", "echo ${COLOUR:-none}")
+        .stdout()).isEqualTo("none\n");
+
+    assertThat(kubectl("scale", "deployment/dep-web", "--replicas=1").exitCode()).isZero();
+    awaitPods("app=dep-web", 1);
+    assertThat(kubectl("delete", "deployment", "dep-web", "--timeout=60s").exitCode()).isZero();
+    awaitPods("app=dep-web", 0);
+    assertThat(kubectl("get", "rs", "-l", "app=dep-web", "-o", "name").stdout()).isEmpty();
+  }
+
   private String podsJsonpath(String selector, String path) throws IOException, InterruptedException {
     return kubectl("get", "pods", "-l", selector, "-o", "jsonpath=" + path).stdout();
   }
