@@ -106,7 +106,10 @@ final class EtcdHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest>
         return;
       }
       Runnable cancel = gateway.serve(method, path, body, new GatewayResponder(ctx, keepAlive, done));
-      ctx.channel().closeFuture().addListener(closed -> cancel.run());
+      // a client gone mid-call ends it; the listener goes with the call, not with a long kept-alive connection
+      ChannelFutureListener onClose = closed -> cancel.run();
+      ctx.channel().closeFuture().addListener(onClose);
+      done.whenComplete((ended, failure) -> ctx.channel().closeFuture().removeListener(onClose));
     }, ctx.executor());
   }
 

@@ -211,11 +211,11 @@ final class KeySpace {
     for (Map.Entry<byte[], Entry> d : deleted) {
       Entry tombstone = Entry.tombstone(nextRevision());
       keys.put(d.getKey(), append(keys.get(d.getKey()), tombstone));
+      liveKeys--;
       if (writeEvents != null) {
         writeEvents.add(event(d.getKey(), tombstone, d.getValue()));
       }
     }
-    liveKeys -= deleted.size();
     return deleted;
   }
 
