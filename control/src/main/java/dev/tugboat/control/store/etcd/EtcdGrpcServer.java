@@ -40,11 +40,13 @@ public final class EtcdGrpcServer implements AutoCloseable {
 
   /**
    * KV writes only decode and encode their request and queue it for Raft, so they run on the transport thread that
-   * read them: a hop to another thread costs a thread wake-up, more than the call itself on a loaded machine.
+   * read them: a hop to another thread costs a thread wake-up, more than the call itself on a loaded machine. Range
+   * starts there too; KvService hands any range but a single key's to the call executor (see KvService#range).
    */
   private static final Executor INLINE = Runnable::run;
   private static final Set<String> INLINE_METHODS = Set.of(KVGrpc.getPutMethod().getFullMethodName(),
-      KVGrpc.getDeleteRangeMethod().getFullMethodName(), KVGrpc.getTxnMethod().getFullMethodName());
+      KVGrpc.getDeleteRangeMethod().getFullMethodName(), KVGrpc.getTxnMethod().getFullMethodName(),
+      KVGrpc.getRangeMethod().getFullMethodName());
 
   private static final AtomicInteger IN_PROCESS_NAMES = new AtomicInteger();
 
@@ -74,14 +76,6 @@ public final class EtcdGrpcServer implements AutoCloseable {
     // Plain HTTP shares the port through gRPC's protocol negotiator, its one hook that puts a handler first on each
     // connection (an Internal API of grpc-netty, stable across 1.x; DESIGN keeps grpc-java at 1.83.x). A front
     // listener of our own, proxying to gRPC, would add a hop to every put.
-    List<ServerServiceDefinition> services = List.of(
-        ServerInterceptors.intercept(MalformedRequests.guard(new KvService(store, headers).bindService()), learner),
-        ServerInterceptors.intercept(MalformedRequests.guard(new WatchService(store, headers).bindService()), learner),
-        ServerInterceptors.intercept(MalformedRequests.guard(new LeaseService(store, headers).bindService()), learner),
-        ServerInterceptors.intercept(
-            MalformedRequests.guard(new ClusterService(membership, headers).bindService()), learner),
-        ServerInterceptors.intercept(
-            MalformedRequests.guard(new MaintenanceService(store, membership, headers).bindService()), learner));
     ExecutorService callExecutor = Executors.newCachedThreadPool(new ThreadFactory() {
       private final AtomicInteger count = new AtomicInteger();
 
@@ -92,6 +86,15 @@ public final class EtcdGrpcServer implements AutoCloseable {
         return t;
       }
     });
+    List<ServerServiceDefinition> services = List.of(
+        ServerInterceptors.intercept(
+            MalformedRequests.guard(new KvService(store, headers, callExecutor).bindService()), learner),
+        ServerInterceptors.intercept(MalformedRequests.guard(new WatchService(store, headers).bindService()), learner),
+        ServerInterceptors.intercept(MalformedRequests.guard(new LeaseService(store, headers).bindService()), learner),
+        ServerInterceptors.intercept(
+            MalformedRequests.guard(new ClusterService(membership, headers).bindService()), learner),
+        ServerInterceptors.intercept(
+            MalformedRequests.guard(new MaintenanceService(store, membership, headers).bindService()), learner));
     // The JSON gateway calls the same services in process, so its answers and errors are gRPC's.
     String inProcessName = "tug-etcd-" + IN_PROCESS_NAMES.incrementAndGet();
     InProcessServerBuilder inProcess = InProcessServerBuilder.forName(inProcessName).executor(callExecutor);

@@ -30,15 +30,38 @@ final class KvService extends KVGrpc.KVImplBase {
 
   private final MvccKeyValueStore store;
   private final ResponseHeaders headers;
+  /** Where ranges of more than one key run: they may read much state, which must not hold up a transport thread. */
+  private final Executor rangeExecutor;
 
-  KvService(MvccKeyValueStore store, ResponseHeaders headers) {
+  KvService(MvccKeyValueStore store, ResponseHeaders headers, Executor rangeExecutor) {
     this.store = store;
     this.headers = headers;
+    this.rangeExecutor = rangeExecutor;
   }
 
+  /**
+   * A single key's range (a get: no range end) reads one entry, so it runs on the thread the call started on, the
+   * transport thread for gRPC clients: a hop to the call executor and back cost two thread wake-ups per get. Any
+   * other range may return the whole key space, and runs on {@link #rangeExecutor}.
+   */
   @Override
   public void range(dev.tugboat.control.store.etcd.api.RangeRequest request,
                     StreamObserver<dev.tugboat.control.store.etcd.api.RangeResponse> response) {
+    if (request.getRangeEnd().isEmpty()) {
+      serveRange(request, response);
+      return;
+    }
+    rangeExecutor.execute(() -> {
+      try {
+        serveRange(request, response);
+      } catch (RuntimeException e) {
+        response.onError(EtcdErrors.toStatus(e)); // off gRPC's thread, nothing else would close the call
+      }
+    });
+  }
+
+  private void serveRange(dev.tugboat.control.store.etcd.api.RangeRequest request,
+                          StreamObserver<dev.tugboat.control.store.etcd.api.RangeResponse> response) {
     boolean reshapes = needsSort(request) || hasRevisionFilters(request);
     var range = EtcdMessages.fromProto(request);
     if (reshapes) {
