@@ -17,17 +17,14 @@ import dev.tugboat.control.store.etcd.api.SnapshotResponse;
 import dev.tugboat.control.store.etcd.api.StatusRequest;
 import dev.tugboat.control.store.etcd.api.StatusResponse;
 import dev.tugboat.control.store.mvcc.MvccKeyValueStore;
+import dev.tugboat.control.store.mvcc.Proposer;
 import dev.tugboat.control.store.mvcc.StoreStateMachine;
 import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import dev.tugboat.control.store.mvcc.EtcdBackend;
-import java.io.BufferedInputStream;
-import java.io.BufferedOutputStream;
-import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -35,13 +32,12 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /**
  * etcd's Maintenance service. The store is in memory, so there is nothing to defragment and no space alarm to raise.
- * The snapshot is etcd 3.4's backend ({@link EtcdBackend}: a bbolt database) made from what the proposer saves,
+ * The snapshot is etcd 3.4's backend ({@link EtcdBackend}: a bbolt database) made from the state the proposer captures,
  * then its SHA-256, as etcd sends it: {@code etcdctl snapshot status} and {@code restore} read it, and a real etcd
  * starts on what they restore.
  */
@@ -51,7 +47,6 @@ final class MaintenanceService extends MaintenanceGrpc.MaintenanceImplBase {
   static final String ETCD_API_VERSION = "3.5.0";
   private static final int SNAPSHOT_CHUNK_BYTES = 32 * 1024;
   private static final int SHA256_LENGTH = 32;
-  private static final byte[] SAVED_MAGIC = "TUGSAVE1".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
   private final MvccKeyValueStore store;
   private final Membership membership;
@@ -116,49 +111,28 @@ final class MaintenanceService extends MaintenanceGrpc.MaintenanceImplBase {
     SnapshotSender sender = new SnapshotSender((ServerCallStreamObserver<SnapshotResponse>) response);
     List<EtcdBackend.Member> members = membership.members().stream()
         .map(m -> new EtcdBackend.Member(m.id(), m.name(), m.peerUrls(), m.clientUrls(), m.learner())).toList();
-    store.proposer().saveSnapshot(store.stateMachine()).whenCompleteAsync((writer, failed) -> {
+    store.proposer().captureBackup(store.stateMachine()).whenCompleteAsync((backup, failed) -> {
       if (failed != null) {
         sender.fail(failed);
         return;
       }
-      Path state = null;
       Path db = null;
       try {
-        state = Files.createTempFile("tug-store-state", ".snap");
-        try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(state), 1 << 16)) {
-          writer.writeTo(out);
-        }
         db = Files.createTempFile("tug-store-snapshot", ".db");
-        long size = writeBackend(state, members, db);
+        long size = writeBackend(backup, members, db);
         sender.start(db, size);
       } catch (IOException | RuntimeException e) {
         deleteQuietly(db);
         sender.fail(e);
-      } finally {
-        deleteQuietly(state);
       }
     });
   }
 
-  /**
-   * Writes the saved state as etcd's backend, then the SHA-256 of it as etcd appends it; returns the file's size.
-   * A Raft member's saved state starts with its position and member list (replication's SavedSnapshot: "TUGSAVE1",
-   * index, term, member list length, member list); the consistent index is that position, and the members are the
-   * current ones. Without Raft it is the state machine's alone, which knows its applied index.
-   */
-  private static long writeBackend(Path state, List<EtcdBackend.Member> members, Path db) throws IOException {
-    try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(state), 1 << 16));
-         FileChannel out = FileChannel.open(db, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
-      long consistentIndex = -1;
-      in.mark(SAVED_MAGIC.length);
-      if (Arrays.equals(in.readNBytes(SAVED_MAGIC.length), SAVED_MAGIC)) {
-        consistentIndex = in.readLong();
-        in.readLong(); // term
-        in.skipNBytes(in.readInt());
-      } else {
-        in.reset();
-      }
-      long size = EtcdBackend.write(in, consistentIndex, members, out);
+  /** Writes the captured state as etcd's backend, then the SHA-256 of it as etcd appends it; returns the file's size. */
+  private static long writeBackend(Proposer.Backup backup, List<EtcdBackend.Member> members, Path db)
+      throws IOException {
+    try (FileChannel out = FileChannel.open(db, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+      long size = backup.state().writeEtcdBackend(backup.consistentIndex(), members, out);
       MessageDigest sha256 = MessageDigest.getInstance("SHA-256");
       ByteBuffer chunk = ByteBuffer.allocate(1 << 16);
       for (long at = 0; at < size; ) {

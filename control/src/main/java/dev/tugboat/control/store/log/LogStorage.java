@@ -9,6 +9,7 @@ import dev.tugboat.control.store.raft.Snapshot;
 import dev.tugboat.control.store.raft.SnapshotMetadata;
 import dev.tugboat.control.store.raft.Storage;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.lang.ref.WeakReference;
 import java.nio.file.Path;
@@ -36,11 +37,10 @@ public final class LogStorage implements Storage, AutoCloseable {
     this.log = log;
     this.snapshots = snapshots;
     this.bootstrap = bootstrap;
-    Snapshot newest = snapshots.loadNewest();
-    Snapshot snapshot = newest != null ? newest : new Snapshot(new SnapshotMetadata(0, 0, bootstrap), new byte[0]);
-    this.snapshotMetadata = snapshot.metadata();
+    SnapshotFiles.Stored newest = snapshots.newest();
+    this.snapshotMetadata = newest != null ? newest.metadata() : new SnapshotMetadata(0, 0, bootstrap);
     this.snapshotFile = snapshots.fileOf(snapshotMetadata);
-    this.snapshotData = new WeakReference<>(snapshot);
+    this.snapshotData = new WeakReference<>(null);
     if (snapshotMetadata.index() > log.snapshotIndex()) {
       // the snapshot was saved but the crash came before the log recorded its compaction
       log.compact(snapshotMetadata.index(), snapshotMetadata.term());
@@ -116,8 +116,20 @@ public final class LogStorage implements Storage, AutoCloseable {
     return snapshot;
   }
 
+  @Override
   public SnapshotMetadata snapshotMetadata() {
     return snapshotMetadata;
+  }
+
+  /**
+   * The newest snapshot's data streamed from its file, checked whole first; empty if no snapshot was ever taken. A
+   * restart restores from it without holding the whole state in memory twice.
+   */
+  public InputStream openSnapshotData() throws IOException {
+    if (snapshotMetadata.index() == 0) {
+      return InputStream.nullInputStream();
+    }
+    return SnapshotFiles.check(snapshotFile).openData();
   }
 
   /**

@@ -105,7 +105,10 @@ public final class RaftLog implements AutoCloseable {
   private long snapshotTerm;
   private HardState hardState = HardState.EMPTY;
   private long discardedRecords;
-  private boolean sawRecord;
+  /** Whether recovery has read an entry yet: the first one tells where the log starts after compaction. */
+  private boolean sawEntry;
+  /** Recovery inferred snapshotIndex from the first entry kept; the SNAPSHOT record that gives its term follows. */
+  private boolean startTermUnknown;
   private boolean sawSnapshot;
 
   private RaftLog(Path directory, TimeProvider clock, RollCycle rollCycle, SyncMethod syncMethod) {
@@ -153,7 +156,8 @@ public final class RaftLog implements AutoCloseable {
   private void recover() {
     tailer.toStart();
     long tornAt = -1;
-    sawRecord = false;
+    sawEntry = false;
+    startTermUnknown = false;
     sawSnapshot = false;
     while (true) {
       try (DocumentContext dc = tailer.readingDocument()) {
@@ -195,10 +199,15 @@ public final class RaftLog implements AutoCloseable {
     switch (record.kind()) {
       case LogRecord.ENTRY -> {
         long index = record.a();
-        if (!sawRecord && index > 1) {
-          // compaction deleted the files before this entry; the SNAPSHOT record that allowed it follows later
+        if (!sawEntry && index > lastIndex() + 1) {
+          // Compaction deleted the files before this entry; the SNAPSHOT record that allowed it follows later. The
+          // oldest file kept may start with other records (a hard state written after the entries before it, when
+          // the cycle rolled in between; an older snapshot's record): only the first entry says where the log
+          // resumes.
           snapshotIndex = index - 1;
+          startTermUnknown = true;
         }
+        sawEntry = true;
         if (index != lastIndex() + 1) {
           throw new StoreException(StoreException.Code.CORRUPT, "raft log " + directory + ": entry " + index
               + " at Chronicle index " + Long.toHexString(position) + " does not follow entry " + lastIndex());
@@ -214,12 +223,15 @@ public final class RaftLog implements AutoCloseable {
       }
       case LogRecord.TRUNCATE -> dropFrom(record.a());
       case LogRecord.SNAPSHOT -> {
-        dropThrough(record.a(), record.b());
-        sawSnapshot = true;
+        // compaction writes them in increasing order, so an older one only follows a start inferred past it: the
+        // files it let go are gone, and a later record allowed deleting the rest
+        if (record.a() >= snapshotIndex) {
+          dropThrough(record.a(), record.b());
+          sawSnapshot = true;
+        }
       }
       default -> { } // a DISCARD whose torn region lay in a cycle file deleted since
     }
-    sawRecord = true;
   }
 
   public long firstIndex() {
@@ -414,7 +426,10 @@ public final class RaftLog implements AutoCloseable {
 
   /** Drops entries through {@code index}, and every entry if the log disagrees with the snapshot at its index. */
   private void dropThrough(long index, long term) {
-    if (index <= lastIndex() && term(index) == term) {
+    // A snapshot exactly at the start inferred after compaction has the term that start lacked: the entries stay.
+    boolean agrees = index == snapshotIndex && startTermUnknown || index <= lastIndex() && term(index) == term;
+    startTermUnknown = false;
+    if (agrees) {
       int from = (int) (index + 1 - firstIndex());
       positions = copyRange(positions, from, positions.size());
       terms = copyRange(terms, from, terms.size());

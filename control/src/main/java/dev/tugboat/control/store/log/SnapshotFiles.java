@@ -3,15 +3,19 @@ package dev.tugboat.control.store.log;
 import dev.tugboat.control.store.raft.ConfState;
 import dev.tugboat.control.store.raft.Snapshot;
 import dev.tugboat.control.store.raft.SnapshotMetadata;
+import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.DataOutputStream;
 import java.io.FileOutputStream;
+import java.io.FilterInputStream;
 import java.io.FilterOutputStream;
+import java.io.InputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.util.zip.CheckedOutputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -119,12 +123,49 @@ public final class SnapshotFiles {
     return directory.resolve(name(meta.index(), meta.term()));
   }
 
-  /** The newest snapshot that reads back whole, or null if there is none. */
-  public Snapshot loadNewest() {
+  /** A snapshot file checked whole: its metadata, and where in it the data lies. */
+  public record Stored(Path file, SnapshotMetadata metadata, long dataOffset, long dataLength) {
+    /** The data, streamed from the file: a member restarts from a state larger than its heap. */
+    public InputStream openData() throws IOException {
+      FileChannel channel = FileChannel.open(file, StandardOpenOption.READ);
+      channel.position(dataOffset);
+      InputStream whole = Channels.newInputStream(channel);
+      return new BufferedInputStream(new FilterInputStream(whole) {
+        private long left = dataLength;
+
+        @Override
+        public int read() throws IOException {
+          if (left == 0) {
+            return -1;
+          }
+          int b = super.read();
+          if (b >= 0) {
+            left--;
+          }
+          return b;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+          if (left == 0) {
+            return -1;
+          }
+          int n = super.read(b, off, (int) Math.min(len, left));
+          if (n > 0) {
+            left -= n;
+          }
+          return n;
+        }
+      }, 1 << 16);
+    }
+  }
+
+  /** The newest snapshot whose file checks whole, or null if there is none. */
+  public Stored newest() {
     List<Path> files = list();
     for (int i = files.size() - 1; i >= 0; i--) {
       try {
-        return read(files.get(i));
+        return check(files.get(i));
       } catch (IOException | RuntimeException e) {
         LOG.warn("snapshot {}: unreadable, trying an older one: {}", files.get(i), e.getMessage());
       }
@@ -132,34 +173,77 @@ public final class SnapshotFiles {
     return null;
   }
 
-  /** Reads and checks a whole snapshot file. */
+  /**
+   * Checks a snapshot file (magic, checksum, data length) reading it in pieces, and returns its metadata: a
+   * million keys make a ~300 MB file, which read whole took more heap than a member has.
+   */
+  public static Stored check(Path file) throws IOException {
+    try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+      long size = channel.size();
+      if (size < MAGIC.length + 16 + 8 + TRAILER_LENGTH) {
+        throw new IOException("too short for a snapshot (" + size + " bytes)");
+      }
+      CRC32C crc = new CRC32C();
+      ByteBuffer chunk = ByteBuffer.allocate(1 << 16);
+      for (long at = 0; at < size - 4; ) {
+        chunk.clear().limit((int) Math.min(chunk.capacity(), size - 4 - at));
+        int n = channel.read(chunk, at);
+        if (n < 0) {
+          throw new IOException("ends at " + at + " of " + size + " bytes");
+        }
+        crc.update(chunk.flip());
+        at += n;
+      }
+      ByteBuffer trailer = ByteBuffer.allocate(TRAILER_LENGTH);
+      readFully(channel, trailer, size - TRAILER_LENGTH);
+      if (trailer.getInt(8) != (int) crc.getValue()) {
+        throw new IOException("checksum mismatch");
+      }
+      // the header is small: members are bounded by what fits before the trailer
+      ByteBuffer head = ByteBuffer.allocate((int) Math.min(size - TRAILER_LENGTH, 1 << 20));
+      readFully(channel, head, 0);
+      head.flip();
+      byte[] magic = new byte[MAGIC.length];
+      head.get(magic);
+      if (!java.util.Arrays.equals(magic, MAGIC)) {
+        throw new IOException("not a snapshot file (bad magic)");
+      }
+      long index = head.getLong();
+      long term = head.getLong();
+      List<Long> voters = longs(head);
+      List<Long> learners = longs(head);
+      long dataLength = trailer.getLong(0);
+      if (dataLength != size - TRAILER_LENGTH - head.position()) {
+        throw new IOException("data length " + dataLength + " does not match the file size " + size);
+      }
+      return new Stored(file, new SnapshotMetadata(index, term, new ConfState(voters, learners)), head.position(),
+          dataLength);
+    } catch (java.nio.BufferUnderflowException e) {
+      throw new IOException("header runs past the file", e);
+    }
+  }
+
+  /** Reads and checks a whole snapshot file, its data into memory. */
   public static Snapshot read(Path file) throws IOException {
-    byte[] bytes = Files.readAllBytes(file);
-    if (bytes.length < MAGIC.length + 16 + 8 + TRAILER_LENGTH) {
-      throw new IOException("too short for a snapshot (" + bytes.length + " bytes)");
+    Stored stored = check(file);
+    if (stored.dataLength() > Integer.MAX_VALUE - 16) {
+      throw new IOException("data of " + stored.dataLength() + " bytes is too large to hold in memory");
     }
-    ByteBuffer in = ByteBuffer.wrap(bytes);
-    byte[] magic = new byte[MAGIC.length];
-    in.get(magic);
-    if (!java.util.Arrays.equals(magic, MAGIC)) {
-      throw new IOException("not a snapshot file (bad magic)");
+    byte[] data = new byte[(int) stored.dataLength()];
+    try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+      readFully(channel, ByteBuffer.wrap(data), stored.dataOffset());
     }
-    CRC32C crc = new CRC32C();
-    crc.update(bytes, 0, bytes.length - 4);
-    if (ByteBuffer.wrap(bytes, bytes.length - 4, 4).getInt() != (int) crc.getValue()) {
-      throw new IOException("checksum mismatch");
+    return new Snapshot(stored.metadata(), data);
+  }
+
+  private static void readFully(FileChannel channel, ByteBuffer into, long at) throws IOException {
+    while (into.hasRemaining()) {
+      int n = channel.read(into, at);
+      if (n < 0) {
+        throw new IOException("ends at " + at + " bytes");
+      }
+      at += n;
     }
-    long index = in.getLong();
-    long term = in.getLong();
-    List<Long> voters = longs(in);
-    List<Long> learners = longs(in);
-    long dataLength = ByteBuffer.wrap(bytes, bytes.length - TRAILER_LENGTH, 8).getLong();
-    if (dataLength != bytes.length - TRAILER_LENGTH - in.position()) {
-      throw new IOException("data length " + dataLength + " does not match the file size " + bytes.length);
-    }
-    byte[] data = new byte[(int) dataLength];
-    in.get(data);
-    return new Snapshot(new SnapshotMetadata(index, term, new ConfState(voters, learners)), data);
   }
 
   private static List<Long> longs(ByteBuffer in) throws IOException {

@@ -1,9 +1,9 @@
 package dev.tugboat.control.store.mvcc;
 
-import com.google.protobuf.ByteString;
 import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.UnsafeByteOperations;
 import dev.tugboat.control.store.bbolt.BoltFormatException;
 import dev.tugboat.control.store.bbolt.BoltPages;
 import dev.tugboat.control.store.bbolt.BoltReader;
@@ -81,7 +81,11 @@ public final class EtcdBackend {
    */
   public static long write(InputStream tugState, long consistentIndex, List<Member> members, FileChannel out)
       throws IOException {
-    StateSnapshot state = StateSnapshot.read(tugState);
+    return write(StateSnapshot.read(tugState), consistentIndex, members, out);
+  }
+
+  static long write(StateSnapshot state, long consistentIndex, List<Member> members, FileChannel out)
+      throws IOException {
     BoltWriter db = new BoltWriter(out, BoltPages.DEFAULT_PAGE_SIZE);
     for (String empty : List.of("alarm", "auth", "authRoles", "authUsers")) {
       db.beginBucket(bytes(empty));
@@ -120,34 +124,48 @@ public final class EtcdBackend {
 
   /** Every entry of every key, in revision order as etcd's key bucket is. */
   private static void writeKeys(StateSnapshot state, BoltWriter db) throws IOException {
+    int[] keyAt = keysInRevisionOrder(state);
+    // a key's entries are oldest first: the next one of key k is at cursor[k]
+    int[] cursor = new int[state.keyCount()];
+    for (int k : keyAt) {
+      Entry e = state.history(k)[cursor[k]++];
+      long main = e.revision() >>> Entry.SUB_BITS;
+      long sub = e.revision() & Entry.MAX_SUB;
+      // keys and values are never changed in place, and the arena read is a fresh array: no copies needed
+      KeyValue.Builder kv = KeyValue.newBuilder().setKey(UnsafeByteOperations.unsafeWrap(state.key(k)));
+      if (!e.isTombstone()) {
+        kv.setCreateRevision(e.createRevision()).setModRevision(main).setVersion(e.version())
+            .setValue(UnsafeByteOperations.unsafeWrap(state.value(e))).setLease(e.lease());
+      }
+      db.put(revisionKey(main, sub, e.isTombstone()), kv.build().toByteArray());
+    }
+  }
+
+  /**
+   * For each entry of the state in revision order, the key it belongs to. Revisions are unique, so each entry's
+   * place is where binary search finds its revision in the sorted revisions: primitive arrays only, where a
+   * comparator sort of boxed indices spent most of a million-key snapshot's conversion.
+   */
+  static int[] keysInRevisionOrder(StateSnapshot state) {
     int total = 0;
     for (int k = 0; k < state.keyCount(); k++) {
       total += state.history(k).length;
     }
     long[] revisions = new long[total];
     int[] keyOf = new int[total];
-    int n = 0;
-    for (int k = 0; k < state.keyCount(); k++) {
+    for (int k = 0, n = 0; k < state.keyCount(); k++) {
       for (Entry e : state.history(k)) {
         revisions[n] = e.revision();
         keyOf[n++] = k;
       }
     }
-    Integer[] byRevision = order(total, (a, b) -> Long.compare(revisions[a], revisions[b]));
-    // a key's entries are oldest first: the next one of key k is at cursor[k]
-    int[] cursor = new int[state.keyCount()];
-    for (Integer i : byRevision) {
-      int k = keyOf[i];
-      Entry e = state.history(k)[cursor[k]++];
-      long main = e.revision() >>> Entry.SUB_BITS;
-      long sub = e.revision() & Entry.MAX_SUB;
-      KeyValue.Builder kv = KeyValue.newBuilder().setKey(ByteString.copyFrom(state.key(k)));
-      if (!e.isTombstone()) {
-        kv.setCreateRevision(e.createRevision()).setModRevision(main).setVersion(e.version())
-            .setValue(ByteString.copyFrom(state.value(e))).setLease(e.lease());
-      }
-      db.put(revisionKey(main, sub, e.isTombstone()), kv.build().toByteArray());
+    long[] sorted = revisions.clone();
+    Arrays.sort(sorted);
+    int[] keyAt = new int[total];
+    for (int n = 0; n < total; n++) {
+      keyAt[Arrays.binarySearch(sorted, revisions[n])] = keyOf[n];
     }
+    return keyAt;
   }
 
   /**

@@ -28,12 +28,16 @@ public interface Proposer extends AutoCloseable {
   long term();
 
   /**
-   * The whole state for etcd's Snapshot call, captured now and written later on any thread. Without replication
-   * that is the state machine's own snapshot; a Raft member adds its position and member list.
+   * The whole state for etcd's Snapshot call, captured now and written later on any thread, with the index it is at
+   * (etcd's consistent index). Without replication that is the state machine's own applied index.
    */
-  default CompletableFuture<StoreStateMachine.SnapshotWriter> saveSnapshot(StoreStateMachine stateMachine) {
-    return CompletableFuture.completedFuture(stateMachine.captureSnapshot());
+  default CompletableFuture<Backup> captureBackup(StoreStateMachine stateMachine) {
+    CapturedState state = stateMachine.captureSnapshot();
+    return CompletableFuture.completedFuture(new Backup(state.appliedIndex(), state));
   }
+
+  /** A captured state and the log index it is at. */
+  record Backup(long consistentIndex, CapturedState state) {}
 
   @Override
   void close();

@@ -504,7 +504,7 @@ public final class StoreStateMachine {
    * The state as it is now, to be written out later on any thread while applies go on: capturing copies references
    * under the read lock (tens of milliseconds for a million keys); writing, the slow part, takes no lock.
    */
-  public SnapshotWriter captureSnapshot() {
+  public CapturedState captureSnapshot() {
     StateSnapshot snapshot;
     lock.readLock().lock();
     try {
@@ -512,7 +512,7 @@ public final class StoreStateMachine {
     } finally {
       lock.readLock().unlock();
     }
-    return snapshot::writeTo;
+    return new CapturedState(snapshot);
   }
 
   /** A captured state that can be written out (see {@link #captureSnapshot}). */

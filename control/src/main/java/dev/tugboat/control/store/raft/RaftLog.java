@@ -26,7 +26,7 @@ final class RaftLog {
         // driver keeps some entries before it for slow followers).
         long snapshotIndex = storage.firstIndex() - 1;
         try {
-            snapshotIndex = Math.max(snapshotIndex, storage.snapshot().metadata().index());
+            snapshotIndex = Math.max(snapshotIndex, storage.snapshotMetadata().index());
         } catch (SnapshotTemporarilyUnavailableException e) {
             // only the compaction point is known
         }

@@ -44,6 +44,11 @@ public interface Storage {
      */
     Snapshot snapshot();
 
+    /** The latest snapshot's metadata, without its data (which a durable store reads from disk). */
+    default SnapshotMetadata snapshotMetadata() {
+        return snapshot().metadata();
+    }
+
     /** What {@link #initialState()} returns. */
     record InitialState(HardState hardState, ConfState confState) {
     }

@@ -366,11 +366,13 @@ public final class RemoteKeyValueStore implements KeyValueStore {
       if (ended) {
         return;
       }
+      // ended before the cancel goes out: the store's answer to it may arrive on the transport thread at once, and
+      // must not reach the listener as the store closing the watch
+      ended = true;
       if (id >= 0) {
         requests.onNext(dev.tugboat.control.store.etcd.api.WatchRequest.newBuilder()
             .setCancelRequest(WatchCancelRequest.newBuilder().setWatchId(id)).build());
       }
-      ended = true;
       requests.onCompleted();
     }
 

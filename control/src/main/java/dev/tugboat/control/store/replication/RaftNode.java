@@ -19,10 +19,12 @@ import dev.tugboat.control.store.raft.Snapshot;
 import dev.tugboat.control.store.raft.SnapshotMetadata;
 import dev.tugboat.control.store.raft.SoftState;
 import dev.tugboat.control.store.raft.StateRole;
+import java.io.BufferedInputStream;
 import java.io.ByteArrayInputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
@@ -91,8 +93,8 @@ public final class RaftNode implements AutoCloseable {
 
   /** A peer said this member was removed from the cluster. */
   private record RemovedByPeer() {}
-  /** A client asks for the whole state as a saved snapshot (etcd's Maintenance.Snapshot). */
-  private record SaveSnapshot(CompletableFuture<SnapshotFiles.DataWriter> future) {}
+  /** Something to capture between two applies, given the applied index (etcd's Maintenance.Snapshot). */
+  private record CaptureAtApplied(java.util.function.LongFunction<Object> capture, CompletableFuture<Object> future) {}
 
   /** Marks snapshot data that starts with the member list ("TGML"). */
   private static final int MEMBERS_MAGIC = 0x54474d4c;
@@ -164,9 +166,14 @@ public final class RaftNode implements AutoCloseable {
     this.storage = LogStorage.open(config.dataDir(), ConfState.EMPTY);
     try {
       bootstrapLog();
-      Snapshot snapshot = storage.snapshot();
-      if (!snapshot.isEmpty() && stateMachine.appliedIndex() < snapshot.metadata().index()) {
-        restore(snapshot);
+      long snapshotAt = storage.snapshotMetadata().index();
+      if (snapshotAt > 0 && stateMachine.appliedIndex() < snapshotAt) {
+        try (InputStream data = storage.openSnapshotData()) {
+          restore(data);
+        } catch (IOException e) {
+          throw new UncheckedIOException("raft member " + Long.toHexString(id) + ": restore snapshot at index "
+              + snapshotAt, e);
+        }
       }
       this.appliedIndex = Math.max(stateMachine.appliedIndex(), storage.firstIndex() - 1);
       RaftConfig raftConfig = RaftConfig.defaults(id)
@@ -247,26 +254,23 @@ public final class RaftNode implements AutoCloseable {
   }
 
   /**
-   * The state as a {@link SavedSnapshot} (applied index, its term, the member list, the state machine), captured on
-   * the Raft thread between two applies so that all of it is of the same index; written later on any thread.
+   * Runs {@code capture} on the Raft thread between two applies, with the index applied so far, so that what it
+   * captures (the state machine's state for a client's snapshot) is all of that one index.
    */
-  public CompletableFuture<SnapshotFiles.DataWriter> saveSnapshot() {
-    CompletableFuture<SnapshotFiles.DataWriter> future = new CompletableFuture<>();
+  @SuppressWarnings("unchecked")
+  public <T> CompletableFuture<T> captureAtApplied(java.util.function.LongFunction<T> capture) {
+    CompletableFuture<Object> future = new CompletableFuture<>();
     if (!running) {
       future.completeExceptionally(stopped());
-      return future;
+    } else {
+      enqueue(new CaptureAtApplied(capture::apply, future));
     }
-    enqueue(new SaveSnapshot(future));
-    return future.orTimeout(timeoutNanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+    return (CompletableFuture<T>) future.orTimeout(timeoutNanos, java.util.concurrent.TimeUnit.NANOSECONDS);
   }
 
-  private void saveSnapshot(SaveSnapshot request) {
+  private void captureAtApplied(CaptureAtApplied request) {
     try {
-      long index = appliedIndex;
-      long term = index == 0 ? 0 : storage.term(index);
-      MemberList members = memberList;
-      SnapshotFiles.DataWriter state = stateMachine.captureSnapshot();
-      request.future().complete(out -> SavedSnapshot.write(index, term, members, state, out));
+      request.future().complete(request.capture().apply(appliedIndex));
     } catch (RuntimeException e) {
       request.future().completeExceptionally(e);
     }
@@ -473,8 +477,8 @@ public final class RaftNode implements AutoCloseable {
         snapshotWritten(w);
       } else if (item instanceof MembershipProposal mp) {
         proposeMembership(mp);
-      } else if (item instanceof SaveSnapshot save) {
-        saveSnapshot(save);
+      } else if (item instanceof CaptureAtApplied capture) {
+        captureAtApplied(capture);
       } else if (item instanceof RemovedByPeer) {
         removedFromCluster("a peer says so");
       }
@@ -691,19 +695,27 @@ public final class RaftNode implements AutoCloseable {
 
   private void restore(Snapshot snapshot) {
     try {
-      ByteArrayInputStream in = new ByteArrayInputStream(snapshot.data());
-      DataInputStream data = new DataInputStream(in);
-      if (snapshot.data().length >= 8 && ByteBuffer.wrap(snapshot.data()).getInt() == MEMBERS_MAGIC) {
-        data.readInt();
-        byte[] members = new byte[data.readInt()];
-        data.readFully(members);
-        setMembers(MemberList.decode(members));
-      }
-      stateMachine.restoreSnapshot(in);
+      restore(new ByteArrayInputStream(snapshot.data()));
     } catch (IOException e) {
       throw new UncheckedIOException("raft member " + Long.toHexString(id) + ": restore snapshot at index "
           + snapshot.metadata().index(), e);
     }
+  }
+
+  /** Restores the member list, if the data starts with one, and then the state machine from the rest. */
+  private void restore(InputStream snapshotData) throws IOException {
+    BufferedInputStream in = new BufferedInputStream(snapshotData, 1 << 16);
+    DataInputStream data = new DataInputStream(in);
+    in.mark(8);
+    byte[] head = in.readNBytes(8);
+    in.reset();
+    if (head.length == 8 && ByteBuffer.wrap(head).getInt() == MEMBERS_MAGIC) {
+      data.readInt();
+      byte[] members = new byte[data.readInt()];
+      data.readFully(members);
+      setMembers(MemberList.decode(members));
+    }
+    stateMachine.restoreSnapshot(in);
   }
 
   private void expireDeadlines(long now) {

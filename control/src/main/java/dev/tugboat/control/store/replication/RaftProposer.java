@@ -33,8 +33,9 @@ public final class RaftProposer implements Proposer {
   }
 
   @Override
-  public CompletableFuture<StoreStateMachine.SnapshotWriter> saveSnapshot(StoreStateMachine stateMachine) {
-    return node.saveSnapshot().thenApply(writer -> writer::writeTo);
+  public CompletableFuture<Backup> captureBackup(StoreStateMachine stateMachine) {
+    // the Raft index, not the state machine's: membership entries advance the one and not the other
+    return node.captureAtApplied(index -> new Backup(index, stateMachine.captureSnapshot()));
   }
 
   @Override

@@ -33,8 +33,9 @@ import java.util.TreeSet;
 
 /**
  * A saved snapshot of the store: what a cluster is restored from. {@code etcdctl snapshot save} gets etcd 3.4's
- * backend from a member (a bbolt database, see {@link EtcdBackend}, then its SHA-256), made from what {@link #write}
- * writes: Raft's position, the member list and the store's state,
+ * backend from a member (a bbolt database, see {@link EtcdBackend}, then its SHA-256), written straight from the
+ * state captured at one Raft index. Tugboat's own format before it, which {@link #write} still writes: Raft's
+ * position, the member list and the store's state,
  *
  * <pre>
  *   "TUGSAVE1"  index long  term long  memberListLength int  memberList  state...   (big endian)
@@ -73,8 +74,9 @@ public final class SavedSnapshot {
   private SavedSnapshot() {}
 
   /**
-   * Writes the content of a saved snapshot of the state {@code state} writes, taken at {@code index} and
-   * {@code term}; the etcd API frames it in pages and a SHA-256 as it sends it.
+   * Writes the content of a saved snapshot in Tugboat's own format (TUGSAVE1) of the state {@code state} writes,
+   * taken at {@code index} and {@code term}: what backups made before etcd's backend hold, framed in pages and a
+   * SHA-256.
    */
   public static void write(long index, long term, MemberList members, SnapshotFiles.DataWriter state,
                            OutputStream target) throws IOException {

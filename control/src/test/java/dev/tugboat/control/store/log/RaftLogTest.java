@@ -225,6 +225,69 @@ class RaftLogTest {
   }
 
   @Test
+  void aKeptCycleThatStartsWithAHardStateReopensAfterCompaction() throws IOException {
+    try (RaftLog log = open()) {
+      log.append(entries(1, 10, 1));
+      log.sync();
+      clock.advanceMillis(RollCycles.FIVE_MINUTELY.lengthInMillis());
+      // the group commit's hard state after the entries of the cycle before is the first record of this one
+      log.saveHardState(new HardState(1, 1, 10));
+      log.append(entries(11, 20, 1));
+      log.sync();
+      log.compact(10, 1);
+      assertThat(cycleFiles()).hasSize(1);
+    }
+    try (RaftLog log = open()) {
+      assertThat(log.snapshotIndex()).isEqualTo(10);
+      assertThat(log.lastIndex()).isEqualTo(20);
+      assertThat(log.hardState()).isEqualTo(new HardState(1, 1, 10));
+      assertSameEntries(log.entries(11, 21, Long.MAX_VALUE), entries(11, 20, 1));
+    }
+  }
+
+  @Test
+  void aKeptCycleThatStartsWithAnOlderSnapshotRecordReopensAfterCompaction() throws IOException {
+    try (RaftLog log = open()) {
+      log.append(entries(1, 10, 1));
+      log.sync();
+      clock.advanceMillis(RollCycles.FIVE_MINUTELY.lengthInMillis());
+      log.compact(5, 1); // its record opens the second cycle; entries 6..10 keep the first
+      log.append(entries(11, 20, 1));
+      log.sync();
+      clock.advanceMillis(RollCycles.FIVE_MINUTELY.lengthInMillis());
+      log.append(entries(21, 30, 2));
+      log.sync();
+      log.compact(15, 1);
+      assertThat(cycleFiles()).hasSize(2);
+    }
+    try (RaftLog log = open()) {
+      assertThat(log.snapshotIndex()).isEqualTo(15);
+      assertThat(log.snapshotTerm()).isEqualTo(1);
+      assertThat(log.lastIndex()).isEqualTo(30);
+      assertSameEntries(log.entries(16, 31, Long.MAX_VALUE),
+          Stream.concat(entries(16, 20, 1).stream(), entries(21, 30, 2).stream()).toList());
+    }
+  }
+
+  @Test
+  void aKeptCycleWithAnOlderSnapshotRecordAfterItsFirstEntryReopensAfterCompaction() throws IOException {
+    try (RaftLog log = open()) {
+      log.append(entries(1, 10, 1));
+      log.sync();
+      clock.advanceMillis(RollCycles.FIVE_MINUTELY.lengthInMillis());
+      log.append(entries(11, 20, 1));
+      log.compact(5, 1); // entries 6..10 keep the first cycle
+      log.compact(12, 1);
+      assertThat(cycleFiles()).hasSize(1);
+    }
+    try (RaftLog log = open()) {
+      assertThat(log.snapshotIndex()).isEqualTo(12);
+      assertThat(log.lastIndex()).isEqualTo(20);
+      assertSameEntries(log.entries(13, 21, Long.MAX_VALUE), entries(13, 20, 1));
+    }
+  }
+
+  @Test
   void installingASnapshotPastTheLogEmptiesItAndAppendsContinueAfterIt() {
     try (RaftLog log = open()) {
       log.append(entries(1, 5, 1));

@@ -6,6 +6,7 @@ import dev.tugboat.control.store.raft.ConfState;
 import dev.tugboat.control.store.raft.Snapshot;
 import dev.tugboat.control.store.raft.SnapshotMetadata;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,17 +34,20 @@ class SnapshotFilesTest {
   }
 
   @Test
-  void aSavedSnapshotReadsBackWithItsConfigurationAndData() {
+  void aSavedSnapshotReadsBackWithItsConfigurationAndData() throws IOException {
     SnapshotFiles files = new SnapshotFiles(dir);
     Snapshot saved = snapshot(100, 300_000);
     files.save(saved);
-    Snapshot loaded = files.loadNewest();
+    Snapshot loaded = SnapshotFiles.read(files.newest().file());
     assertThat(loaded.metadata()).isEqualTo(saved.metadata());
     assertThat(loaded.data()).isEqualTo(saved.data());
+    try (InputStream streamed = files.newest().openData()) {
+      assertThat(streamed.readAllBytes()).isEqualTo(saved.data());
+    }
   }
 
   @Test
-  void aSnapshotForcedToDiskPieceByPieceReadsBackWhole() {
+  void aSnapshotForcedToDiskPieceByPieceReadsBackWhole() throws IOException {
     SnapshotFiles files = new SnapshotFiles(dir);
     Snapshot saved = snapshot(100, (int) (2.5 * SnapshotFiles.WRITEBACK_BYTES) + 12_345);
     SnapshotMetadata meta = saved.metadata();
@@ -53,9 +57,12 @@ class SnapshotFilesTest {
         out.write(saved.data(), at, Math.min(1_000_003, saved.data().length - at));
       }
     });
-    Snapshot loaded = files.loadNewest();
+    Snapshot loaded = SnapshotFiles.read(files.newest().file());
     assertThat(loaded.metadata()).isEqualTo(meta);
     assertThat(loaded.data()).isEqualTo(saved.data());
+    try (InputStream streamed = files.newest().openData()) {
+      assertThat(streamed.readAllBytes()).isEqualTo(saved.data());
+    }
   }
 
   @Test
@@ -66,7 +73,7 @@ class SnapshotFilesTest {
     }
     assertThat(files()).extracting(p -> p.getFileName().toString()).containsExactly(
         "0000000000000028-0000000000000002.snap", "0000000000000032-0000000000000002.snap");
-    assertThat(files.loadNewest().metadata().index()).isEqualTo(50);
+    assertThat(files.newest().metadata().index()).isEqualTo(50);
   }
 
   @Test
@@ -78,11 +85,11 @@ class SnapshotFilesTest {
       raf.seek(500);
       raf.write(raf.read() ^ 0xFF);
     }
-    assertThat(files.loadNewest().metadata().index()).isEqualTo(10);
+    assertThat(files.newest().metadata().index()).isEqualTo(10);
   }
 
   @Test
   void anEmptyDirectoryHasNoSnapshot() {
-    assertThat(new SnapshotFiles(dir).loadNewest()).isNull();
+    assertThat(new SnapshotFiles(dir).newest()).isNull();
   }
 }
