@@ -48,9 +48,11 @@ final class ChannelWatchSink implements WatchSink {
   /**
    * The least time between two writes of one watch while its events keep coming: at most this much latency added.
    * Measured with tug bench apiserver --cases watch (100 watchers, 10,000 pods created by 16 writers, 2 cores):
-   * see the commit that set it.
+   * see the commit that set it. The system property {@code tug.apiserver.watchFlushIntervalMs} sets it (0: no
+   * pacing), to compare both on one build.
    */
-  static final long FLUSH_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
+  static final long FLUSH_INTERVAL_NANOS =
+      TimeUnit.MILLISECONDS.toNanos(Long.getLong("tug.apiserver.watchFlushIntervalMs", 5));
 
   private final Channel channel;
   /** How events are framed on the channel. */
