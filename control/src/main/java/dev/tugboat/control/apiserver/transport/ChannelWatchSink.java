@@ -19,7 +19,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
@@ -33,26 +32,12 @@ import org.slf4j.LoggerFactory;
  * <p>Flow control: bytes written but not yet taken by the client are counted; a client that falls more than
  * {@code maxPendingBytes} behind is cut off (its stream or connection closed), as kube-apiserver drops a watcher whose
  * buffer fills, and the client re-lists. Memory per watch stays bounded.
- *
- * <p>Pacing: a watch is written at most once per {@link #FLUSH_INTERVAL_NANOS}. The first event after a quiet spell
- * goes out at once; events that follow it within the interval wait for its end and leave together. Each write costs
- * the same whatever it carries (a task, a pass down the HTTP/2 and TLS pipeline, a TLS record, a system call, and
- * as much again in the client to read it): with 100 watchers of one busy resource that per-write cost was most of the
- * server's CPU per delivery, and one event per write was the rule (see {@link #FLUSH_INTERVAL_NANOS}).
  */
 final class ChannelWatchSink implements WatchSink {
 
   private static final Logger LOG = LoggerFactory.getLogger(ChannelWatchSink.class);
   private static final byte NEWLINE = '\n';
   private static final byte[] NEWLINE_BYTES = {NEWLINE};
-  /**
-   * The least time between two writes of one watch while its events keep coming: at most this much latency added.
-   * Measured with tug bench apiserver --cases watch (100 watchers, 10,000 pods created by 16 writers, 2 cores):
-   * see the commit that set it. The system property {@code tug.apiserver.watchFlushIntervalMs} sets it (0: no
-   * pacing), to compare both on one build.
-   */
-  static final long FLUSH_INTERVAL_NANOS =
-      TimeUnit.MILLISECONDS.toNanos(Long.getLong("tug.apiserver.watchFlushIntervalMs", 5));
 
   private final Channel channel;
   /** How events are framed on the channel. */
@@ -65,20 +50,12 @@ final class ChannelWatchSink implements WatchSink {
   private final AtomicBoolean closed = new AtomicBoolean();
   private final Queue<Queued> queued = new ConcurrentLinkedQueue<>();
   private final AtomicBoolean drainScheduled = new AtomicBoolean();
-  private final FlushPacing pacing;
   private boolean headersSent;
 
   private record Queued(byte[] json, boolean endsWithNewline, int size) {}
 
   ChannelWatchSink(Channel channel, Framing framing, long maxPendingBytes, String description) {
-    this(channel, framing, maxPendingBytes, description, FLUSH_INTERVAL_NANOS);
-  }
-
-  /** {@code flushIntervalNanos}: the least time between two writes while events keep coming (0: no pacing). */
-  ChannelWatchSink(Channel channel, Framing framing, long maxPendingBytes, String description,
-                   long flushIntervalNanos) {
     this.channel = channel;
-    this.pacing = new FlushPacing(flushIntervalNanos);
     this.framing = framing;
     this.headersSent = framing == Framing.WEBSOCKET; // the 101 response was the header
     this.maxPendingBytes = maxPendingBytes;
@@ -125,12 +102,7 @@ final class ChannelWatchSink implements WatchSink {
     }
     queued.add(new Queued(watchEventJson, endsWithNewline, size));
     if (drainScheduled.compareAndSet(false, true)) {
-      long wait = pacing.waitBeforeFlush(channel.eventLoop().ticker().nanoTime());
-      if (wait <= 0) {
-        channel.eventLoop().execute(this::drain);
-      } else {
-        channel.eventLoop().schedule(this::drain, wait, TimeUnit.NANOSECONDS);
-      }
+      channel.eventLoop().execute(this::drain);
     }
     return !closed.get();
   }
@@ -146,7 +118,6 @@ final class ChannelWatchSink implements WatchSink {
     if (next == null) {
       return;
     }
-    pacing.flushed(channel.eventLoop().ticker().nanoTime());
     synchronized (this) {
       if (!headersSent) {
         writeHeaders();
