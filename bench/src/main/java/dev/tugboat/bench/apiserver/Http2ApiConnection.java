@@ -98,15 +98,26 @@ final class Http2ApiConnection implements AutoCloseable {
     return connect(config, group, false);
   }
 
-  /** Connects to the kubeconfig's server with its CA and client certificate; fails unless ALPN chose HTTP/2. */
+  /**
+   * A connection on {@code group}'s event loops with a TLS context made once by {@link #tls} for many connections:
+   * making one takes tens of milliseconds of CPU (the key store Netty builds around the client key).
+   */
+  static Http2ApiConnection connect(Config config, SslContext tls, EventLoopGroup group) throws Exception {
+    return connect(config, tls, group, false);
+  }
+
   private static Http2ApiConnection connect(Config config, EventLoopGroup group, boolean ownsGroup) throws Exception {
-    URI server = URI.create(config.getMasterUrl());
+    return connect(config, tls(config), group, ownsGroup);
+  }
+
+  /** The kubeconfig's CA and client certificate, offering HTTP/2 only. */
+  static SslContext tls(Config config) throws Exception {
     PrivateKey key = CertificateAndKey.parsePrivateKey(pem(config.getClientKeyData()), "kubeconfig client-key-data");
     X509Certificate certificate = CertificateAndKey.parseCertificate(pem(config.getClientCertData()),
         "kubeconfig client-certificate-data");
     X509Certificate ca = CertificateAndKey.parseCertificate(pem(config.getCaCertData()),
         "kubeconfig certificate-authority-data");
-    SslContext tls = SslContextBuilder.forClient()
+    return SslContextBuilder.forClient()
         .sslProvider(OpenSsl.isAvailable() ? SslProvider.OPENSSL : SslProvider.JDK)
         .keyManager(key, certificate)
         .trustManager(ca)
@@ -115,6 +126,12 @@ final class Http2ApiConnection implements AutoCloseable {
             ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
             ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT, ApplicationProtocolNames.HTTP_2))
         .build();
+  }
+
+  /** Connects to the kubeconfig's server; fails unless ALPN chose HTTP/2. */
+  private static Http2ApiConnection connect(Config config, SslContext tls, EventLoopGroup group, boolean ownsGroup)
+      throws Exception {
+    URI server = URI.create(config.getMasterUrl());
     String host = server.getHost();
     int port = server.getPort() > 0 ? server.getPort() : 443;
     Channel connection = new Bootstrap().group(group).channel(NioSocketChannel.class)
