@@ -37,7 +37,7 @@ import java.util.function.Consumer;
 
 /**
  * The API server under its clients, as users drive it: pod creates with 1 and 64 clients (HTTP/2 POSTs as client-go
- * sends them, {@link Http2ApiConnection}), a list of 10,000 pods (the fabric8 client), 100 watchers receiving 10,000
+ * sends them, {@link Http2PostConnection}), a list of 10,000 pods (the fabric8 client), 100 watchers receiving 10,000
  * events (HTTP/2 watch streams, as client-go's), and the server's memory holding 10,000 pods. Kubernetes publishes
  * SLOs, not a reference implementation that runs here, so the targets are the issue's absolute figures.
  */
