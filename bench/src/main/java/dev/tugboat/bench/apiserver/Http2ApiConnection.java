@@ -3,9 +3,8 @@ package dev.tugboat.bench.apiserver;
 import dev.tugboat.control.apiserver.pki.CertificateAndKey;
 import io.fabric8.kubernetes.client.Config;
 import io.netty.bootstrap.Bootstrap;
-import io.netty.buffer.ByteBufUtil;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
@@ -17,7 +16,6 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
-import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
@@ -51,11 +49,11 @@ import java.util.function.Consumer;
 
 /**
  * One TLS connection speaking HTTP/2 to the API server, as client-go holds one (kubectl, controllers, kubelets): the
- * kubeconfig's client certificate, each request on a stream of its own: a POST of a JSON body whose answer is read
- * whole, or a watch whose events arrive as lines of JSON on a stream that stays open. Netty with BoringSSL, as the
- * server: the JDK's HTTP/2 client and TLS under fabric8 took more of the 2 shared cores per create than the server did
- * (0.86-0.91 ms of the bench's CPU against the server's 0.64-0.73, 2026-11-29), so the bench measured its own client
- * as much as the server.
+ * kubeconfig's client certificate, each watch on a stream of its own, its events arriving as lines of JSON on a stream
+ * that stays open (creates go through {@link Http2PostConnection}, without a child channel per stream). Netty with
+ * BoringSSL, as the server: the JDK's HTTP/2 client and TLS under fabric8 took more of the 2 shared cores per create
+ * than the server did (0.86-0.91 ms of the bench's CPU against the server's 0.64-0.73, 2026-11-29), so the bench
+ * measured its own client as much as the server.
  */
 final class Http2ApiConnection implements AutoCloseable {
   private static final int MAX_RESPONSE_BYTES = 1 << 20;
@@ -64,9 +62,6 @@ final class Http2ApiConnection implements AutoCloseable {
   private final Channel connection;
   private final Http2StreamChannelBootstrap streams;
   private final String authority;
-
-  /** The status and body of one answer. */
-  record Answer(int status, byte[] body) {}
 
   private Http2ApiConnection(EventLoopGroup group, boolean ownsGroup, Channel connection, String authority) {
     this.group = group;
@@ -110,6 +105,17 @@ final class Http2ApiConnection implements AutoCloseable {
     return connect(config, tls(config), group, ownsGroup);
   }
 
+  /** Connects to the kubeconfig's server; fails unless ALPN chose HTTP/2. */
+  private static Http2ApiConnection connect(Config config, SslContext tls, EventLoopGroup group, boolean ownsGroup)
+      throws Exception {
+    Tls connected = connectTls(config, tls, group, Http2FrameCodecBuilder.forClient().build(),
+        new Http2MultiplexHandler(new ChannelInboundHandlerAdapter()));
+    return new Http2ApiConnection(group, ownsGroup, connected.channel(), connected.authority());
+  }
+
+  /** A TLS connection on which ALPN chose HTTP/2, and the authority its requests name. */
+  record Tls(Channel channel, String authority) {}
+
   /** The kubeconfig's CA and client certificate, offering HTTP/2 only. */
   static SslContext tls(Config config) throws Exception {
     PrivateKey key = CertificateAndKey.parsePrivateKey(pem(config.getClientKeyData()), "kubeconfig client-key-data");
@@ -128,8 +134,16 @@ final class Http2ApiConnection implements AutoCloseable {
         .build();
   }
 
-  /** Connects to the kubeconfig's server; fails unless ALPN chose HTTP/2. */
-  private static Http2ApiConnection connect(Config config, SslContext tls, EventLoopGroup group, boolean ownsGroup)
+  /** {@link #connectTls(Config, SslContext, EventLoopGroup, ChannelHandler...)} with a TLS context of its own. */
+  static Tls connectTls(Config config, EventLoopGroup group, ChannelHandler... http2) throws Exception {
+    return connectTls(config, tls(config), group, http2);
+  }
+
+  /**
+   * Connects to the kubeconfig's server with {@code tls}, {@code http2} after TLS in the pipeline; fails unless ALPN
+   * chose HTTP/2.
+   */
+  static Tls connectTls(Config config, SslContext tls, EventLoopGroup group, ChannelHandler... http2)
       throws Exception {
     URI server = URI.create(config.getMasterUrl());
     String host = server.getHost();
@@ -139,9 +153,8 @@ final class Http2ApiConnection implements AutoCloseable {
         .handler(new ChannelInitializer<SocketChannel>() {
           @Override
           protected void initChannel(SocketChannel channel) {
-            channel.pipeline().addLast(tls.newHandler(channel.alloc(), host, port),
-                Http2FrameCodecBuilder.forClient().build(),
-                new Http2MultiplexHandler(new ChannelInboundHandlerAdapter()));
+            channel.pipeline().addLast(tls.newHandler(channel.alloc(), host, port));
+            channel.pipeline().addLast(http2);
           }
         })
         .connect(host, port).sync().channel();
@@ -151,7 +164,7 @@ final class Http2ApiConnection implements AutoCloseable {
       connection.close();
       throw new IOException(server + " did not agree to HTTP/2 (ALPN: " + handshake.applicationProtocol() + ")");
     }
-    return new Http2ApiConnection(group, ownsGroup, connection, host + ":" + port);
+    return new Tls(connection, host + ":" + port);
   }
 
   private static String pem(String base64) {
@@ -198,42 +211,6 @@ final class Http2ApiConnection implements AutoCloseable {
       }
     });
     return established;
-  }
-
-  /** POSTs {@code json} to {@code path} on a new stream and waits for the whole answer. */
-  Answer post(String path, byte[] json) throws Exception {
-    CompletableFuture<Answer> answer = new CompletableFuture<>();
-    Http2StreamChannel stream = streams.open().get(60, TimeUnit.SECONDS);
-    stream.pipeline().addLast(new SimpleChannelInboundHandler<FullHttpResponse>() {
-      @Override
-      protected void channelRead0(ChannelHandlerContext ctx, FullHttpResponse response) {
-        answer.complete(new Answer(response.status().code(), ByteBufUtil.getBytes(response.content())));
-        ctx.close();
-      }
-
-      @Override
-      public void channelInactive(ChannelHandlerContext ctx) {
-        answer.completeExceptionally(new IOException("stream closed before an answer to POST " + path));
-      }
-
-      @Override
-      public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        answer.completeExceptionally(cause);
-        ctx.close();
-      }
-    });
-    DefaultFullHttpRequest request = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, path,
-        Unpooled.wrappedBuffer(json));
-    request.headers().set(HttpHeaderNames.HOST, authority)
-        .set(HttpHeaderNames.CONTENT_TYPE, "application/json")
-        .set(HttpHeaderNames.ACCEPT, "application/json")
-        .setInt(HttpHeaderNames.CONTENT_LENGTH, json.length);
-    stream.writeAndFlush(request).addListener(written -> {
-      if (!written.isSuccess()) {
-        answer.completeExceptionally(written.cause());
-      }
-    });
-    return answer.get(60, TimeUnit.SECONDS);
   }
 
   @Override

@@ -241,8 +241,19 @@ public final class Registry {
       byte[] stored = encodeForStore(candidate);
       ops.add(PutRequest.of(key, stored));
       ops.addAll(reservation.ops());
-      TxnResponse response = StoreCalls.await(store.txn(new TxnRequest(compares, ops,
-          List.of(new RangeRequest(key, KeyRanges.NONE, 0, 0, true, false, false)))));
+      WatchCache.ExpectedWrite expectedWrite = cache.expectWrite(new String(key, StandardCharsets.UTF_8), stored,
+          candidate);
+      TxnResponse response;
+      try {
+        response = StoreCalls.await(store.txn(new TxnRequest(compares, ops,
+            List.of(new RangeRequest(key, KeyRanges.NONE, 0, 0, true, false, false)))));
+      } catch (RuntimeException e) {
+        cache.forgetWrite(expectedWrite);
+        throw e;
+      }
+      if (!response.succeeded()) {
+        cache.forgetWrite(expectedWrite);
+      }
       if (response.succeeded()) {
         committed(response.revision());
         Tree.metadata(candidate).put("resourceVersion", Long.toString(response.revision()));

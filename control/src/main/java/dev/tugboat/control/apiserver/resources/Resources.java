@@ -106,7 +106,7 @@ public final class Resources implements ResourceApi, AutoCloseable {
     for (WatchCache cache : resources.caches) {
       cache.start();
     }
-    // the first decode of each typed kind loads and introspects fabric8's model (seconds); do it before clients come
+    // reading each typed kind's field shapes loads fabric8's model classes; do it before clients come
     resources.workers.execute(() -> resources.registries.values().forEach(r -> TypedCheck.warmUp(r.type())));
     return resources;
   }

@@ -14,12 +14,13 @@ import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import java.util.Map;
-import tools.jackson.core.JacksonException;
+import java.util.concurrent.ConcurrentHashMap;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * Checks that an object decodes as its typed (fabric8) form, so a field of the wrong JSON type is a 400 naming the
- * field, as Kubernetes' decoder answers, instead of something stored that no client can read back.
+ * Checks that each field of an object has the JSON type its typed (fabric8) form gives it, so a field of the wrong
+ * JSON type is a 400 naming the field, as Kubernetes' decoder answers, instead of something stored that no client can
+ * read back. The check walks the decoded tree against each kind's {@link FieldShape}, read once off the fabric8 class.
  */
 final class TypedCheck {
 
@@ -30,27 +31,29 @@ final class TypedCheck {
       Map.entry("ServiceAccount", ServiceAccount.class), Map.entry("Deployment", Deployment.class),
       Map.entry("ReplicaSet", ReplicaSet.class), Map.entry("Lease", Lease.class),
       Map.entry("EndpointSlice", EndpointSlice.class));
+  private static final Map<String, FieldShape.Struct> SHAPES = new ConcurrentHashMap<>();
 
   private TypedCheck() {}
 
+  /** Reads the kind's shape before the first request needs it. */
   static void warmUp(ResourceType type) {
-    try {
-      check(type, Codec.NODES.objectNode());
-    } catch (StatusError e) {
-      // an empty object may not decode for every kind; loading the classes is what counts
-    }
+    shape(type.kind());
   }
 
   static void check(ResourceType type, ObjectNode object) {
-    Class<?> typed = TYPES.get(type.kind());
-    if (typed == null) {
+    FieldShape.Struct shape = shape(type.kind());
+    if (shape == null) {
       return;
     }
-    try {
-      Codec.JSON.treeToValue(object, typed);
-    } catch (JacksonException e) {
+    FieldShape.Mismatch mismatch = FieldShape.check(shape, object);
+    if (mismatch != null) {
       throw StatusError.badRequest(type.kind() + " in version \"" + type.info().version() + "\" cannot be handled as a "
-          + type.kind() + ": " + e.getOriginalMessage() + " at " + e.getPathReference());
+          + type.kind() + ": " + mismatch.message());
     }
+  }
+
+  private static FieldShape.Struct shape(String kind) {
+    Class<?> typed = TYPES.get(kind);
+    return typed == null ? null : SHAPES.computeIfAbsent(kind, k -> FieldShape.of(typed));
   }
 }

@@ -38,6 +38,11 @@ public final class CachedObject {
     return new CachedObject(json, Map.copyOf(Selection.labelsOf(object)), Map.copyOf(strategy.fields(object)));
   }
 
+  /** {@code json} is the object as served; {@code labels} and {@code fields} what selectors see of it, immutable. */
+  public static CachedObject of(byte[] json, Map<String, String> labels, Map<String, String> fields) {
+    return new CachedObject(json, labels, fields);
+  }
+
   /** The encoded object; shared, never to be modified. */
   public byte[] json() {
     return json;
