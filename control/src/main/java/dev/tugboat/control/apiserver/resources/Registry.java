@@ -251,15 +251,13 @@ public final class Registry {
         cache.forgetWrite(expectedWrite);
         throw e;
       }
-      if (!response.succeeded()) {
-        cache.forgetWrite(expectedWrite);
-      }
       if (response.succeeded()) {
         committed(response.revision());
         Tree.metadata(candidate).put("resourceVersion", Long.toString(response.revision()));
         byte[] json = StoredJson.withResourceVersion(stored, response.revision());
         return new Created(candidate, json != null ? json : Codec.encode(candidate));
       }
+      cache.forgetWrite(expectedWrite);
       RangeResponse existing = (RangeResponse) response.responses().get(0);
       if (!existing.kvs().isEmpty()) {
         if (generated && attempt < 8) {
