@@ -156,6 +156,13 @@ public final class SnapshotFiles {
           }
           return n;
         }
+
+        @Override
+        public long skip(long n) throws IOException {
+          long skipped = super.skip(Math.min(n, left));
+          left -= skipped;
+          return skipped;
+        }
       }, 1 << 16);
     }
   }

@@ -44,6 +44,12 @@ class SnapshotFilesTest {
     try (InputStream streamed = files.newest().openData()) {
       assertThat(streamed.readAllBytes()).isEqualTo(saved.data());
     }
+    // the data ends where the trailer starts, skipped over or read
+    try (InputStream streamed = files.newest().openData()) {
+      assertThat(streamed.skip(saved.data().length - 10)).isEqualTo(saved.data().length - 10);
+      assertThat(streamed.skip(1000)).isEqualTo(10);
+      assertThat(streamed.read()).isEqualTo(-1);
+    }
   }
 
   @Test
