@@ -64,6 +64,7 @@ public record DeploymentPlan(List<JsonNode> adoptions, ObjectNode create, List<S
       surge = 0;
       unavailable = desired;
     }
+    int collisions = collisionCount(deployment);
     JsonNode current = null;
     List<JsonNode> old = new ArrayList<>();
     for (JsonNode rs : owned) {
@@ -86,7 +87,13 @@ public record DeploymentPlan(List<JsonNode> adoptions, ObjectNode create, List<S
         int replicas = recreate
             ? (old.stream().allMatch(rs -> specReplicas(rs) == 0 && statusReplicas(rs) == 0) ? desired : 0)
             : Math.max(0, Math.min(desired, desired + surge - sum(old, DeploymentPlan::specReplicas)));
-        create = replicaSet(deployment, maxRevision + 1, replicas, annotations);
+        ObjectNode candidate = replicaSet(deployment, maxRevision + 1, replicas, annotations);
+        if (nameTaken(candidate, replicaSetsOfNamespace)) {
+          // as Kubernetes does: another template's ReplicaSet holds the name, so the next hash takes the count in
+          collisions++;
+        } else {
+          create = candidate;
+        }
       }
     } else if (revision(current) < maxRevision || !annotations.equals(deploymentAnnotations(current))) {
       // a rollback to an older template makes its ReplicaSet the newest revision again
@@ -121,7 +128,17 @@ public record DeploymentPlan(List<JsonNode> adoptions, ObjectNode create, List<S
       revision = Integer.toString(newest);
     }
     return new DeploymentPlan(adoptions, create, scales, deletes, revision,
-        status(deployment, current, owned, desired, unavailable, create, now));
+        status(deployment, current, owned, desired, unavailable, create, collisions, now));
+  }
+
+  /** How many times the template's hash has collided with another ReplicaSet's name (status.collisionCount). */
+  static int collisionCount(JsonNode deployment) {
+    return deployment.path("status").path("collisionCount").asInt(0);
+  }
+
+  private static boolean nameTaken(JsonNode replicaSet, List<JsonNode> replicaSetsOfNamespace) {
+    String name = replicaSet.path("metadata").path("name").asString("");
+    return replicaSetsOfNamespace.stream().anyMatch(rs -> rs.path("metadata").path("name").asString("").equals(name));
   }
 
   /** RollingUpdate: scale the new ReplicaSet up within maxSurge, else the old ones down within maxUnavailable. */
@@ -181,7 +198,7 @@ public record DeploymentPlan(List<JsonNode> adoptions, ObjectNode create, List<S
   /** The new ReplicaSet: the template with its hash label, the selector narrowed to it, owned by the Deployment. */
   static ObjectNode replicaSet(JsonNode deployment, int revision, int replicas, Map<String, String> annotations) {
     JsonNode spec = deployment.path("spec");
-    String hash = templateHash(spec.path("template"), spec.path("collisionCount").asInt(0));
+    String hash = templateHash(spec.path("template"), collisionCount(deployment));
     ObjectNode rs = JSON.createObjectNode();
     rs.put("apiVersion", "apps/v1").put("kind", "ReplicaSet");
     ObjectNode meta = rs.putObject("metadata");
@@ -341,7 +358,7 @@ public record DeploymentPlan(List<JsonNode> adoptions, ObjectNode create, List<S
 
   /** The status kubectl reads, with Available and Progressing conditions. */
   static ObjectNode status(JsonNode deployment, JsonNode current, List<JsonNode> owned, int desired, int unavailable,
-      ObjectNode created, Instant now) {
+      ObjectNode created, int collisions, Instant now) {
     int replicas = sum(owned, DeploymentPlan::statusReplicas);
     int updated = current == null ? 0 : statusReplicas(current);
     int ready = owned.stream().mapToInt(rs -> rs.path("status").path("readyReplicas").asInt(0)).sum();
@@ -381,6 +398,7 @@ public record DeploymentPlan(List<JsonNode> adoptions, ObjectNode create, List<S
           "ReplicaSet \"" + rsName + "\" has timed out progressing.", now, false);
     }
     conditions.add(progressing);
+    if (collisions > 0) status.put("collisionCount", collisions);
     return status;
   }
 

@@ -205,6 +205,32 @@ class DeploymentPlanTest {
   }
 
   @Test
+  void aReplicaSetHoldingTheHashedNameMakesTheNextHashTakeTheCollisionCount() {
+    ObjectNode deployment = deployment(2, rolling("25%", "25%"), "a");
+    String hash = DeploymentPlan.templateHash(deployment.path("spec").path("template"), 0);
+    World world = new World(deployment);
+    ObjectNode stranger = (ObjectNode) JSON.readTree(("{'metadata':{'name':'web-" + hash + "','namespace':'ns',"
+        + "'uid':'x-1','labels':{'app':'other'}},'spec':{'replicas':1,'selector':{'matchLabels':{'app':'other'}},"
+        + "'template':{'metadata':{'labels':{'app':'other'}},'spec':{'containers':[{'name':'c','image':'z'}]}}},"
+        + "'status':{}}").replace('\'', '"'));
+    world.replicaSets.add(stranger);
+
+    DeploymentPlan collided = world.step();
+    assertThat(collided.create()).isNull();
+    assertThat(collided.status().path("collisionCount").asInt()).isEqualTo(1);
+
+    world.settle(() -> { });
+    String next = DeploymentPlan.templateHash(deployment.path("spec").path("template"), 1);
+    assertThat(next).isNotEqualTo(hash);
+    assertThat(world.replicaSets).extracting(rs -> rs.path("metadata").path("name").asString())
+        .containsExactly("web-" + hash, "web-" + next);
+    assertThat(stranger.path("spec").path("replicas").asInt()).as("the stranger is left alone").isEqualTo(1);
+    assertThat(world.deployment.path("status").path("collisionCount").asInt()).as("kept once settled")
+        .isEqualTo(1);
+    assertThat(world.images()).containsExactly("z", "a");
+  }
+
+  @Test
   void surgeRoundsUpAndUnavailabilityDown() {
     assertThat(DeploymentPlan.resolve(JSON.valueToTree("25%"), 10, true)).isEqualTo(3);
     assertThat(DeploymentPlan.resolve(JSON.valueToTree("25%"), 10, false)).isEqualTo(2);
