@@ -23,9 +23,11 @@ import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http2.Http2FrameCodec;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2SecurityUtil;
+import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http2.Http2StreamChannelBootstrap;
 import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
@@ -57,6 +59,17 @@ import java.util.function.Consumer;
  */
 final class Http2ApiConnection implements AutoCloseable {
   private static final int MAX_RESPONSE_BYTES = 1 << 20;
+  /**
+   * The receive window client-go's HTTP/2 transport announces for each stream (golang.org/x/net/http2's
+   * transportDefaultStreamFlow, 4 MiB; its connection window, 1 GiB, is larger still). Netty's codec otherwise keeps
+   * the protocol's 64 KiB for the stream and the connection: a watch event of the watch case takes about 1 KiB on the
+   * wire (bytes read per event by the bench, 2026-11-29), so the window held about 50 ms of one watcher's events at
+   * 1,250 pods/s, and a watcher whose event loop came round later than that (a bench GC pause, its C2 compiling, run
+   * queue waits of 50-100 ms per 50 ms on the loaded machine) left the server unable to write to it until a
+   * WINDOW_UPDATE came back, a stall a client-go watcher would reach only 64 times later. The codec widens the
+   * connection's window past it (to about twice the stream's).
+   */
+  static final int CLIENT_GO_STREAM_WINDOW_BYTES = 4 << 20;
   private final EventLoopGroup group;
   private final boolean ownsGroup;
   private final Channel connection;
@@ -108,9 +121,15 @@ final class Http2ApiConnection implements AutoCloseable {
   /** Connects to the kubeconfig's server; fails unless ALPN chose HTTP/2. */
   private static Http2ApiConnection connect(Config config, SslContext tls, EventLoopGroup group, boolean ownsGroup)
       throws Exception {
-    Tls connected = connectTls(config, tls, group, Http2FrameCodecBuilder.forClient().build(),
+    Tls connected = connectTls(config, tls, group, clientCodec(),
         new Http2MultiplexHandler(new ChannelInboundHandlerAdapter()));
     return new Http2ApiConnection(group, ownsGroup, connected.channel(), connected.authority());
+  }
+
+  /** The HTTP/2 client side of a watcher's connection, announcing client-go's receive window. */
+  static Http2FrameCodec clientCodec() {
+    return Http2FrameCodecBuilder.forClient()
+        .initialSettings(Http2Settings.defaultSettings().initialWindowSize(CLIENT_GO_STREAM_WINDOW_BYTES)).build();
   }
 
   /** A TLS connection on which ALPN chose HTTP/2, and the authority its requests name. */
