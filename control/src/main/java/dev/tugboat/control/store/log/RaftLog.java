@@ -57,8 +57,14 @@ import org.slf4j.LoggerFactory;
  */
 public final class RaftLog implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(RaftLog.class);
-  /** Recent entries kept in memory: replication to followers and applying both read the tail. */
-  private static final int TAIL_CACHE_SIZE = 4096;
+  /**
+   * Recent entries kept in memory: replication to followers and applying both read the tail, a few hundred entries
+   * behind the last at most while members keep up (500 clients of check perf put at most 500 in flight); older ones are
+   * read back from the queue. A power of two. Every entry held here is live at each young collection of the heap: the
+   * API server's embedded store holds one entry per write, as large as the pod's JSON, so with 4096 of them each pod's
+   * bytes were copied by young pauses twice over while 64 clients created pods (JFR promotion samples, 2026-11-29).
+   */
+  private static final int TAIL_CACHE_SIZE = 1024;
   private static final EntryType[] ENTRY_TYPES = EntryType.values();
   /**
    * Chronicle maps a cycle file in blocks of this size, and the blocks the appender and tailer stand in stay mapped
