@@ -254,7 +254,7 @@ public final class Registry {
       if (response.succeeded()) {
         committed(response.revision());
         Tree.metadata(candidate).put("resourceVersion", Long.toString(response.revision()));
-        byte[] json = StoredJson.withResourceVersion(stored, response.revision());
+        byte[] json = expectedWrite.served(response.revision());
         return new Created(candidate, json != null ? json : Codec.encode(candidate));
       }
       cache.forgetWrite(expectedWrite);

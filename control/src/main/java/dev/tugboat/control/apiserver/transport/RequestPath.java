@@ -3,7 +3,6 @@ package dev.tugboat.control.apiserver.transport;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -83,9 +82,24 @@ public sealed interface RequestPath {
     return query;
   }
 
+  /**
+   * The non-empty segments between slashes, decoded. A scan rather than split and a stream: those allocated 1.2 KB
+   * per request (JFR, 64 clients creating pods), for a path of five or six segments.
+   */
   private static List<String> segments(String path) {
-    List<String> parts = new ArrayList<>();
-    Arrays.stream(path.split("/")).filter(s -> !s.isEmpty()).map(RequestPath::decodePathSegment).forEach(parts::add);
+    List<String> parts = new ArrayList<>(8);
+    int start = 0;
+    int length = path.length();
+    while (start <= length) {
+      int end = path.indexOf('/', start);
+      if (end < 0) {
+        end = length;
+      }
+      if (end > start) {
+        parts.add(decodePathSegment(path.substring(start, end)));
+      }
+      start = end + 1;
+    }
     return parts;
   }
 

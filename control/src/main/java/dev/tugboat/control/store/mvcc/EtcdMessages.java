@@ -1,6 +1,7 @@
 package dev.tugboat.control.store.mvcc;
 
 import com.google.protobuf.ByteString;
+import com.google.protobuf.UnsafeByteOperations;
 import dev.tugboat.control.store.Compare;
 import dev.tugboat.control.store.DeleteRangeRequest;
 import dev.tugboat.control.store.KeyValue;
@@ -166,7 +167,11 @@ public final class EtcdMessages {
         kv.getModRevision(), kv.getVersion(), kv.getLease());
   }
 
+  /**
+   * {@code b} wrapped, not copied: the arrays given here (a request's keys and values, a stored key value's) are never
+   * changed once made, and a copy of each pod's JSON was 1.3 KB of the 40 KB the API server allocated per create.
+   */
   static ByteString bytes(byte[] b) {
-    return b == null || b.length == 0 ? ByteString.EMPTY : ByteString.copyFrom(b);
+    return b == null || b.length == 0 ? ByteString.EMPTY : UnsafeByteOperations.unsafeWrap(b);
   }
 }

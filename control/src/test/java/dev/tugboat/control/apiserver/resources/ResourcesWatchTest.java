@@ -112,6 +112,22 @@ class ResourcesWatchTest {
     assertThat(client.list("pods", "default").body().path("items")).hasSize(2);
   }
 
+  /** The watch cache holds a created pod as the create answered it, resourceVersion included. */
+  @Test
+  void theCacheHoldsACreatedPodAsTheCreateAnsweredIt() {
+    ApiClient.Events events = new ApiClient.Events();
+    client.watch(call("watch", "pods", "default", null)
+        .q("resourceVersion", Long.toString(client.store.currentRevision())), events);
+    Registry pods = client.api.registry("", "pods");
+    tools.jackson.databind.node.ObjectNode object = (tools.jackson.databind.node.ObjectNode) Codec.JSON.readTree(
+        pod("a", "web"));
+    byte[] answered = pods.createWithJson("default", object, false).json();
+    assertThat(name(events.next())).isEqualTo("a");
+    String key = new String(pods.type().key("default", "a"), java.nio.charset.StandardCharsets.UTF_8);
+    assertThat(new String(pods.cache().get(key).json(), java.nio.charset.StandardCharsets.UTF_8))
+        .isEqualTo(new String(answered, java.nio.charset.StandardCharsets.UTF_8)).contains("\"resourceVersion\":\"");
+  }
+
   /** What a writer said it would store counts only if the stored bytes are those: another write may have won. */
   @Test
   void anExpectedWriteWhoseBytesWereNotStoredIsIgnored() {

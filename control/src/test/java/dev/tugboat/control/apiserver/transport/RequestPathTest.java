@@ -63,6 +63,15 @@ class RequestPathTest {
   }
 
   @Test
+  void emptySegmentsFromRepeatedLeadingOrTrailingSlashesAreSkipped() {
+    assertThat(resource("//api/v1//namespaces/default/pods//web/"))
+        .isEqualTo(new RequestPath.Resource("", "v1", false, "default", "pods", "web", null));
+    assertThat(RequestPath.parse("/version/")).isEqualTo(new RequestPath.NonResource("/version/", List.of("version")));
+    assertThat(RequestPath.parse("")).isEqualTo(new RequestPath.NonResource("", List.of()));
+    assertThat(RequestPath.parse("///")).isEqualTo(new RequestPath.NonResource("///", List.of()));
+  }
+
+  @Test
   void percentEncodedSegmentsAreDecodedButPlusIsLiteral() {
     assertThat(resource("/api/v1/namespaces/default/configmaps/a%3Ab+c").name()).isEqualTo("a:b+c");
   }
