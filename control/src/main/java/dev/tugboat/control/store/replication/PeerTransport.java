@@ -70,6 +70,13 @@ import org.slf4j.LoggerFactory;
  * already pending, schedules one on the peer's event loop, which encodes everything queued into one buffer and
  * writes it with one flush (one syscall for a whole Ready's worth of messages to that peer). Messages to a peer that
  * is not connected are dropped and reported unreachable; Raft resends what matters.
+ *
+ * <p>A SNAPSHOT message goes apart, as etcd's does ({@link #sendSnapshot}): the member dials a connection for it alone
+ * and sends HELLO, a SNAPSHOT frame (the file's length and the message, which carries only the metadata), then the
+ * snapshot file in SNAPSHOT_CHUNK frames read from disk as the socket drains ({@link SnapshotChunks}). The receiver
+ * writes them to a temporary file ({@link IncomingSnapshot}), checks it, hands message and file to the member and
+ * answers with a SNAPSHOT_RESULT frame, which the sender reports to Raft (FINISHED, or FAILED for a refusal, a broken
+ * connection or a stream idle for a minute).
  */
 public final class PeerTransport implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(PeerTransport.class);
