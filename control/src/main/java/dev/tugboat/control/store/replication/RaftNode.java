@@ -484,6 +484,15 @@ public final class RaftNode implements AutoCloseable {
     int count = 0;
     Object item;
     while ((item = inbox.relaxedPoll()) != null) {
+      if (item instanceof ReceivedSnapshot r) {
+        proposeBatch();
+        discardReceivedSnapshot();
+        receivedSnapshot = r.file();
+        core.step(r.message());
+        // the Ready that installs it comes before anything else is stepped: a second snapshot stepped meanwhile
+        // would make the first one's file moot while the core may still hand it out
+        return count + 1;
+      }
       count++;
       if (item instanceof Proposal p) {
         batchProposal(p);
@@ -497,10 +506,6 @@ public final class RaftNode implements AutoCloseable {
         readDeadlines.add(r);
       } else if (item instanceof Unreachable u) {
         core.reportUnreachable(u.peer());
-      } else if (item instanceof ReceivedSnapshot r) {
-        discardReceivedSnapshot();
-        receivedSnapshot = r.file();
-        core.step(r.message());
       } else if (item instanceof SnapshotReport r) {
         core.reportSnapshot(r.peer(), r.status());
       } else if (item instanceof SnapshotWritten w) {
