@@ -11,7 +11,6 @@ import dev.tugboat.control.store.raft.Storage;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.lang.ref.WeakReference;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -27,11 +26,6 @@ public final class LogStorage implements Storage, AutoCloseable {
   private final ConfState bootstrap;
   private SnapshotMetadata snapshotMetadata;
   private Path snapshotFile;
-  /**
-   * The newest snapshot with its data, read back from its file only when a follower needs it. Weakly held: a soft
-   * reference kept the whole state's bytes (300 MB with a million keys) on the heap for as long as the heap had room.
-   */
-  private WeakReference<Snapshot> snapshotData;
 
   private LogStorage(RaftLog log, SnapshotFiles snapshots, ConfState bootstrap) {
     this.log = log;
@@ -40,7 +34,6 @@ public final class LogStorage implements Storage, AutoCloseable {
     SnapshotFiles.Stored newest = snapshots.newest();
     this.snapshotMetadata = newest != null ? newest.metadata() : new SnapshotMetadata(0, 0, bootstrap);
     this.snapshotFile = snapshots.fileOf(snapshotMetadata);
-    this.snapshotData = new WeakReference<>(null);
     if (snapshotMetadata.index() > log.snapshotIndex()) {
       // the snapshot was saved but the crash came before the log recorded its compaction
       log.compact(snapshotMetadata.index(), snapshotMetadata.term());
@@ -99,21 +92,27 @@ public final class LogStorage implements Storage, AutoCloseable {
     return log.lastIndex();
   }
 
+  /**
+   * The newest snapshot's metadata only, never its data: the SNAPSHOT message the core makes of it names the snapshot,
+   * and the transport streams the file itself ({@link #snapshotFile}) beside the message. Read whole, the data of a
+   * million keys (~290 MB) took more heap than a member has, on the leader and again on the follower.
+   */
   @Override
   public Snapshot snapshot() {
-    Snapshot snapshot = snapshotData.get();
-    if (snapshot == null && snapshotMetadata.index() == 0) {
-      // no snapshot was ever taken: the empty one has no file to read back
-      snapshot = new Snapshot(snapshotMetadata, new byte[0]);
-    } else if (snapshot == null) {
-      try {
-        snapshot = SnapshotFiles.read(snapshotFile);
-      } catch (IOException e) {
-        throw new UncheckedIOException("snapshot " + snapshotFile + ": read back: " + e.getMessage(), e);
-      }
-      snapshotData = new WeakReference<>(snapshot);
-    }
-    return snapshot;
+    return new Snapshot(snapshotMetadata, null);
+  }
+
+  /**
+   * The file of the snapshot with {@code metadata}, to stream to a follower; null if that is no longer the newest
+   * snapshot (the leader took another since it made the message: the core sends the newer one after a failure).
+   */
+  public Path snapshotFile(SnapshotMetadata metadata) {
+    return metadata.index() != 0 && metadata.equals(snapshotMetadata) ? snapshotFile : null;
+  }
+
+  /** Where a snapshot received from the leader is written while it arrives (the snapshot directory). */
+  public Path receivingDirectory() {
+    return snapshots.directory();
   }
 
   @Override
@@ -152,17 +151,22 @@ public final class LogStorage implements Storage, AutoCloseable {
   }
 
   /**
-   * Saves a snapshot (one this member took, or one received from the leader) and compacts the log up to it. The
-   * file is durable before the log forgets anything it covers.
+   * Installs a snapshot received from the leader, already checked whole under a temporary name: renames it into place
+   * (durably, before the log forgets anything it covers) and compacts the log up to it. Returns it at its new place.
+   *
+   * @throws IllegalArgumentException if it is no newer than the current snapshot (the core never installs such one)
    */
-  public void saveSnapshot(Snapshot newSnapshot) {
-    if (newSnapshot.metadata().index() <= snapshotMetadata.index()) {
-      return;
+  public SnapshotFiles.Stored installSnapshot(SnapshotFiles.Stored received) {
+    SnapshotMetadata metadata = received.metadata();
+    if (metadata.index() <= snapshotMetadata.index()) {
+      throw new IllegalArgumentException("snapshot at index " + metadata.index() + " received from the leader is no "
+          + "newer than this member's at index " + snapshotMetadata.index());
     }
-    snapshotFile = snapshots.save(newSnapshot.metadata(), out -> out.write(newSnapshot.data()));
-    snapshotMetadata = newSnapshot.metadata();
-    snapshotData = new WeakReference<>(newSnapshot);
-    log.compact(snapshotMetadata.index(), snapshotMetadata.term());
+    SnapshotFiles.Stored installed = snapshots.adopt(received);
+    snapshotFile = installed.file();
+    snapshotMetadata = metadata;
+    log.compact(metadata.index(), metadata.term());
+    return installed;
   }
 
   /** Saves a snapshot this member takes, its data streamed from the state machine, and compacts the log up to it. */
@@ -191,7 +195,6 @@ public final class LogStorage implements Storage, AutoCloseable {
     }
     snapshotFile = file;
     snapshotMetadata = metadata;
-    snapshotData = new WeakReference<>(null);
     log.compact(metadata.index(), metadata.term());
   }
 

@@ -45,6 +45,8 @@ public final class SnapshotFiles {
   private static final Logger LOG = LoggerFactory.getLogger(SnapshotFiles.class);
   private static final byte[] MAGIC = "TUGRSNP2".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
   private static final String SUFFIX = ".snap";
+  /** A file being written, or received and not yet installed. */
+  public static final String TEMPORARY_SUFFIX = ".tmp";
   private static final int KEEP = 2;
   private static final int TRAILER_LENGTH = 8 + 4;
   /**
@@ -54,7 +56,7 @@ public final class SnapshotFiles {
    * while it was flushed, right where etcdctl check perf ends and the sequential puts begin (2026-11-28). Forcing
    * 8 MiB at a time keeps what a log fsync can wait behind to a few milliseconds of disk.
    */
-  static final long WRITEBACK_BYTES = 8 << 20;
+  public static final long WRITEBACK_BYTES = 8 << 20;
 
   /** Writes a snapshot's data. */
   public interface DataWriter {
@@ -70,6 +72,43 @@ public final class SnapshotFiles {
     } catch (IOException e) {
       throw new UncheckedIOException("snapshot directory " + directory + ": create", e);
     }
+    deleteTemporaryFiles();
+  }
+
+  /** The directory the snapshot files are kept in; a snapshot received from the leader is written here first. */
+  public Path directory() {
+    return directory;
+  }
+
+  /**
+   * A file of ours being written or received when the member stopped is of no use: nobody finishes it, and the leader
+   * sends its snapshot again.
+   */
+  private void deleteTemporaryFiles() {
+    try (Stream<Path> files = Files.list(directory)) {
+      for (Path f : files.filter(f -> f.getFileName().toString().endsWith(TEMPORARY_SUFFIX)).toList()) {
+        Files.deleteIfExists(f);
+        LOG.info("snapshot {}: deleted (left half-written or unused by an earlier run)", f);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("snapshot directory " + directory + ": delete temporary files", e);
+    }
+  }
+
+  /**
+   * Renames a checked file (one received from the leader, still under a temporary name) into its place as the newest
+   * snapshot, durably, and deletes all but the newest files; returns it at its new place.
+   */
+  public Stored adopt(Stored received) {
+    Path target = fileOf(received.metadata());
+    try {
+      Files.move(received.file(), target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      fsyncDirectory();
+    } catch (IOException e) {
+      throw new UncheckedIOException("snapshot " + target + ": rename " + received.file() + " into place", e);
+    }
+    deleteAllButNewest();
+    return new Stored(target, received.metadata(), received.dataOffset(), received.dataLength());
   }
 
   public void save(Snapshot snapshot) {
@@ -79,7 +118,7 @@ public final class SnapshotFiles {
   /** Writes a snapshot durably, its data streamed by {@code data}, and deletes all but the newest files. */
   public Path save(SnapshotMetadata meta, DataWriter data) {
     Path target = directory.resolve(name(meta.index(), meta.term()));
-    Path temp = directory.resolve(target.getFileName() + ".tmp");
+    Path temp = directory.resolve(target.getFileName() + TEMPORARY_SUFFIX);
     CRC32C crc = new CRC32C();
     try (FileOutputStream file = new FileOutputStream(temp.toFile());
          CountingOutputStream counted = new CountingOutputStream(new CheckedOutputStream(file, crc),
@@ -107,6 +146,11 @@ public final class SnapshotFiles {
     } catch (IOException e) {
       throw new UncheckedIOException("snapshot " + target + ": rename into place", e);
     }
+    deleteAllButNewest();
+    return target;
+  }
+
+  private void deleteAllButNewest() {
     List<Path> files = list();
     for (int i = 0; i < files.size() - KEEP; i++) {
       try {
@@ -115,7 +159,6 @@ public final class SnapshotFiles {
         LOG.warn("snapshot {}: delete old file: {}", files.get(i), e.toString());
       }
     }
-    return target;
   }
 
   /** Where the snapshot with {@code meta} is (or would be) kept. */

@@ -42,6 +42,9 @@
  *   <li>Snapshots are made by the application ({@code MemoryStorage.createSnapshot} then {@code compact} in the
  *       model), with {@link dev.tugboat.control.store.raft.RaftCore#confState()} as the configuration, right after
  *       an {@code advance}.</li>
+ *   <li>A SNAPSHOT message carries what {@link dev.tugboat.control.store.raft.Storage#snapshot()} gives: a storage that
+ *       keeps its snapshots on disk gives the metadata alone, and the transport moves the data beside the message. The
+ *       receiver steps the message only once the data is whole and checked, since installing it is a Ready away.</li>
  * </ul>
  */
 package dev.tugboat.control.store.raft;

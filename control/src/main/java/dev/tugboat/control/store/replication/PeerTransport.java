@@ -1,10 +1,14 @@
 package dev.tugboat.control.store.replication;
 
+import dev.tugboat.control.store.log.SnapshotFiles;
 import dev.tugboat.control.store.raft.Message;
+import dev.tugboat.control.store.raft.MessageType;
+import dev.tugboat.control.store.raft.SnapshotStatus;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
@@ -14,6 +18,7 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
@@ -26,11 +31,20 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
+import io.netty.handler.stream.ChunkedWriteHandler;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.handler.timeout.IdleStateHandler;
+import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.nio.ByteOrder;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -56,15 +70,38 @@ import org.slf4j.LoggerFactory;
  * already pending, schedules one on the peer's event loop, which encodes everything queued into one buffer and
  * writes it with one flush (one syscall for a whole Ready's worth of messages to that peer). Messages to a peer that
  * is not connected are dropped and reported unreachable; Raft resends what matters.
+ *
+ * <p>A SNAPSHOT message goes apart, as etcd's does ({@link #sendSnapshot}): the member dials a connection for it alone
+ * and sends HELLO, a SNAPSHOT frame (the file's length and the message, which carries only the metadata), then the
+ * snapshot file in SNAPSHOT_CHUNK frames read from disk as the socket drains ({@link SnapshotChunks}). The receiver
+ * writes them to a temporary file ({@link IncomingSnapshot}), checks it, hands message and file to the member and
+ * answers with a SNAPSHOT_RESULT frame, which the sender reports to Raft (FINISHED, or FAILED for a refusal, a broken
+ * connection or a stream idle for a minute).
  */
 public final class PeerTransport implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(PeerTransport.class);
-  private static final int LENGTH_FIELD = 4;
-  private static final int KIND_FIELD = 1;
+  static final int LENGTH_FIELD = 4;
+  static final int KIND_FIELD = 1;
   private static final byte HELLO = 1;
   private static final byte MESSAGE = 2;
   private static final byte REMOVED = 3;
   private static final byte OTHER_CLUSTER = 4;
+  /** Opens a snapshot stream: the file's length (long), then the SNAPSHOT message (metadata only). */
+  private static final byte SNAPSHOT = 5;
+  /** A piece of the snapshot file (see {@link SnapshotChunks}). */
+  static final byte SNAPSHOT_CHUNK = 6;
+  /** The receiver's answer once the file is checked: one byte, 1 if it was whole and handed to Raft. */
+  private static final byte SNAPSHOT_RESULT = 7;
+  /**
+   * The socket buffer a snapshot stream may fill before ChunkedWriteHandler stops reading the file: 16 chunks, so
+   * that a wake-up writes a useful amount, and the leader holds at most this much of the file in memory.
+   */
+  private static final WriteBufferWaterMark SNAPSHOT_WATER_MARK = new WriteBufferWaterMark(512 << 10, 1 << 20);
+  /**
+   * A snapshot stream that neither moves nor is answered for this long is given up (reported FAILED): the receiver
+   * checks a ~290 MB file in about a second, so this is a member that hangs, not one that is slow.
+   */
+  private static final int SNAPSHOT_IDLE_SECONDS = 60;
   private static final int HELLO_LENGTH = KIND_FIELD + 16;
   static final int MAX_FRAME = 1 << 30;
   private static final int QUEUE_CAPACITY = 1 << 14;
@@ -75,6 +112,15 @@ public final class PeerTransport implements AutoCloseable {
   /** What the transport hands to the member; called on I/O threads. */
   public interface Receiver {
     void onMessage(Message message);
+
+    /**
+     * A SNAPSHOT message arrived with its file, received whole and checked under a temporary name in the snapshot
+     * directory: the member now owns the file (installs it, or deletes it if Raft does not want it).
+     */
+    void onSnapshot(Message message, SnapshotFiles.Stored file);
+
+    /** How streaming a snapshot to {@code peer} ended (for {@code RaftCore.reportSnapshot}). */
+    void onSnapshotReport(long peer, SnapshotStatus status);
 
     /** Messages to {@code peer} were dropped because it is not connected. */
     void onUnreachable(long peer);
@@ -95,6 +141,9 @@ public final class PeerTransport implements AutoCloseable {
   private volatile long clusterId;
   private final long selfId;
   private final InetSocketAddress listenAddress;
+  private final Path snapshotDirectory;
+  /** Forces and checks received snapshot files, which would hold up an event loop for a second at a time. */
+  private final ExecutorService snapshotDisk;
   private final Receiver receiver;
   private final EventLoopGroup group;
   private final boolean epoll;
@@ -106,11 +155,18 @@ public final class PeerTransport implements AutoCloseable {
   /** Connections peers dialed to us; closed explicitly on close so that peers notice at once. */
   private final ChannelGroup accepted = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
 
+  /** A transport that writes the snapshots peers stream to it into {@code snapshotDirectory}. */
   public PeerTransport(long clusterId, long selfId, InetSocketAddress listenAddress,
-                       Map<Long, InetSocketAddress> peerAddresses, Receiver receiver) {
+                       Map<Long, InetSocketAddress> peerAddresses, Path snapshotDirectory, Receiver receiver) {
     this.clusterId = clusterId;
     this.selfId = selfId;
     this.listenAddress = listenAddress;
+    this.snapshotDirectory = snapshotDirectory;
+    this.snapshotDisk = Executors.newSingleThreadExecutor(r -> {
+      Thread t = new Thread(r, "raft-" + Long.toHexString(selfId) + "-snapshot-receive");
+      t.setDaemon(true);
+      return t;
+    });
     this.receiver = receiver;
     this.epoll = Epoll.isAvailable();
     IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
@@ -189,14 +245,35 @@ public final class PeerTransport implements AutoCloseable {
     return (InetSocketAddress) serverChannel.localAddress();
   }
 
-  /** Queues {@code message} for its peer; never blocks. Safe from one producer thread or several. */
+  /**
+   * Queues {@code message} for its peer; never blocks. Safe from one producer thread or several. A SNAPSHOT message
+   * goes through {@link #sendSnapshot} instead.
+   */
   public void send(Message message) {
+    if (message.type() == MessageType.SNAPSHOT) {
+      throw new IllegalArgumentException("raft transport: " + message + " needs its file: use sendSnapshot");
+    }
     Peer peer = peers.get(message.to());
     if (peer == null) {
       LOG.debug("raft transport: no peer {} for {}", message.to(), message);
       return;
     }
     peer.enqueue(message);
+  }
+
+  /**
+   * Streams the snapshot {@code message} names from {@code file} to its peer on a connection of its own (so that
+   * heartbeats and appends to the peer do not wait behind it), in chunks read from disk as the connection drains,
+   * and reports how it ended through {@link Receiver#onSnapshotReport}. One stream per peer at a time: a SNAPSHOT
+   * for a peer that is still receiving one is dropped, as the report of the one under way answers for it.
+   */
+  public void sendSnapshot(Message message, Path file) {
+    Peer peer = peers.get(message.to());
+    if (peer == null || closed) {
+      receiver.onSnapshotReport(message.to(), SnapshotStatus.FAILED);
+      return;
+    }
+    peer.loop.execute(() -> peer.streamSnapshot(message, file));
   }
 
   public boolean isConnected(long peer) {
@@ -218,6 +295,13 @@ public final class PeerTransport implements AutoCloseable {
       }
     }
     group.shutdownGracefully(0, 200, TimeUnit.MILLISECONDS).awaitUninterruptibly();
+    snapshotDisk.shutdown();
+    try {
+      // a received file being checked is deleted or handed over before the member closes its log
+      snapshotDisk.awaitTermination(1, TimeUnit.MINUTES);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   private static LengthFieldBasedFrameDecoder frameDecoder() {
@@ -237,6 +321,8 @@ public final class PeerTransport implements AutoCloseable {
     private long backoffMs = MIN_BACKOFF_MS;
     private boolean connecting;
     private volatile boolean stopped;
+    /** A snapshot stream to this peer is under way (event loop only). */
+    private boolean streamingSnapshot;
 
     Peer(long id, InetSocketAddress address, EventLoop loop) {
       this.id = id;
@@ -300,6 +386,77 @@ public final class PeerTransport implements AutoCloseable {
       }
     }
 
+    /** On the peer's event loop: dials a connection for the snapshot alone and streams the file on it. */
+    void streamSnapshot(Message message, Path file) {
+      if (streamingSnapshot) {
+        LOG.debug("raft transport: member {} is still receiving a snapshot; {} dropped", Long.toHexString(id),
+            message);
+        return;
+      }
+      if (closed || stopped) {
+        receiver.onSnapshotReport(id, SnapshotStatus.FAILED);
+        return;
+      }
+      streamingSnapshot = true;
+      SnapshotSendHandler outcome = new SnapshotSendHandler(this, message);
+      new Bootstrap()
+          .group(loop)
+          .channel(epoll ? EpollSocketChannel.class : NioSocketChannel.class)
+          .option(ChannelOption.TCP_NODELAY, true)
+          .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 1000)
+          .option(ChannelOption.WRITE_BUFFER_WATER_MARK, SNAPSHOT_WATER_MARK)
+          .handler(new ChannelInitializer<SocketChannel>() {
+            @Override
+            protected void initChannel(SocketChannel ch) {
+              ch.pipeline().addLast(new IdleStateHandler(0, 0, SNAPSHOT_IDLE_SECONDS), frameDecoder(),
+                  new ChunkedWriteHandler(), outcome);
+            }
+          })
+          .connect(address)
+          .addListener((ChannelFutureListener) f -> {
+            if (!f.isSuccess()) {
+              LOG.info("raft transport: snapshot for member {}: connect to {}: {}", Long.toHexString(id), address,
+                  f.cause() == null ? "failed" : f.cause().getMessage());
+              snapshotEnded(SnapshotStatus.FAILED);
+              return;
+            }
+            Channel ch = f.channel();
+            SnapshotChunks chunks;
+            try {
+              chunks = new SnapshotChunks(FileChannel.open(file, StandardOpenOption.READ));
+            } catch (IOException e) {
+              LOG.warn("raft transport: snapshot for member {}: open {}: {}", Long.toHexString(id), file,
+                  e.toString());
+              ch.close(); // reported FAILED when the channel is inactive
+              return;
+            }
+            outcome.started(chunks.length());
+            ByteBuf hello = ch.alloc().directBuffer(LENGTH_FIELD + HELLO_LENGTH);
+            hello.writeInt(HELLO_LENGTH).writeByte(HELLO).writeLongLE(clusterId).writeLongLE(selfId);
+            ch.write(hello, ch.voidPromise());
+            int bodyLength = KIND_FIELD + 8 + MessageCodec.maxEncodedLength(message);
+            ByteBuf header = ch.alloc().heapBuffer(LENGTH_FIELD + bodyLength);
+            UnsafeBuffer headerEncoder = new UnsafeBuffer(header.array(), header.arrayOffset(), header.capacity());
+            int length = MessageCodec.encode(message, headerEncoder, LENGTH_FIELD + KIND_FIELD + 8);
+            header.writeInt(KIND_FIELD + 8 + length).writeByte(SNAPSHOT).writeLong(chunks.length());
+            header.writerIndex(LENGTH_FIELD + KIND_FIELD + 8 + length);
+            ch.write(header, ch.voidPromise());
+            ch.writeAndFlush(chunks).addListener((ChannelFutureListener) sent -> {
+              if (!sent.isSuccess()) {
+                LOG.info("raft transport: snapshot for member {}: {}", Long.toHexString(id),
+                    sent.cause() == null ? "write failed" : sent.cause().toString());
+                sent.channel().close();
+              }
+            });
+          });
+    }
+
+    /** On the peer's event loop, once per stream. */
+    void snapshotEnded(SnapshotStatus status) {
+      streamingSnapshot = false;
+      receiver.onSnapshotReport(id, status);
+    }
+
     void connect() {
       if (closed || stopped || connecting) {
         return;
@@ -360,6 +517,8 @@ public final class PeerTransport implements AutoCloseable {
   private final class InboundHandler extends SimpleChannelInboundHandler<ByteBuf> {
     private final UnsafeBuffer decoder = new UnsafeBuffer(NO_BYTES);
     private boolean greeted;
+    /** The snapshot this connection carries, if it is a snapshot stream. */
+    private IncomingSnapshot incoming;
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, ByteBuf frame) {
@@ -420,14 +579,23 @@ public final class PeerTransport implements AutoCloseable {
         receiver.onRemoved();
         return;
       }
-      if (kind != MESSAGE || !greeted) {
-        refuse(ctx, kind == MESSAGE ? "message before HELLO" : "unknown frame kind " + kind);
+      if (kind == SNAPSHOT_CHUNK && incoming != null) {
+        receiveChunk(ctx, frame.nioBuffer(frame.readerIndex() + KIND_FIELD, length - KIND_FIELD));
         return;
       }
-      decoder.wrap(frame.nioBuffer(frame.readerIndex() + KIND_FIELD, length - KIND_FIELD));
+      if ((kind != MESSAGE && kind != SNAPSHOT) || !greeted) {
+        refuse(ctx, kind == MESSAGE || kind == SNAPSHOT ? "message before HELLO" : "unknown frame kind " + kind);
+        return;
+      }
+      int bodyAt = kind == SNAPSHOT ? KIND_FIELD + 8 : KIND_FIELD;
+      if (length < bodyAt) {
+        refuse(ctx, "SNAPSHOT frame of " + length + " bytes");
+        return;
+      }
+      decoder.wrap(frame.nioBuffer(frame.readerIndex() + bodyAt, length - bodyAt));
       Message message;
       try {
-        message = MessageCodec.decode(decoder, 0, length - KIND_FIELD);
+        message = MessageCodec.decode(decoder, 0, length - bodyAt);
       } catch (IllegalArgumentException e) {
         refuse(ctx, e.getMessage());
         return;
@@ -438,9 +606,80 @@ public final class PeerTransport implements AutoCloseable {
         tellRemoved(ctx, message.from());
         return;
       }
-      if (message.to() == selfId) {
+      if (message.to() != selfId) {
+        return;
+      }
+      if (kind == SNAPSHOT) {
+        startSnapshot(ctx, message, frame.getLong(frame.readerIndex() + KIND_FIELD));
+      } else if (message.type() == MessageType.SNAPSHOT) {
+        // its data comes only on a snapshot stream: without it there is nothing to install
+        LOG.warn("raft transport: {} came without its file; dropped", message);
+      } else {
         receiver.onMessage(message);
       }
+    }
+
+    private void startSnapshot(ChannelHandlerContext ctx, Message message, long fileLength) {
+      if (incoming != null || message.type() != MessageType.SNAPSHOT) {
+        refuse(ctx, "a second snapshot, or no SNAPSHOT message, on a snapshot stream: " + message);
+        return;
+      }
+      try {
+        incoming = new IncomingSnapshot(snapshotDirectory, message, fileLength);
+      } catch (IOException e) {
+        LOG.warn("raft transport: receiving {}: {}", message, e.toString());
+        answerSnapshot(ctx, false);
+        return;
+      }
+      LOG.info("raft transport: receiving the snapshot at index {} ({} bytes) from member {}",
+          message.snapshot().metadata().index(), fileLength, Long.toHexString(message.from()));
+    }
+
+    private void receiveChunk(ChannelHandlerContext ctx, java.nio.ByteBuffer chunk) {
+      IncomingSnapshot snapshot = incoming;
+      boolean whole;
+      try {
+        whole = snapshot.write(chunk);
+      } catch (IOException e) {
+        LOG.warn("raft transport: {}: write {}: {}", snapshot, snapshot.file(), e.toString());
+        snapshot.abort();
+        answerSnapshot(ctx, false);
+        return;
+      }
+      if (!whole) {
+        if (snapshot.dueForForce()) {
+          snapshotDisk.execute(snapshot::forceWritten);
+        }
+        return;
+      }
+      snapshotDisk.execute(() -> {
+        try {
+          SnapshotFiles.Stored stored = snapshot.finish();
+          receiver.onSnapshot(snapshot.message(), stored);
+          answerSnapshot(ctx, true);
+        } catch (IOException | RuntimeException e) {
+          LOG.warn("raft transport: {}: refused: {}", snapshot, e.getMessage());
+          answerSnapshot(ctx, false);
+        }
+      });
+    }
+
+    /** Tells the leader how the snapshot ended; it closes the connection when it reads this. */
+    private void answerSnapshot(ChannelHandlerContext ctx, boolean ok) {
+      ByteBuf answer = ctx.alloc().buffer(LENGTH_FIELD + KIND_FIELD + 1);
+      answer.writeInt(KIND_FIELD + 1).writeByte(SNAPSHOT_RESULT).writeByte(ok ? 1 : 0);
+      ChannelFuture written = ctx.writeAndFlush(answer);
+      if (!ok) {
+        written.addListener(ChannelFutureListener.CLOSE);
+      }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+      if (incoming != null) {
+        incoming.abort(); // a stream cut short leaves no file behind; one handed over is the member's
+      }
+      super.channelInactive(ctx);
     }
 
     private void tellRemoved(ChannelHandlerContext ctx, long member) {
@@ -460,6 +699,77 @@ public final class PeerTransport implements AutoCloseable {
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
       LOG.debug("raft transport: connection {}: {}", ctx.channel().remoteAddress(), cause.toString());
       ctx.close();
+    }
+  }
+
+  /**
+   * The leader's end of one snapshot stream: reports FINISHED when the receiver answers that the file was whole,
+   * FAILED when it answers otherwise, or the connection ends or idles before an answer.
+   */
+  private static final class SnapshotSendHandler extends SimpleChannelInboundHandler<ByteBuf> {
+    private final Peer peer;
+    private final Message message;
+    private final long startNanos = System.nanoTime();
+    private long fileLength;
+    private boolean reported;
+
+    SnapshotSendHandler(Peer peer, Message message) {
+      this.peer = peer;
+      this.message = message;
+    }
+
+    void started(long fileLength) {
+      this.fileLength = fileLength;
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, ByteBuf frame) {
+      boolean answer = frame.readableBytes() == KIND_FIELD + 1 && frame.getByte(frame.readerIndex()) == SNAPSHOT_RESULT;
+      boolean ok = answer && frame.getByte(frame.readerIndex() + KIND_FIELD) == 1;
+      if (ok) {
+        LOG.info("raft transport: snapshot at index {} ({} bytes) sent to member {} in {} ms",
+            message.snapshot().metadata().index(), fileLength, Long.toHexString(peer.id),
+            (System.nanoTime() - startNanos) / 1_000_000);
+      } else {
+        LOG.warn("raft transport: member {} refused the snapshot at index {}", Long.toHexString(peer.id),
+            message.snapshot().metadata().index());
+      }
+      report(ok ? SnapshotStatus.FINISHED : SnapshotStatus.FAILED);
+      ctx.close();
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object event) throws Exception {
+      if (event instanceof IdleStateEvent) {
+        LOG.warn("raft transport: snapshot for member {}: nothing moved for {} s; given up",
+            Long.toHexString(peer.id), SNAPSHOT_IDLE_SECONDS);
+        ctx.close();
+        return;
+      }
+      super.userEventTriggered(ctx, event);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+      if (!reported) {
+        LOG.info("raft transport: snapshot stream to member {} closed before it was answered",
+            Long.toHexString(peer.id));
+      }
+      report(SnapshotStatus.FAILED);
+      super.channelInactive(ctx);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      LOG.info("raft transport: snapshot stream to member {}: {}", Long.toHexString(peer.id), cause.toString());
+      ctx.close();
+    }
+
+    private void report(SnapshotStatus status) {
+      if (!reported) {
+        reported = true;
+        peer.snapshotEnded(status);
+      }
     }
   }
 }

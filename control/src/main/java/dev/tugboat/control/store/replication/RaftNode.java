@@ -10,17 +10,17 @@ import dev.tugboat.control.store.raft.HardState;
 import dev.tugboat.control.store.raft.Entry;
 import dev.tugboat.control.store.raft.EntryType;
 import dev.tugboat.control.store.raft.Message;
+import dev.tugboat.control.store.raft.MessageType;
 import dev.tugboat.control.store.raft.ProposalDroppedException;
 import dev.tugboat.control.store.raft.RaftConfig;
 import dev.tugboat.control.store.raft.RaftCore;
 import dev.tugboat.control.store.raft.ReadState;
 import dev.tugboat.control.store.raft.Ready;
-import dev.tugboat.control.store.raft.Snapshot;
 import dev.tugboat.control.store.raft.SnapshotMetadata;
+import dev.tugboat.control.store.raft.SnapshotStatus;
 import dev.tugboat.control.store.raft.SoftState;
 import dev.tugboat.control.store.raft.StateRole;
 import java.io.BufferedInputStream;
-import java.io.ByteArrayInputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -93,6 +93,12 @@ public final class RaftNode implements AutoCloseable {
 
   /** A peer said this member was removed from the cluster. */
   private record RemovedByPeer() {}
+
+  /** A SNAPSHOT message from the leader with its file, received whole and checked (see {@link IncomingSnapshot}). */
+  private record ReceivedSnapshot(Message message, SnapshotFiles.Stored file) {}
+
+  /** How streaming a snapshot to a follower ended. */
+  private record SnapshotReport(long peer, SnapshotStatus status) {}
   /** Something to capture between two applies, given the applied index (etcd's Maintenance.Snapshot). */
   private record CaptureAtApplied(java.util.function.LongFunction<Object> capture, CompletableFuture<Object> future) {}
 
@@ -129,6 +135,11 @@ public final class RaftNode implements AutoCloseable {
   private long nextReadId;
   private long appliedIndex;
   private boolean snapshotInProgress;
+  /**
+   * The leader's snapshot received last, stepped into the core and not (yet) installed; deleted when the core turns
+   * it down (it already had what the snapshot covers) or a newer one arrives.
+   */
+  private SnapshotFiles.Stored receivedSnapshot;
   /** After a failed snapshot, the applied index at which the next attempt is made. */
   private long snapshotRetryIndex;
 
@@ -184,7 +195,8 @@ public final class RaftNode implements AutoCloseable {
       this.applied = appliedIndex;
       this.nextRequestId = System.nanoTime();
       this.transport = config.isSingleMember() ? null
-          : new PeerTransport(config.clusterId(), id, config.listenPeer(), config.members(), new PeerInbox());
+          : new PeerTransport(config.clusterId(), id, config.listenPeer(), config.members(),
+              storage.receivingDirectory(), new PeerInbox());
       updatePeers(memberList);
     } catch (RuntimeException e) {
       storage.close();
@@ -364,6 +376,17 @@ public final class RaftNode implements AutoCloseable {
     }
 
     @Override
+    public void onSnapshot(Message message, SnapshotFiles.Stored file) {
+      heardFromPeer = true;
+      enqueue(new ReceivedSnapshot(message, file));
+    }
+
+    @Override
+    public void onSnapshotReport(long peer, SnapshotStatus status) {
+      enqueue(new SnapshotReport(peer, status));
+    }
+
+    @Override
     public void onOtherCluster(String address, long theirCluster) {
       LOG.error("raft member {}: the peer at {} belongs to cluster {}, not to cluster {} of this member; "
           + "--initial-cluster and --initial-cluster-token must be those of the other members",
@@ -431,6 +454,7 @@ public final class RaftNode implements AutoCloseable {
           core.advance(ready);
           work++;
         }
+        discardReceivedSnapshot(); // the core stepped it and did not install it
         if (wasRemoved) {
           running = false;
           break;
@@ -460,6 +484,15 @@ public final class RaftNode implements AutoCloseable {
     int count = 0;
     Object item;
     while ((item = inbox.relaxedPoll()) != null) {
+      if (item instanceof ReceivedSnapshot r) {
+        proposeBatch();
+        discardReceivedSnapshot();
+        receivedSnapshot = r.file();
+        core.step(r.message());
+        // the Ready that installs it comes before anything else is stepped: a second snapshot stepped meanwhile
+        // would make the first one's file moot while the core may still hand it out
+        return count + 1;
+      }
       count++;
       if (item instanceof Proposal p) {
         batchProposal(p);
@@ -473,6 +506,8 @@ public final class RaftNode implements AutoCloseable {
         readDeadlines.add(r);
       } else if (item instanceof Unreachable u) {
         core.reportUnreachable(u.peer());
+      } else if (item instanceof SnapshotReport r) {
+        core.reportSnapshot(r.peer(), r.status());
       } else if (item instanceof SnapshotWritten w) {
         snapshotWritten(w);
       } else if (item instanceof MembershipProposal mp) {
@@ -561,8 +596,9 @@ public final class RaftNode implements AutoCloseable {
     // 0. a leader's appends go out first: followers persist them while we do
     sendAll(ready.earlyMessages());
     // 1. persist: snapshot, entries, hard state; one fsync for all of it
+    SnapshotFiles.Stored installed = null;
     if (ready.snapshot() != null) {
-      storage.saveSnapshot(ready.snapshot());
+      installed = storage.installSnapshot(takeReceivedSnapshot(ready.snapshot().metadata()));
     }
     // A Ready that only moves the commit index needs no fsync, and nothing waits for its record: it is written after
     // the applies and their replies, which it held up before (each put makes one such Ready on every member).
@@ -580,9 +616,14 @@ public final class RaftNode implements AutoCloseable {
     // 2. send
     sendAll(ready.messages());
     // 3. install and apply
-    if (ready.snapshot() != null) {
-      restore(ready.snapshot());
-      appliedIndex = ready.snapshot().metadata().index();
+    if (installed != null) {
+      try (InputStream data = installed.openData()) {
+        restore(data);
+      } catch (IOException e) {
+        throw new UncheckedIOException("raft member " + Long.toHexString(id) + ": restore the leader's snapshot at "
+            + "index " + installed.metadata().index() + " from " + installed.file(), e);
+      }
+      appliedIndex = installed.metadata().index();
       LOG.info("raft member {}: installed the leader's snapshot at index {} ({} members)", Long.toHexString(id),
           appliedIndex, memberList.members().size());
     }
@@ -609,7 +650,44 @@ public final class RaftNode implements AutoCloseable {
       return;
     }
     for (Message m : messages) {
-      transport.send(m);
+      if (m.type() != MessageType.SNAPSHOT) {
+        transport.send(m);
+        continue;
+      }
+      java.nio.file.Path file = storage.snapshotFile(m.snapshot().metadata());
+      if (file == null) {
+        // a newer snapshot replaced it meanwhile: the core sends that one after this failure
+        enqueue(new SnapshotReport(m.to(), SnapshotStatus.FAILED));
+      } else {
+        transport.sendSnapshot(m, file);
+      }
+    }
+  }
+
+  /** The received file of the snapshot the core installs now (it installs only what it was stepped with). */
+  private SnapshotFiles.Stored takeReceivedSnapshot(SnapshotMetadata metadata) {
+    SnapshotFiles.Stored received = receivedSnapshot;
+    if (received == null || !received.metadata().equals(metadata)) {
+      throw new IllegalStateException("raft member " + Long.toHexString(id) + ": the core installs the snapshot "
+          + metadata + ", but the snapshot received is " + (received == null ? "none" : received.metadata()));
+    }
+    receivedSnapshot = null;
+    return received;
+  }
+
+  private void discardReceivedSnapshot() {
+    if (receivedSnapshot != null) {
+      deleteReceived(receivedSnapshot);
+      receivedSnapshot = null;
+    }
+  }
+
+  private void deleteReceived(SnapshotFiles.Stored received) {
+    try {
+      java.nio.file.Files.deleteIfExists(received.file());
+    } catch (IOException e) {
+      LOG.warn("raft member {}: delete the unused snapshot {}: {}", Long.toHexString(id), received.file(),
+          e.toString());
     }
   }
 
@@ -691,15 +769,6 @@ public final class RaftNode implements AutoCloseable {
     snapshotIndex = w.metadata().index();
     LOG.info("raft member {}: snapshot at index {} written in {} ms; log compacted", Long.toHexString(id),
         w.metadata().index(), (System.nanoTime() - w.startNanos()) / 1_000_000);
-  }
-
-  private void restore(Snapshot snapshot) {
-    try {
-      restore(new ByteArrayInputStream(snapshot.data()));
-    } catch (IOException e) {
-      throw new UncheckedIOException("raft member " + Long.toHexString(id) + ": restore snapshot at index "
-          + snapshot.metadata().index(), e);
-    }
   }
 
   /** Restores the member list, if the data starts with one, and then the state machine from the rest. */
@@ -980,8 +1049,11 @@ public final class RaftNode implements AutoCloseable {
         r.future().completeExceptionally(cause);
       } else if (item instanceof MembershipProposal m) {
         m.future().completeExceptionally(cause);
+      } else if (item instanceof ReceivedSnapshot r) {
+        deleteReceived(r.file());
       }
     }
+    discardReceivedSnapshot();
   }
 
   private StoreException stopped() {

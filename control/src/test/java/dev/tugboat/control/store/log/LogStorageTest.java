@@ -8,8 +8,10 @@ import dev.tugboat.control.store.raft.Entry;
 import dev.tugboat.control.store.raft.HardState;
 import dev.tugboat.control.store.raft.LogCompactedException;
 import dev.tugboat.control.store.raft.LogUnavailableException;
-import dev.tugboat.control.store.raft.Snapshot;
 import dev.tugboat.control.store.raft.SnapshotMetadata;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -41,8 +43,14 @@ class LogStorageTest {
     }
   }
 
+  private static byte[] snapshotData(LogStorage storage) throws IOException {
+    try (InputStream in = storage.openSnapshotData()) {
+      return in.readAllBytes();
+    }
+  }
+
   @Test
-  void outOfRangeReadsFailTheWayTheCoreExpects() {
+  void outOfRangeReadsFailTheWayTheCoreExpects() throws IOException {
     try (LogStorage storage = LogStorage.open(dir, THREE)) {
       storage.append(entries(1, 10, 1), new HardState(1, 1, 5));
       storage.saveSnapshot(new SnapshotMetadata(5, 1, THREE), out -> out.write(new byte[] {42}));
@@ -52,14 +60,15 @@ class LogStorageTest {
       assertThatThrownBy(() -> storage.term(11)).isInstanceOf(LogUnavailableException.class);
       assertThat(storage.term(5)).isEqualTo(1);
       assertThat(storage.entries(6, 11, Long.MAX_VALUE)).isEqualTo(entries(6, 10, 1));
-      assertThat(storage.snapshot().data()).containsExactly(42);
+      assertThat(storage.snapshot().data()).as("the core's snapshot names the file; its data stays on disk").isEmpty();
+      assertThat(snapshotData(storage)).containsExactly(42);
     }
   }
 
   @Test
   void entriesAnInstalledSnapshotCoversAreSkipped() {
     try (LogStorage storage = LogStorage.open(dir, THREE)) {
-      storage.saveSnapshot(new Snapshot(new SnapshotMetadata(20, 2, THREE), new byte[] {1}));
+      storage.saveSnapshot(new SnapshotMetadata(20, 2, THREE), out -> out.write(1));
       storage.append(entries(18, 22, 2), null);
       assertThat(storage.firstIndex()).isEqualTo(21);
       assertThat(storage.lastIndex()).isEqualTo(22);
@@ -67,7 +76,7 @@ class LogStorageTest {
   }
 
   @Test
-  void aRestartKeepsSnapshotLogAndHardStateTogether() {
+  void aRestartKeepsSnapshotLogAndHardStateTogether() throws IOException {
     try (LogStorage storage = LogStorage.open(dir, THREE)) {
       storage.append(entries(1, 30, 3), new HardState(3, 2, 25));
       storage.sync();
@@ -79,7 +88,47 @@ class LogStorageTest {
       assertThat(storage.firstIndex()).isEqualTo(26);
       assertThat(storage.lastIndex()).isEqualTo(30);
       assertThat(storage.snapshot().metadata().index()).isEqualTo(25);
-      assertThat(storage.snapshot().data()).containsExactly(7);
+      assertThat(snapshotData(storage)).containsExactly(7);
+    }
+  }
+
+  /** A snapshot as a follower receives it: a checked file under a temporary name in the snapshot directory. */
+  private static SnapshotFiles.Stored received(LogStorage storage, SnapshotMetadata meta, byte[] data)
+      throws IOException {
+    Path elsewhere = Files.createTempDirectory(storage.receivingDirectory().getParent(), "leader");
+    Path file = new SnapshotFiles(elsewhere).save(meta, out -> out.write(data));
+    Path temp = storage.receivingDirectory().resolve("received-x.snap" + SnapshotFiles.TEMPORARY_SUFFIX);
+    Files.move(file, temp);
+    return SnapshotFiles.check(temp);
+  }
+
+  @Test
+  void aReceivedSnapshotIsRenamedIntoPlaceAndCompactsTheLog() throws IOException {
+    try (LogStorage storage = LogStorage.open(dir, THREE)) {
+      storage.append(entries(1, 10, 1), new HardState(1, 1, 10));
+      storage.sync();
+      SnapshotMetadata meta = new SnapshotMetadata(40, 2, THREE);
+      SnapshotFiles.Stored installed = storage.installSnapshot(received(storage, meta, new byte[] {9, 8}));
+      assertThat(installed.file()).isEqualTo(storage.snapshotFile(meta));
+      assertThat(storage.snapshotMetadata()).isEqualTo(meta);
+      assertThat(storage.firstIndex()).isEqualTo(41);
+      assertThat(snapshotData(storage)).containsExactly(9, 8);
+      try (var files = Files.list(storage.receivingDirectory())) {
+        assertThat(files.map(f -> f.getFileName().toString()))
+            .noneMatch(name -> name.endsWith(SnapshotFiles.TEMPORARY_SUFFIX));
+      }
+      assertThat(storage.snapshotFile(new SnapshotMetadata(40, 1, THREE))).as("another snapshot's file").isNull();
+      assertThatThrownBy(() -> storage.installSnapshot(received(storage, new SnapshotMetadata(30, 2, THREE),
+          new byte[] {1}))).isInstanceOf(IllegalArgumentException.class);
+    }
+    try (LogStorage storage = LogStorage.open(dir, THREE)) {
+      assertThat(storage.snapshotMetadata().index()).isEqualTo(40);
+      assertThat(snapshotData(storage)).containsExactly(9, 8);
+      try (var files = Files.list(storage.receivingDirectory())) {
+        assertThat(files.map(f -> f.getFileName().toString()))
+            .as("a received file not installed is deleted at the next start")
+            .noneMatch(name -> name.endsWith(SnapshotFiles.TEMPORARY_SUFFIX));
+      }
     }
   }
 }

@@ -152,8 +152,20 @@ class RaftClusterTest {
     long lagging = nodes.keySet().stream().filter(id -> id != leader.id()).findFirst().orElseThrow();
     nodes.remove(lagging).close();
     write(leader, commands("b", 300));
-    start(lagging, 50);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (leader.snapshotIndex() < 100) { // the entries the lagging member lacks are compacted away
+      assertThat(System.nanoTime()).as("the leader snapshots past index 100").isLessThan(deadline);
+      Thread.sleep(20);
+    }
+    start(lagging, 10_000); // takes no snapshot of its own: any it holds came from the leader
     write(awaitLeader(), commands("c", 5));
     awaitSameState(325);
+    try (java.util.stream.Stream<java.nio.file.Path> files = java.nio.file.Files.list(dir.resolve("m" + lagging)
+        .resolve("snap"))) {
+      assertThat(files.map(f -> f.getFileName().toString()).toList())
+          .as("the leader's snapshot, installed; nothing received left over")
+          .anyMatch(name -> name.endsWith(".snap") && Long.parseUnsignedLong(name.substring(0, 16), 16) >= 100)
+          .noneMatch(name -> name.endsWith(".tmp"));
+    }
   }
 }

@@ -56,6 +56,10 @@ class ReplicatedStoreProcessTest {
   }
 
   private Process startMember(String name) throws IOException {
+    return startMember(name, List.of("-Xmx512m"), List.of());
+  }
+
+  private Process startMember(String name, List<String> jvmOptions, List<String> storeFlags) throws IOException {
     List<String> command = new ArrayList<>();
     command.add(ProcessHandle.current().info().command().orElse("java"));
     for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
@@ -63,7 +67,8 @@ class ReplicatedStoreProcessTest {
         command.add(arg);
       }
     }
-    command.addAll(List.of("-Xmx512m", "-cp", System.getProperty("java.class.path"),
+    command.addAll(jvmOptions);
+    command.addAll(List.of("-cp", System.getProperty("java.class.path"),
         StoreCommand.class.getName(), // tug store
         "--name", name, "--data-dir", dir.resolve(name).toString(),
         "--initial-cluster", initialCluster(), "--initial-cluster-token", TOKEN,
@@ -71,6 +76,7 @@ class ReplicatedStoreProcessTest {
         "--listen-peer-urls", "http://127.0.0.1:" + peerPorts.get(name),
         "--listen-client-urls", "http://127.0.0.1:" + clientPorts.get(name),
         "--advertise-client-urls", "http://127.0.0.1:" + clientPorts.get(name)));
+    command.addAll(storeFlags);
     Process p = new ProcessBuilder(command)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve(name + ".log").toFile()))
         .redirectErrorStream(true)
@@ -221,6 +227,137 @@ class ReplicatedStoreProcessTest {
     assertThat(contents("m3")).isEqualTo(first);
     assertThat(first).containsAllEntriesOf(acknowledged);
     assertThat(acknowledged.size()).isGreaterThan(atKill + 300);
+  }
+
+  /** A member's snapshot directory and the indexes of the snapshots in it ({@code <index>-<term>.snap}). */
+  private Path snapDir(String name) throws IOException {
+    try (java.util.stream.Stream<Path> paths = Files.walk(dir.resolve(name))) {
+      return paths.filter(p -> Files.isDirectory(p) && p.getFileName().toString().equals("snap")).findFirst()
+          .orElse(null);
+    }
+  }
+
+  private long newestSnapshotIndex(String name) throws IOException {
+    Path snap = snapDir(name);
+    if (snap == null) {
+      return 0;
+    }
+    try (java.util.stream.Stream<Path> files = Files.list(snap)) {
+      return files.map(f -> f.getFileName().toString()).filter(n -> n.endsWith(".snap"))
+          .mapToLong(n -> Long.parseUnsignedLong(n.substring(0, 16), 16)).max().orElse(0);
+    }
+  }
+
+  /**
+   * The snapshot a leader sends a member that fell behind its compacted log is streamed from the file on both ends:
+   * the members run with a heap smaller than the snapshot (96 MB of values, 64 MB of heap), which the snapshot held
+   * whole in a byte[] on the leader and again on the follower did not fit in. Values live off the heap (the value
+   * arena is direct memory), so the heap holds what the transfer itself costs.
+   */
+  @Test
+  void aMemberBehindTheCompactedLogCatchesUpByASnapshotStreamedThroughASmallHeap() throws Exception {
+    try {
+      catchUpBySnapshotWithASmallHeap();
+    } catch (Throwable t) {
+      for (String name : peerPorts.keySet()) {
+        List<String> lines = Files.readAllLines(dir.resolve(name + ".log"));
+        System.out.println("---- " + name + ".log (errors, then the last 30 lines)");
+        lines.stream().filter(l -> l.contains("Exception") || l.contains("Error")).limit(10)
+            .forEach(System.out::println);
+        lines.subList(Math.max(0, lines.size() - 30), lines.size()).forEach(System.out::println);
+      }
+      throw t;
+    }
+  }
+
+  private void catchUpBySnapshotWithASmallHeap() throws Exception {
+    // small entries: the log keeps its last 4,096 entries on the heap, which must not be what fills it
+    int keys = 24_576;
+    int valueBytes = 4096;
+    List<String> smallHeap = List.of("-Xmx64m", "-XX:MaxDirectMemorySize=512m");
+    List<String> snapshotOften = List.of("--snapshot-count", "5000");
+    for (String name : List.of("m1", "m2", "m3")) {
+      peerPorts.put(name, freePort());
+      clientPorts.put(name, freePort());
+    }
+    for (String name : peerPorts.keySet()) {
+      startMember(name, smallHeap, snapshotOften);
+    }
+    Map<Long, String> namesById = new LinkedHashMap<>();
+    new ReplicatedStoreConfig("m1", dir, ReplicatedStoreConfig.parseInitialCluster(initialCluster()), TOKEN,
+        List.of(), List.of(), List.of(), Duration.ofMillis(100), Duration.ofSeconds(1), 1)
+        .memberIds().forEach((name, id) -> namesById.put(id, name));
+    String leader = awaitLeader(namesById);
+    String lagging = peerPorts.keySet().stream().filter(n -> !n.equals(leader)).findFirst().orElseThrow();
+    processes.get(lagging).destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+
+    byte[] value = new byte[valueBytes];
+    java.util.concurrent.Semaphore inFlight = new java.util.concurrent.Semaphore(256);
+    java.util.concurrent.atomic.AtomicReference<Throwable> failed = new java.util.concurrent.atomic.AtomicReference<>();
+    KVGrpc.KVFutureStub kv = KVGrpc.newFutureStub(channel(leader)).withWaitForReady();
+    for (int i = 0; i < keys && failed.get() == null; i++) {
+      java.util.Arrays.fill(value, (byte) i);
+      inFlight.acquire();
+      com.google.common.util.concurrent.Futures.addCallback(kv.withDeadlineAfter(60, TimeUnit.SECONDS)
+          .put(dev.tugboat.control.store.etcd.api.PutRequest.newBuilder().setKey(bytes(String.format("s%06d", i)))
+              .setValue(ByteString.copyFrom(value)).build()),
+          new com.google.common.util.concurrent.FutureCallback<Object>() {
+            @Override
+            public void onSuccess(Object result) {
+              inFlight.release();
+            }
+
+            @Override
+            public void onFailure(Throwable t) {
+              failed.compareAndSet(null, t);
+              inFlight.release();
+            }
+          }, Runnable::run);
+    }
+    inFlight.acquire(256);
+    assertThat(failed.get()).as("every put succeeds").isNull();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+    while (newestSnapshotIndex(leader) < 10_000) { // the log the lagging member lacks is compacted away
+      assertThat(System.nanoTime()).as("the leader snapshots past index 10,000").isLessThan(deadline);
+      Thread.sleep(100);
+    }
+
+    startMember(lagging, smallHeap, snapshotOften);
+    RangeRequest everyS = RangeRequest.newBuilder().setKey(bytes("s")).setRangeEnd(bytes("t")).setSerializable(true)
+        .setCountOnly(true).build();
+    deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+    while (true) {
+      long count = -1;
+      try {
+        count = KVGrpc.newBlockingStub(channel(lagging)).withDeadlineAfter(5, TimeUnit.SECONDS).range(everyS)
+            .getCount();
+      } catch (RuntimeException starting) {
+        // the member is starting
+      }
+      if (count == keys) {
+        break;
+      }
+      assertThat(processes.get(lagging).isAlive()).as("the lagging member keeps running").isTrue();
+      assertThat(System.nanoTime()).as("the lagging member holds all %d keys", keys).isLessThan(deadline);
+      Thread.sleep(200);
+    }
+    RangeRequest last = RangeRequest.newBuilder().setKey(bytes(String.format("s%06d", keys - 1)))
+        .setSerializable(true).build();
+    java.util.Arrays.fill(value, (byte) (keys - 1));
+    assertThat(KVGrpc.newBlockingStub(channel(lagging)).withDeadlineAfter(5, TimeUnit.SECONDS).range(last)
+        .getKvs(0).getValue()).isEqualTo(ByteString.copyFrom(value));
+    assertThat(Files.readString(dir.resolve(lagging + ".log"))).contains("installed the leader's snapshot");
+    String othersLogs = Files.readString(dir.resolve(leader + ".log"))
+        + Files.readString(dir.resolve(peerPorts.keySet().stream()
+            .filter(n -> !n.equals(leader) && !n.equals(lagging)).findFirst().orElseThrow() + ".log"));
+    assertThat(othersLogs).containsPattern("snapshot at index \\d+ \\(\\d+ bytes\\) sent to member");
+    for (String name : peerPorts.keySet()) {
+      assertThat(Files.readString(dir.resolve(name + ".log"))).doesNotContain("OutOfMemoryError");
+    }
+    try (java.util.stream.Stream<Path> files = Files.list(snapDir(lagging))) {
+      assertThat(files.map(f -> f.getFileName().toString())).as("no received file left over")
+          .noneMatch(n -> n.endsWith(".tmp"));
+    }
   }
 
   @Test
