@@ -123,7 +123,9 @@ public final class PeerTransport implements AutoCloseable {
     this.receiver = receiver;
     this.epoll = Epoll.isAvailable();
     IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
-    this.group = new MultiThreadIoEventLoopGroup(Math.max(1, Math.min(2, peerAddresses.size())), io);
+    // One event loop for every peer: it only reads (the sending thread writes), and the answers of two followers that
+    // arrive together then cost the leader one wake-up instead of one per follower.
+    this.group = new MultiThreadIoEventLoopGroup(1, io);
     peerAddresses.forEach((id, address) -> {
       if (id != selfId) {
         peers.put(id, new Peer(id, address, group.next()));
