@@ -80,6 +80,12 @@ public final class PeerTransport implements AutoCloseable {
   private static final long MIN_BACKOFF_MS = 20;
   private static final long MAX_BACKOFF_MS = 1000;
   private static final byte[] NO_BYTES = new byte[0];
+  /**
+   * Larger messages (a snapshot) are encoded and written by the event loop, as before direct writes: the sending
+   * thread's buffer stays small and the Raft thread does not copy a whole state. Appends stay below it (RaftConfig's
+   * maxSizePerMessage is 1 MiB of entries).
+   */
+  private static final int SENDER_WRITE_MAX = 2 << 20;
 
   /** What the transport hands to the member; called on I/O threads. */
   public interface Receiver {
@@ -280,7 +286,8 @@ public final class PeerTransport implements AutoCloseable {
         receiver.onUnreachable(id);
         return;
       }
-      if (flushScheduled.compareAndSet(false, true) && !flushFromSender()) {
+      boolean large = MessageCodec.maxEncodedLength(message) > SENDER_WRITE_MAX;
+      if (flushScheduled.compareAndSet(false, true) && (large || !flushFromSender())) {
         loop.execute(flush);
       }
     }
@@ -304,8 +311,14 @@ public final class PeerTransport implements AutoCloseable {
           return true;
         }
         int size = encodedSize(batch);
+        if (size > SENDER_WRITE_MAX) {
+          ByteBuf out = ch.alloc().directBuffer(size);
+          out.writerIndex(encode(batch, out.nioBuffer(0, size), size));
+          writeOnLoop(ch, out);
+          return true;
+        }
         if (direct.capacity() < size) {
-          direct = ByteBuffer.allocateDirect(Math.max(size, direct.capacity() * 2));
+          direct = ByteBuffer.allocateDirect(Math.min(SENDER_WRITE_MAX, Math.max(size, direct.capacity() * 2)));
         }
         int end = encode(batch, direct, size);
         int written = 0;
