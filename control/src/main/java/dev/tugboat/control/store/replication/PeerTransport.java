@@ -63,7 +63,9 @@ import org.slf4j.LoggerFactory;
  * the sending thread writes it itself into the socket (through a duplicate of the connection's descriptor), as long
  * as nothing handed to the event loop is still unwritten; otherwise, or when the socket takes only part of it, the
  * event loop writes (the rest). A hand-off to the event loop was a thread wake-up on every message of a put's path
- * (the leader's appends, each follower's answer, the commit that follows), each waiting for a CPU on a busy machine.
+ * (the leader's appends, each follower's answer, the commit that follows), each waiting for a CPU on a busy machine:
+ * PutThreadCosts (3 members, one jetcd client, 10 s, 2026-11-29) counted 20.3 event-loop wake-ups per put over the
+ * three members before (leader 9.4), 10.1 after (leader 5.1), event-loop CPU 1.77 ms per put before, 1.11 after.
  * Messages to a peer that is not connected are dropped and reported unreachable; Raft resends what matters.
  */
 public final class PeerTransport implements AutoCloseable {
@@ -130,7 +132,8 @@ public final class PeerTransport implements AutoCloseable {
     this.epoll = Epoll.isAvailable();
     IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
     // One event loop for every peer: it only reads (the sending thread writes), and the answers of two followers that
-    // arrive together then cost the leader one wake-up instead of one per follower.
+    // arrive together then cost the leader one wake-up instead of one per follower (PutThreadCosts, 2026-11-29: the
+    // leader's event-loop wake-ups per sequential put 5.1 with two loops, 4.3 with one; one run each, a noisy machine).
     this.group = new MultiThreadIoEventLoopGroup(1, io);
     peerAddresses.forEach((id, address) -> {
       if (id != selfId) {
