@@ -138,8 +138,8 @@ class PeerTransportTest {
     Map<Long, InetSocketAddress> members = Map.of(1L, a1, 2L, a2);
     Inbox in2 = new Inbox();
     int perSender = 100;
-    try (PeerTransport t1 = new PeerTransport(CLUSTER, 1, a1, members, new Inbox()).start();
-         PeerTransport t2 = new PeerTransport(CLUSTER, 2, a2, members, in2).start()) {
+    try (PeerTransport t1 = new PeerTransport(CLUSTER, 1, a1, members, dir, new Inbox()).start();
+         PeerTransport t2 = new PeerTransport(CLUSTER, 2, a2, members, dir, in2).start()) {
       sendUntilDelivered(t1, append(1, 2, 0), in2);
       Thread[] senders = new Thread[2];
       for (int s = 0; s < senders.length; s++) {
