@@ -49,10 +49,10 @@ final class SnapshotChunks implements ChunkedInput<ByteBuf> {
       return null;
     }
     int n = (int) Math.min(CHUNK_BYTES, length - offset);
-    ByteBuf frame = allocator.directBuffer(PeerTransport.LENGTH_FIELD + PeerTransport.KIND_FIELD + n);
+    ByteBuf frame = allocator.directBuffer(PeerFrames.LENGTH_FIELD + PeerFrames.KIND_FIELD + n);
     boolean done = false;
     try {
-      frame.writeInt(PeerTransport.KIND_FIELD + n).writeByte(PeerTransport.SNAPSHOT_CHUNK);
+      frame.writeInt(PeerFrames.KIND_FIELD + n).writeByte(PeerFrames.SNAPSHOT_CHUNK);
       long at = offset;
       while (at < offset + n) {
         int read = frame.writeBytes(file, at, (int) (offset + n - at));
