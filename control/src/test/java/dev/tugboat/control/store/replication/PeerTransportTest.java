@@ -268,37 +268,29 @@ class PeerTransportTest {
 
   @Test
   void aSnapshotThatFailsItsChecksumIsDeletedAndReportedFailed() throws Exception {
-    InetSocketAddress a1 = new InetSocketAddress("127.0.0.1", freePort());
-    InetSocketAddress a2 = new InetSocketAddress("127.0.0.1", freePort());
-    Map<Long, InetSocketAddress> members = Map.of(1L, a1, 2L, a2);
     Path leaderFile = leaderSnapshot(3 * SnapshotChunks.CHUNK_BYTES);
     try (FileChannel damage = FileChannel.open(leaderFile, StandardOpenOption.WRITE)) {
       damage.write(ByteBuffer.wrap(new byte[] {0x55, 0x55}), 2 * SnapshotChunks.CHUNK_BYTES);
     }
-    Path followerDir = Files.createDirectories(dir.resolve("follower"));
-    Inbox in1 = new Inbox();
-    Inbox in2 = new Inbox();
-    try (PeerTransport t1 = new PeerTransport(CLUSTER, 1, a1, members, dir, in1).start();
-         PeerTransport t2 = new PeerTransport(CLUSTER, 2, a2, members, followerDir, in2).start()) {
-      t1.sendSnapshot(snapshotMessage(SNAPSHOT_AT_500), leaderFile);
-      assertThat(in1.report()).isEqualTo(SnapshotStatus.FAILED);
-      assertThat(in2.snapshots).isEmpty();
-      awaitNoTemporaryFiles(followerDir);
-    }
+    assertRefused(SNAPSHOT_AT_500, leaderFile);
   }
 
   @Test
   void aSnapshotWhoseMetadataIsNotTheMessagesIsRefused() throws Exception {
+    assertRefused(new SnapshotMetadata(501, 3, SNAPSHOT_AT_500.confState()), leaderSnapshot(1000));
+  }
+
+  /** The follower refuses the file sent for a SNAPSHOT message with {@code metadata}: nothing installed or left. */
+  private void assertRefused(SnapshotMetadata metadata, Path leaderFile) throws Exception {
     InetSocketAddress a1 = new InetSocketAddress("127.0.0.1", freePort());
     InetSocketAddress a2 = new InetSocketAddress("127.0.0.1", freePort());
     Map<Long, InetSocketAddress> members = Map.of(1L, a1, 2L, a2);
-    Path leaderFile = leaderSnapshot(1000);
     Path followerDir = Files.createDirectories(dir.resolve("follower"));
     Inbox in1 = new Inbox();
     Inbox in2 = new Inbox();
     try (PeerTransport t1 = new PeerTransport(CLUSTER, 1, a1, members, dir, in1).start();
          PeerTransport t2 = new PeerTransport(CLUSTER, 2, a2, members, followerDir, in2).start()) {
-      t1.sendSnapshot(snapshotMessage(new SnapshotMetadata(501, 3, SNAPSHOT_AT_500.confState())), leaderFile);
+      t1.sendSnapshot(snapshotMessage(metadata), leaderFile);
       assertThat(in1.report()).isEqualTo(SnapshotStatus.FAILED);
       assertThat(in2.snapshots).isEmpty();
       awaitNoTemporaryFiles(followerDir);
