@@ -1,15 +1,11 @@
 package dev.tugboat.control.apiserver.discovery;
 
-import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.tugboat.control.apiserver.resources.FieldShape;
 import io.fabric8.kubernetes.model.annotation.Group;
 import io.fabric8.kubernetes.model.annotation.Version;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.lang.reflect.Field;
-import java.lang.reflect.Modifier;
-import java.lang.reflect.ParameterizedType;
-import java.lang.reflect.Type;
 import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -17,19 +13,17 @@ import java.util.Enumeration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * OpenAPI schemas read off the fabric8 model classes (the object model the whole API server uses): each
- * {@code @JsonProperty} field becomes a property of the JSON type Kubernetes gives it, nested model classes become
- * schemas of their own. fabric8 carries no field descriptions, so the schemas have none.
+ * OpenAPI schemas of the fabric8 model classes, from the {@link FieldShape} the API server checks objects against:
+ * each field becomes a property of the JSON type Kubernetes gives it, nested structs become schemas of their own.
+ * fabric8 carries no field descriptions, so the schemas have none.
  */
 final class ModelSchemas {
 
   private static final String SERVICE_FILE = "META-INF/services/io.fabric8.kubernetes.api.model.KubernetesResource";
-  private static final Set<String> MODEL_PACKAGE_PREFIXES = Set.of("io.fabric8.kubernetes.api.model");
   private static volatile Map<String, List<String>> classNamesBySimpleName;
 
   private ModelSchemas() {}
@@ -51,18 +45,17 @@ final class ModelSchemas {
     return null;
   }
 
-  /** The properties of a model class, adding the schemas of the classes they refer to into {@code schemas}. */
+  /** The properties of a model class, adding the schemas of the structs they refer to into {@code schemas}. */
   static ObjectNode properties(Class<?> type, ObjectNode schemas) {
+    // The same reading of the class the create path checks objects against, so the schema a client reads and the
+    // check the server makes cannot disagree.
+    return properties(FieldShape.of(type), schemas);
+  }
+
+  private static ObjectNode properties(FieldShape.Struct struct, ObjectNode schemas) {
     ObjectNode properties = JsonMapper.shared().createObjectNode();
-    for (Class<?> c = type; c != null && c != Object.class; c = c.getSuperclass()) {
-      for (Field field : c.getDeclaredFields()) {
-        JsonProperty json = field.getAnnotation(JsonProperty.class);
-        if (json == null || Modifier.isStatic(field.getModifiers()) || properties.has(json.value())) {
-          continue;
-        }
-        properties.set(json.value(), schemaOf(field.getGenericType(), schemas));
-      }
-    }
+    struct.properties().entrySet().stream().sorted(Map.Entry.comparingByKey())
+        .forEach(property -> properties.set(property.getKey(), schemaOf(property.getValue(), schemas)));
     return properties;
   }
 
@@ -70,62 +63,42 @@ final class ModelSchemas {
     return type.getName();
   }
 
-  private static ObjectNode schemaOf(Type type, ObjectNode schemas) {
+  private static ObjectNode schemaOf(FieldShape shape, ObjectNode schemas) {
     ObjectNode schema = JsonMapper.shared().createObjectNode();
-    if (type instanceof ParameterizedType parameterized && parameterized.getRawType() instanceof Class<?> raw) {
-      Type[] arguments = parameterized.getActualTypeArguments();
-      if (List.class.isAssignableFrom(raw)) {
-        schema.put("type", "array");
-        schema.set("items", schemaOf(arguments[0], schemas));
-        return schema;
-      }
-      if (Map.class.isAssignableFrom(raw)) {
-        schema.put("type", "object");
-        schema.set("additionalProperties", schemaOf(arguments[1], schemas));
-        return schema;
-      }
-      return schemaOf(raw, schemas);
-    }
-    if (!(type instanceof Class<?> c)) {
-      schema.put("x-kubernetes-preserve-unknown-fields", true);
-      return schema;
-    }
-    if (c == String.class || c.isEnum() || c.getSimpleName().equals("Quantity")) {
-      schema.put("type", "string");
-    } else if (c == Integer.class || c == int.class || c == Short.class || c == short.class) {
-      schema.put("type", "integer");
-      schema.put("format", "int32");
-    } else if (c == Long.class || c == long.class) {
-      schema.put("type", "integer");
-      schema.put("format", "int64");
-    } else if (c == Boolean.class || c == boolean.class) {
-      schema.put("type", "boolean");
-    } else if (c == Double.class || c == double.class || c == Float.class || c == float.class) {
-      schema.put("type", "number");
-    } else if (c.getSimpleName().equals("IntOrString")) {
-      schema.put("x-kubernetes-int-or-string", true);
-    } else if (isModel(c)) {
-      String name = schemaName(c);
+    if (shape instanceof FieldShape.Struct struct) {
+      String name = schemaName(struct.model());
       if (!schemas.has(name)) {
         ObjectNode nested = schemas.putObject(name);
         nested.put("type", "object");
-        nested.set("properties", properties(c, schemas));
+        nested.set("properties", properties(struct, schemas));
       }
       schema.putArray("allOf").addObject().put("$ref", "#/components/schemas/" + name);
       schema.putObject("default");
-    } else {
+    } else if (shape instanceof FieldShape.ListOf list) {
+      schema.put("type", "array");
+      schema.set("items", schemaOf(list.item(), schemas));
+    } else if (shape instanceof FieldShape.MapOf map) {
       schema.put("type", "object");
+      schema.set("additionalProperties", schemaOf(map.value(), schemas));
+    } else if (shape instanceof FieldShape.Timestamp || shape == FieldShape.MICRO_TIME) {
+      // Kubernetes' Time and MicroTime: RFC 3339 strings
+      schema.put("type", "string").put("format", "date-time");
+    } else if (shape == FieldShape.STRING || shape == FieldShape.QUANTITY) {
+      schema.put("type", "string");
+    } else if (shape == FieldShape.INT32) {
+      schema.put("type", "integer").put("format", "int32");
+    } else if (shape == FieldShape.INT64) {
+      schema.put("type", "integer").put("format", "int64");
+    } else if (shape == FieldShape.BOOL) {
+      schema.put("type", "boolean");
+    } else if (shape == FieldShape.FLOAT64) {
+      schema.put("type", "number").put("format", "double");
+    } else if (shape == FieldShape.INT_OR_STRING) {
+      schema.put("x-kubernetes-int-or-string", true);
+    } else {
       schema.put("x-kubernetes-preserve-unknown-fields", true);
     }
     return schema;
-  }
-
-  private static boolean isModel(Class<?> c) {
-    if (c.getSimpleName().equals("AnyType") || c.getSimpleName().equals("RawExtension")) {
-      return false;
-    }
-    String name = c.getName();
-    return MODEL_PACKAGE_PREFIXES.stream().anyMatch(name::startsWith) && !c.isInterface();
   }
 
   /** fabric8 lists every model class per jar in a service file; index them by simple name once. */

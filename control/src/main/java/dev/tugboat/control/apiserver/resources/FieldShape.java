@@ -26,7 +26,7 @@ import tools.jackson.databind.JsonNode;
  * and update. Where the two differ, this follows Kubernetes: Jackson coerced a number or a boolean into a string field
  * and a numeric string into an integer field, which Kubernetes refuses and which client-go could not read back.
  */
-sealed interface FieldShape {
+public sealed interface FieldShape {
 
   /** A string field. */
   FieldShape STRING = new Scalar("string");
@@ -72,11 +72,18 @@ sealed interface FieldShape {
     }
   }
 
-  /** A struct: its known properties; {@code properties} is filled once after the record exists (models nest). */
-  record Struct(String name, Map<String, FieldShape> properties) implements FieldShape {
+  /**
+   * A struct read off {@code model}: its known properties; {@code properties} is filled once after the record exists
+   * (models nest).
+   */
+  record Struct(Class<?> model, Map<String, FieldShape> properties) implements FieldShape {
+    public String name() {
+      return model.getSimpleName();
+    }
+
     @Override
     public String goType() {
-      return "v1." + name;
+      return "v1." + name();
     }
   }
 
@@ -253,7 +260,7 @@ sealed interface FieldShape {
         return known;
       }
       Map<String, FieldShape> properties = new HashMap<>();
-      Struct struct = new Struct(model.getSimpleName(), properties);
+      Struct struct = new Struct(model, properties);
       structs.put(model, struct);
       for (Class<?> c = model; c != null && c != Object.class; c = c.getSuperclass()) {
         for (Field field : c.getDeclaredFields()) {
