@@ -20,7 +20,8 @@ import tools.jackson.databind.JsonNode;
  * The JSON a field of a typed (fabric8) model takes, read once off the model class, and the check of a decoded object
  * against it: the field types Kubernetes' Go decoder enforces (a string where a string goes, an integer that fits
  * where an int32 goes, an object where a struct goes...), without building the typed object. {@code null} fits any
- * field and unknown fields are left alone, as in Kubernetes.
+ * field and unknown fields are left alone, as in Kubernetes. The OpenAPI schemas clients read are built from the
+ * same reading, so what a client is told and what the server checks agree.
  *
  * <p>Checking a pod this way replaced decoding it into fabric8's {@code Pod} with Jackson's databind on every create
  * and update. Where the two differ, this follows Kubernetes: Jackson coerced a number or a boolean into a string field
