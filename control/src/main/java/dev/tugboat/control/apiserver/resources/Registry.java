@@ -22,6 +22,9 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
 import java.util.function.UnaryOperator;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ArrayNode;
@@ -46,8 +49,12 @@ public final class Registry {
   private final WatchCache cache;
   private final NamespaceLifecycle namespaces;
   private final SecureRandom random = new SecureRandom();
+  /** The resource layer's workers: where a write that lost a race is tried again, off the store's threads. */
+  private final Executor work;
 
-  public Registry(ResourceType type, KeyValueStore store, Clock clock, WatchCache cache, NamespaceLifecycle namespaces) {
+  public Registry(ResourceType type, KeyValueStore store, Clock clock, WatchCache cache, NamespaceLifecycle namespaces,
+                  Executor work) {
+    this.work = work;
     this.type = type;
     this.store = store;
     this.clock = clock;
@@ -192,34 +199,95 @@ public final class Registry {
 
   /** {@link #create}, answering also the created object's JSON without encoding the object once more. */
   public Created createWithJson(String namespace, ObjectNode object, boolean dryRun) {
-    checkKind(object);
-    ObjectNode metadata = Tree.metadata(object);
-    bindNamespace(namespace, metadata);
-    metadata.remove("resourceVersion");
-    String name = Tree.text(metadata, "name");
-    String generateName = Tree.text(metadata, "generateName");
-    boolean generated = (name == null || name.isEmpty()) && generateName != null && !generateName.isEmpty();
-    if (type.namespaced()) {
-      namespaces.admitCreate(type, namespace, name == null || name.isEmpty() ? generateName : name);
-    }
-    Instant now = clock.instant();
-    metadata.put("uid", UUID.randomUUID().toString());
-    metadata.put("creationTimestamp", Timestamps.format(now));
-    metadata.remove("deletionTimestamp");
-    metadata.remove("deletionGracePeriodSeconds");
-    metadata.remove("selfLink");
-    metadata.remove("managedFields");
-    if (type.strategy().tracksGeneration()) {
-      metadata.put("generation", 1);
-    } else {
-      metadata.remove("generation");
-    }
-    type.strategy().prepareForCreate(object);
-    type.strategy().applyDefaults(object);
-    // Only a generated name or an allocation can lose a race and be tried again; without them the one attempt may
-    // take the object itself (copying a pod's tree was about 4% of what the server allocated per create, JFR).
-    boolean mayRetry = generated || type.strategy().allocator() != null;
+    Creation creation = new Creation(namespace, object, dryRun);
     for (int attempt = 0; ; attempt++) {
+      Created created = StoreCalls.await(creation.attempt(attempt, Runnable::run));
+      if (created != null) {
+        return created;
+      }
+    }
+  }
+
+  /**
+   * {@link #createWithJson} without waiting for the store: the checks, defaults and encoding run on the calling
+   * thread, and the future completes once the write is committed (fsynced), or fails with the {@link StatusError}
+   * that answers the request. What little is left after the commit (the served JSON) runs on {@code completions},
+   * which is to be cheap (the connection's event loop); a lost race is tried again on the resource layer's workers,
+   * as an attempt may read the store. No thread waits while the store commits: each in-flight create held one of
+   * the workers before, so 64 clients kept 32 of them (and their wake-ups) busy on 2 cores.
+   */
+  public CompletableFuture<Created> createAsync(String namespace, ObjectNode object, boolean dryRun,
+                                                Executor completions) {
+    Creation creation;
+    try {
+      creation = new Creation(namespace, object, dryRun);
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    return createFrom(creation, 0, completions);
+  }
+
+  private CompletableFuture<Created> createFrom(Creation creation, int attempt, Executor completions) {
+    CompletableFuture<Created> tried;
+    try {
+      tried = creation.attempt(attempt, completions);
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    return tried.thenCompose(created -> created != null ? CompletableFuture.completedFuture(created)
+        : CompletableFuture.supplyAsync(() -> createFrom(creation, attempt + 1, completions), work)
+            .thenCompose(next -> next));
+  }
+
+  /** One create: the object as prepared from the client's once, then as many attempts to store it as it takes. */
+  private final class Creation {
+    private final String namespace;
+    private final ObjectNode object;
+    private final boolean dryRun;
+    private final boolean generated;
+    private final String generateName;
+    /**
+     * Only a generated name or an allocation can lose a race and be tried again; without them the one attempt may
+     * take the object itself (copying a pod's tree was about 4% of what the server allocated per create, JFR).
+     */
+    private final boolean mayRetry;
+
+    Creation(String namespace, ObjectNode object, boolean dryRun) {
+      this.namespace = namespace;
+      this.object = object;
+      this.dryRun = dryRun;
+      checkKind(object);
+      ObjectNode metadata = Tree.metadata(object);
+      bindNamespace(namespace, metadata);
+      metadata.remove("resourceVersion");
+      String name = Tree.text(metadata, "name");
+      this.generateName = Tree.text(metadata, "generateName");
+      this.generated = (name == null || name.isEmpty()) && generateName != null && !generateName.isEmpty();
+      if (type.namespaced()) {
+        namespaces.admitCreate(type, namespace, name == null || name.isEmpty() ? generateName : name);
+      }
+      Instant now = clock.instant();
+      metadata.put("uid", UUID.randomUUID().toString());
+      metadata.put("creationTimestamp", Timestamps.format(now));
+      metadata.remove("deletionTimestamp");
+      metadata.remove("deletionGracePeriodSeconds");
+      metadata.remove("selfLink");
+      metadata.remove("managedFields");
+      if (type.strategy().tracksGeneration()) {
+        metadata.put("generation", 1);
+      } else {
+        metadata.remove("generation");
+      }
+      type.strategy().prepareForCreate(object);
+      type.strategy().applyDefaults(object);
+      this.mayRetry = generated || type.strategy().allocator() != null;
+    }
+
+    /**
+     * Attempt number {@code attempt}: completes with the created object, with null when it lost a race that another
+     * attempt may win, or fails with the StatusError that answers the create (409 AlreadyExists, 422, the store's).
+     */
+    CompletableFuture<Created> attempt(int attempt, Executor completions) {
       // each attempt starts from what the client sent, so numbers reserved by a lost race are chosen afresh
       ObjectNode candidate = mayRetry ? object.deepCopy() : object;
       if (generated) {
@@ -231,7 +299,7 @@ public final class Registry {
       Allocator.Reservation reservation = allocator == null ? Allocator.Reservation.NONE
           : allocator.reserve(candidate, null);
       if (dryRun) {
-        return new Created(candidate, Codec.encode(candidate));
+        return CompletableFuture.completedFuture(new Created(candidate, Codec.encode(candidate)));
       }
       byte[] key = type.key(namespace, finalName);
       List<Compare> compares = new ArrayList<>();
@@ -243,32 +311,39 @@ public final class Registry {
       ops.addAll(reservation.ops());
       WatchCache.ExpectedWrite expectedWrite = cache.expectWrite(new String(key, StandardCharsets.UTF_8), stored,
           candidate);
-      TxnResponse response;
+      CompletableFuture<TxnResponse> written;
       try {
-        response = StoreCalls.await(store.txn(new TxnRequest(compares, ops,
-            List.of(new RangeRequest(key, KeyRanges.NONE, 0, 0, true, false, false)))));
+        written = store.txn(new TxnRequest(compares, ops,
+            List.of(new RangeRequest(key, KeyRanges.NONE, 0, 0, true, false, false))));
       } catch (RuntimeException e) {
         cache.forgetWrite(expectedWrite);
         throw e;
       }
-      if (response.succeeded()) {
-        committed(response.revision());
-        Tree.metadata(candidate).put("resourceVersion", Long.toString(response.revision()));
-        byte[] json = expectedWrite.served(response.revision());
-        return new Created(candidate, json != null ? json : Codec.encode(candidate));
-      }
-      cache.forgetWrite(expectedWrite);
-      RangeResponse existing = (RangeResponse) response.responses().get(0);
-      if (!existing.kvs().isEmpty()) {
-        if (generated && attempt < 8) {
-          continue;
+      return written.handleAsync((response, failure) -> {
+        if (failure != null) {
+          cache.forgetWrite(expectedWrite);
+          throw StoreCalls.translate(failure instanceof CompletionException ? failure.getCause() : failure);
         }
-        throw StatusError.alreadyExists(type.group(), type.resource(), finalName);
-      }
-      if (attempt >= MAX_RETRIES) {
-        throw StatusError.conflict(type.group(), type.resource(), finalName,
-            "could not reserve its allocations after " + MAX_RETRIES + " attempts");
-      }
+        if (response.succeeded()) {
+          committed(response.revision());
+          Tree.metadata(candidate).put("resourceVersion", Long.toString(response.revision()));
+          byte[] json = expectedWrite.served(response.revision());
+          return new Created(candidate, json != null ? json : Codec.encode(candidate));
+        }
+        cache.forgetWrite(expectedWrite);
+        RangeResponse existing = (RangeResponse) response.responses().get(0);
+        if (!existing.kvs().isEmpty()) {
+          if (generated && attempt < 8) {
+            return null;
+          }
+          throw StatusError.alreadyExists(type.group(), type.resource(), finalName);
+        }
+        if (attempt >= MAX_RETRIES) {
+          throw StatusError.conflict(type.group(), type.resource(), finalName,
+              "could not reserve its allocations after " + MAX_RETRIES + " attempts");
+        }
+        return null;
+      }, completions);
     }
   }
 

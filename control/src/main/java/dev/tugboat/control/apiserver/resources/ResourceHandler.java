@@ -18,6 +18,7 @@ import dev.tugboat.control.apiserver.resources.selection.SelectorException;
 import dev.tugboat.control.apiserver.resources.table.TableConvertor;
 import dev.tugboat.control.apiserver.resources.watchcache.EventEncoder;
 import dev.tugboat.control.apiserver.resources.watchcache.WatchCache;
+import dev.tugboat.control.store.StoreException;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -71,11 +72,16 @@ final class ResourceHandler implements ResourceApi {
 
   @Override
   public CompletableFuture<ApiResponse> handle(ApiRequest request) {
+    return handle(request, Runnable::run);
+  }
+
+  @Override
+  public CompletableFuture<ApiResponse> handle(ApiRequest request, Executor completions) {
     if (ON_WORKER.get()) {
-      return CompletableFuture.completedFuture(respond(request));
+      return respond(request, completions);
     }
     try {
-      return CompletableFuture.supplyAsync(() -> respond(request), workers);
+      return CompletableFuture.supplyAsync(() -> respond(request, completions), workers).thenCompose(answer -> answer);
     } catch (java.util.concurrent.RejectedExecutionException e) {
       return CompletableFuture.completedFuture(error(StatusError.serviceUnavailable("the API server is shutting "
           + "down")));
@@ -94,19 +100,38 @@ final class ResourceHandler implements ResourceApi {
     });
   }
 
-  ApiResponse respond(ApiRequest request) {
+  /** Serves a request: at once, or (a write) once the store has committed it; never fails, errors are responses. */
+  CompletableFuture<ApiResponse> respond(ApiRequest request, Executor completions) {
+    CompletableFuture<ApiResponse> answer;
     try {
-      return dispatch(request);
-    } catch (StatusError e) {
-      return error(e);
-    } catch (SelectorException e) {
-      return error(StatusError.badRequest(e.getMessage()));
-    } catch (CompletionException e) {
-      return error(e.getCause() instanceof StatusError s ? s : (StatusError) StoreCalls.translate(e.getCause()));
+      answer = dispatch(request, completions);
     } catch (RuntimeException e) {
-      LOG.warn("{} {} {}/{}: {}", request.verb(), request.resource(), request.namespace(), request.name(), e, e);
-      return error(StatusError.internal(e.toString()));
+      return CompletableFuture.completedFuture(failure(request, e));
     }
+    if (answer.isDone() && !answer.isCompletedExceptionally()) {
+      return answer;
+    }
+    return answer.handle((response, failure) -> failure == null ? response : failure(request, failure));
+  }
+
+  /** The response to a request that failed with {@code e}: its Status, or 500 for what no Status was made for. */
+  private static ApiResponse failure(ApiRequest request, Throwable e) {
+    Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+    if (cause instanceof StatusError status) {
+      return error(status);
+    }
+    if (cause instanceof SelectorException selector) {
+      return error(StatusError.badRequest(selector.getMessage()));
+    }
+    if (cause instanceof StoreException) {
+      return error((StatusError) StoreCalls.translate(cause));
+    }
+    LOG.warn("{} {} {}/{}: {}", request.verb(), request.resource(), request.namespace(), request.name(), cause, cause);
+    return error(StatusError.internal(cause.toString()));
+  }
+
+  private static CompletableFuture<ApiResponse> done(ApiResponse response) {
+    return CompletableFuture.completedFuture(response);
   }
 
   static ApiResponse error(StatusError e) {
@@ -133,7 +158,7 @@ final class ResourceHandler implements ResourceApi {
     return registry;
   }
 
-  private ApiResponse dispatch(ApiRequest request) {
+  private CompletableFuture<ApiResponse> dispatch(ApiRequest request, Executor completions) {
     Registry registry = registry(request);
     ResourceType type = registry.type();
     String subresource = request.subresource() == null || request.subresource().isEmpty() ? null
@@ -149,25 +174,25 @@ final class ResourceHandler implements ResourceApi {
       case "get": {
         ObjectNode object = registry.get(namespace, name);
         if ("scale".equals(subresource)) {
-          return ok(200, Scales.of(object));
+          return done(ok(200, Scales.of(object)));
         }
-        return asTableOrObject(request, type, object);
+        return done(asTableOrObject(request, type, object));
       }
       case "list": {
         long limit = parseLong(request.queryParam("limit"), "limit");
         ObjectList list = registry.list(namespace, selection(request, type), request.queryParam("resourceVersion"),
             request.queryParam("resourceVersionMatch"), limit, request.queryParam("continue"));
         if (wantsTable(request)) {
-          return ok(200, TableConvertor.forType(type).table(list.tree(), includeObject(request), clock.instant()));
+          return done(ok(200, TableConvertor.forType(type).table(list.tree(), includeObject(request), clock.instant())));
         }
-        return new ApiResponse(200, JSON, list.encode());
+        return done(new ApiResponse(200, JSON, list.encode()));
       }
       case "create": {
         if ("binding".equals(subresource)) {
-          return bind(registry, namespace, name, Codec.decodeBody(request.body(), request.contentType()), dryRun);
+          return done(bind(registry, namespace, name, Codec.decodeBody(request.body(), request.contentType()), dryRun));
         }
         if ("eviction".equals(subresource)) {
-          return evict(registry, namespace, name, Codec.decodeBody(request.body(), request.contentType()), dryRun);
+          return done(evict(registry, namespace, name, Codec.decodeBody(request.body(), request.contentType()), dryRun));
         }
         if (subresource != null) {
           throw StatusError.methodNotAllowed("create is not supported on " + type.resource() + "/" + subresource);
@@ -182,24 +207,25 @@ final class ResourceHandler implements ResourceApi {
                 + ": post to /api(s)/.../namespaces/NAMESPACE/" + type.resource());
           }
         }
-        return new ApiResponse(201, JSON, registry.createWithJson(into, object, dryRun).json());
+        return registry.createAsync(into, object, dryRun, completions)
+            .thenApply(created -> new ApiResponse(201, JSON, created.json()));
       }
       case "update":
-        return update(request, registry, namespace, name, subresource, dryRun);
+        return done(update(request, registry, namespace, name, subresource, dryRun));
       case "patch":
-        return patch(request, registry, namespace, name, subresource, dryRun);
+        return done(patch(request, registry, namespace, name, subresource, dryRun));
       case "delete": {
         if (subresource != null) {
           throw StatusError.methodNotAllowed("delete is not supported on " + type.resource() + "/" + subresource);
         }
         DeleteOptions options = deleteOptions(request);
         Registry.Deletion deletion = registry.delete(namespace, name, options, dryRun || options.dryRun());
-        return ok(200, deletion.object());
+        return done(ok(200, deletion.object()));
       }
       case "deletecollection": {
         DeleteOptions options = deleteOptions(request);
-        return ok(200, registry.deleteCollection(namespace, selection(request, type), options,
-            dryRun || options.dryRun()));
+        return done(ok(200, registry.deleteCollection(namespace, selection(request, type), options,
+            dryRun || options.dryRun())));
       }
       default:
         throw StatusError.methodNotAllowed("verb " + request.verb() + " is not supported on " + type.resource());

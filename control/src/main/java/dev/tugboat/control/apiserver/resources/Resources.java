@@ -88,7 +88,7 @@ public final class Resources implements ResourceApi, AutoCloseable {
     for (int i = 0; i < types.size(); i++) {
       ResourceType type = types.get(i);
       map.put(ResourceHandler.routeKey(type.group(), type.info().version(), type.resource()),
-          new Registry(type, store, clock, cacheList.get(i), lifecycle));
+          new Registry(type, store, clock, cacheList.get(i), lifecycle, workers));
     }
     this.registries = map;
     this.caches = List.copyOf(cacheList);
@@ -177,6 +177,11 @@ public final class Resources implements ResourceApi, AutoCloseable {
   @Override
   public CompletableFuture<ApiResponse> handle(ApiRequest request) {
     return handler.handle(request);
+  }
+
+  @Override
+  public CompletableFuture<ApiResponse> handle(ApiRequest request, Executor completions) {
+    return handler.handle(request, completions);
   }
 
   @Override
