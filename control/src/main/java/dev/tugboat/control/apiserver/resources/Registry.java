@@ -33,8 +33,9 @@ import tools.jackson.databind.node.ObjectNode;
 /**
  * The generic storage logic for one resource (Kubernetes' {@code registry/generic/registry.Store}): objects as JSON
  * in the store, {@code resourceVersion} from the store's mod revision, writes as transactions guarded by that
- * revision, then the kind's strategy for everything kind-specific. Methods block on the store; they run on the
- * resource layer's workers.
+ * revision, then the kind's strategy for everything kind-specific. The plain methods block on the store and run on
+ * the resource layer's workers; the {@code ...Async} ones (create, update, patch, delete) return once the write is
+ * proposed, and no thread waits for the store meanwhile.
  */
 public final class Registry {
 
@@ -83,7 +84,15 @@ public final class Registry {
 
   /** The object as stored now, with its resourceVersion, or null. */
   ObjectNode read(String namespace, String name) {
-    RangeResponse response = StoreCalls.await(store.range(RangeRequest.key(type.key(namespace, name))));
+    return only(StoreCalls.await(readFromStore(namespace, name)));
+  }
+
+  private CompletableFuture<RangeResponse> readFromStore(String namespace, String name) {
+    return store.range(RangeRequest.key(type.key(namespace, name)));
+  }
+
+  /** The one object a read of its key found, or null. */
+  private static ObjectNode only(RangeResponse response) {
     return response.kvs().isEmpty() ? null : decode(response.kvs().get(0));
   }
 
@@ -416,6 +425,24 @@ public final class Registry {
 
   /** Replaces the object (PUT) with {@code object}. */
   public ObjectNode update(String namespace, String name, ObjectNode object, Target target, boolean dryRun) {
+    return guaranteedUpdate(namespace, name, replacing(namespace, name, object), target, dryRun,
+        type.strategy().allowCreateOnUpdate() && target == Target.MAIN);
+  }
+
+  /** {@link #update} without waiting for the store, as {@link #guaranteedUpdateAsync}. */
+  public CompletableFuture<ObjectNode> updateAsync(String namespace, String name, ObjectNode object, Target target,
+                                                   boolean dryRun, Executor completions) {
+    UnaryOperator<ObjectNode> replace;
+    try {
+      replace = replacing(namespace, name, object);
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    return guaranteedUpdateAsync(namespace, name, replace, target, dryRun,
+        type.strategy().allowCreateOnUpdate() && target == Target.MAIN, completions);
+  }
+
+  private UnaryOperator<ObjectNode> replacing(String namespace, String name, ObjectNode object) {
     checkKind(object);
     ObjectNode metadata = Tree.metadata(object);
     bindNamespace(namespace, metadata);
@@ -426,8 +453,7 @@ public final class Registry {
       throw StatusError.badRequest("the name of the object (" + bodyName + ") does not match the name on the URL ("
           + name + ")");
     }
-    return guaranteedUpdate(namespace, name, current -> object.deepCopy(), target, dryRun,
-        type.strategy().allowCreateOnUpdate() && target == Target.MAIN);
+    return current -> object.deepCopy();
   }
 
   /**
@@ -440,13 +466,8 @@ public final class Registry {
       ObjectNode current = read(namespace, name);
       if (current == null) {
         if (allowCreate) {
-          ObjectNode created = change.apply(null);
-          String precondition = Tree.text(created, "metadata", "resourceVersion");
-          if (precondition != null && !precondition.isEmpty()) {
-            throw notFound(name);
-          }
           try {
-            return create(namespace, created, dryRun);
+            return create(namespace, createdByUpdate(change, name), dryRun);
           } catch (StatusError e) {
             if ("AlreadyExists".equals(e.reason())) {
               continue;
@@ -456,26 +477,85 @@ public final class Registry {
         }
         throw notFound(name);
       }
-      ObjectNode updated = change.apply(current.deepCopy());
-      String uid = Tree.text(updated, "metadata", "uid");
-      String currentUid = Tree.text(current, "metadata", "uid");
-      if (uid != null && !uid.isEmpty() && !uid.equals(currentUid)) {
-        throw StatusError.conflict(type.group(), type.resource(), name, "Precondition failed: UID in precondition: "
-            + uid + ", UID in object meta: " + currentUid);
-      }
-      String currentVersion = Tree.text(current, "metadata", "resourceVersion");
-      String precondition = Tree.text(updated, "metadata", "resourceVersion");
-      if (precondition != null && !precondition.isEmpty() && !precondition.equals(currentVersion)) {
-        throw StatusError.modified(type.group(), type.resource(), name);
-      }
-      ObjectNode next = prepareUpdate(updated, current, target);
-      Write write = write(namespace, name, next, current, dryRun);
+      Write write = StoreCalls.await(updateOf(namespace, name, change, current, target, dryRun));
       if (write != null) {
         return write.object;
       }
     }
-    throw StatusError.conflict(type.group(), type.resource(), name,
-        "too many concurrent writes; please try again");
+    throw tooManyWrites(name);
+  }
+
+  /**
+   * {@link #guaranteedUpdate} without waiting for the store: each read's result is taken up on the resource layer's
+   * workers (decoding, the change, validation, encoding), and the future completes once the write is committed. No
+   * thread waits while the store reads or commits.
+   */
+  public CompletableFuture<ObjectNode> guaranteedUpdateAsync(String namespace, String name,
+                                                             UnaryOperator<ObjectNode> change, Target target,
+                                                             boolean dryRun, boolean allowCreate,
+                                                             Executor completions) {
+    return updateFrom(0, namespace, name, change, target, dryRun, allowCreate, completions);
+  }
+
+  private CompletableFuture<ObjectNode> updateFrom(int attempt, String namespace, String name,
+                                                   UnaryOperator<ObjectNode> change, Target target, boolean dryRun,
+                                                   boolean allowCreate, Executor completions) {
+    if (attempt >= MAX_RETRIES) {
+      return CompletableFuture.failedFuture(tooManyWrites(name));
+    }
+    return readFromStore(namespace, name).thenComposeAsync(response -> {
+      ObjectNode current = only(response);
+      if (current == null) {
+        if (!allowCreate) {
+          throw notFound(name);
+        }
+        return createAsync(namespace, createdByUpdate(change, name), dryRun, completions)
+            .thenApply(Created::object)
+            .exceptionallyCompose(failure -> {
+              Throwable cause = failure instanceof CompletionException c ? c.getCause() : failure;
+              if (cause instanceof StatusError e && "AlreadyExists".equals(e.reason())) {
+                return updateFrom(attempt + 1, namespace, name, change, target, dryRun, allowCreate, completions);
+              }
+              return CompletableFuture.failedFuture(cause);
+            });
+      }
+      return updateOf(namespace, name, change, current, target, dryRun).thenCompose(write -> write != null
+          ? CompletableFuture.completedFuture(write.object)
+          : updateFrom(attempt + 1, namespace, name, change, target, dryRun, allowCreate, completions));
+    }, work);
+  }
+
+  /** The object an update that may create makes when there is none: a resourceVersion in it is a 404. */
+  private ObjectNode createdByUpdate(UnaryOperator<ObjectNode> change, String name) {
+    ObjectNode created = change.apply(null);
+    String precondition = Tree.text(created, "metadata", "resourceVersion");
+    if (precondition != null && !precondition.isEmpty()) {
+      throw notFound(name);
+    }
+    return created;
+  }
+
+  /** One attempt of an update over {@code current}: the write, or null when current was no longer the stored state. */
+  private CompletableFuture<Write> updateOf(String namespace, String name, UnaryOperator<ObjectNode> change,
+                                            ObjectNode current, Target target, boolean dryRun) {
+    ObjectNode updated = change.apply(current.deepCopy());
+    String uid = Tree.text(updated, "metadata", "uid");
+    String currentUid = Tree.text(current, "metadata", "uid");
+    if (uid != null && !uid.isEmpty() && !uid.equals(currentUid)) {
+      throw StatusError.conflict(type.group(), type.resource(), name, "Precondition failed: UID in precondition: "
+          + uid + ", UID in object meta: " + currentUid);
+    }
+    String currentVersion = Tree.text(current, "metadata", "resourceVersion");
+    String precondition = Tree.text(updated, "metadata", "resourceVersion");
+    if (precondition != null && !precondition.isEmpty() && !precondition.equals(currentVersion)) {
+      throw StatusError.modified(type.group(), type.resource(), name);
+    }
+    ObjectNode next = prepareUpdate(updated, current, target);
+    return write(namespace, name, next, current, dryRun);
+  }
+
+  private StatusError tooManyWrites(String name) {
+    return StatusError.conflict(type.group(), type.resource(), name, "too many concurrent writes; please try again");
   }
 
   private ObjectNode prepareUpdate(ObjectNode updated, ObjectNode current, Target target) {
@@ -565,7 +645,8 @@ public final class Registry {
    * Writes {@code next} over {@code current} if current is still the stored state; null when it was not (retry).
    * Deletes instead when {@code next} is being deleted and has no finalizers left.
    */
-  private Write write(String namespace, String name, ObjectNode next, ObjectNode current, boolean dryRun) {
+  private CompletableFuture<Write> write(String namespace, String name, ObjectNode next, ObjectNode current,
+                                         boolean dryRun) {
     byte[] key = type.key(namespace, name);
     long modRevision = Long.parseLong(Tree.textOr(current, "0", "metadata", "resourceVersion"));
     Compare unchanged = Compare.modRevision(key, Compare.Result.EQUAL, modRevision);
@@ -573,28 +654,22 @@ public final class Registry {
     Allocator allocator = type.strategy().allocator();
     if (meta.deletionTimestamp() != null && meta.finalizers().isEmpty() && type.strategy().deleteWhenFinalized(next)) {
       if (dryRun) {
-        return new Write(next);
+        return CompletableFuture.completedFuture(new Write(next));
       }
       List<Op> ops = new ArrayList<>();
       ops.add(DeleteRangeRequest.key(key));
       if (allocator != null) {
         ops.addAll(allocator.release(current));
       }
-      TxnResponse response = StoreCalls.await(store.txn(new TxnRequest(List.of(unchanged), ops, List.of())));
-      if (!response.succeeded()) {
-        return null;
-      }
-      committed(response.revision());
-      Tree.metadata(next).put("resourceVersion", Long.toString(response.revision()));
-      return new Write(next);
+      return committedAs(store.txn(new TxnRequest(List.of(unchanged), ops, List.of())), next);
     }
     if (next.equals(current)) {
-      return new Write(current);
+      return CompletableFuture.completedFuture(new Write(current));
     }
     Allocator.Reservation reservation = allocator == null ? Allocator.Reservation.NONE
         : allocator.reserve(next, current);
     if (dryRun) {
-      return new Write(next);
+      return CompletableFuture.completedFuture(new Write(next));
     }
     List<Compare> compares = new ArrayList<>();
     compares.add(unchanged);
@@ -602,13 +677,25 @@ public final class Registry {
     List<Op> ops = new ArrayList<>();
     ops.add(PutRequest.of(key, encodeForStore(next)));
     ops.addAll(reservation.ops());
-    TxnResponse response = StoreCalls.await(store.txn(new TxnRequest(compares, ops, List.of())));
-    if (!response.succeeded()) {
-      return null;
-    }
-    committed(response.revision());
-    Tree.metadata(next).put("resourceVersion", Long.toString(response.revision()));
-    return new Write(next);
+    return committedAs(store.txn(new TxnRequest(compares, ops, List.of())), next);
+  }
+
+  /**
+   * {@code next} at the revision a guarded write committed, or null when its guard failed (another write came
+   * first); a store failure as the StatusError that answers it. Cheap: it runs on the thread that completes the write.
+   */
+  private CompletableFuture<Write> committedAs(CompletableFuture<TxnResponse> written, ObjectNode next) {
+    return written.handle((response, failure) -> {
+      if (failure != null) {
+        throw StoreCalls.translate(failure instanceof CompletionException c ? c.getCause() : failure);
+      }
+      if (!response.succeeded()) {
+        return null;
+      }
+      committed(response.revision());
+      Tree.metadata(next).put("resourceVersion", Long.toString(response.revision()));
+      return new Write(next);
+    });
   }
 
   // ---- delete ----
@@ -618,42 +705,68 @@ public final class Registry {
 
   public Deletion delete(String namespace, String name, DeleteOptions options, boolean dryRun) {
     for (int attempt = 0; attempt < MAX_RETRIES; attempt++) {
-      ObjectNode current = read(namespace, name);
-      if (current == null) {
-        throw notFound(name);
-      }
-      options.checkPreconditions(type, current);
-      ResourceStrategy strategy = type.strategy();
-      ObjectNode marked = current.deepCopy();
-      boolean keep = markForDeletion(marked, current, options);
-      if (keep) {
-        if (marked.equals(current)) {
-          return new Deletion(current, false);
-        }
-        Write write = write(namespace, name, marked, current, dryRun);
-        if (write == null) {
-          continue;
-        }
-        return new Deletion(write.object, false);
-      }
-      if (dryRun) {
-        return new Deletion(current, true);
-      }
-      byte[] key = type.key(namespace, name);
-      long modRevision = Long.parseLong(Tree.text(current, "metadata", "resourceVersion"));
-      List<Op> ops = new ArrayList<>();
-      ops.add(DeleteRangeRequest.key(key));
-      if (strategy.allocator() != null) {
-        ops.addAll(strategy.allocator().release(current));
-      }
-      TxnResponse response = StoreCalls.await(store.txn(new TxnRequest(
-          List.of(Compare.modRevision(key, Compare.Result.EQUAL, modRevision)), ops, List.of())));
-      if (response.succeeded()) {
-        committed(response.revision());
-        return new Deletion(current, true);
+      Deletion deletion = StoreCalls.await(deletionOf(namespace, name, options, read(namespace, name), dryRun));
+      if (deletion != null) {
+        return deletion;
       }
     }
-    throw StatusError.conflict(type.group(), type.resource(), name, "too many concurrent writes; please try again");
+    throw tooManyWrites(name);
+  }
+
+  /** {@link #delete} without waiting for the store, as {@link #guaranteedUpdateAsync} updates. */
+  public CompletableFuture<Deletion> deleteAsync(String namespace, String name, DeleteOptions options, boolean dryRun) {
+    return deleteFrom(0, namespace, name, options, dryRun);
+  }
+
+  private CompletableFuture<Deletion> deleteFrom(int attempt, String namespace, String name, DeleteOptions options,
+                                                 boolean dryRun) {
+    if (attempt >= MAX_RETRIES) {
+      return CompletableFuture.failedFuture(tooManyWrites(name));
+    }
+    return readFromStore(namespace, name).thenComposeAsync(response ->
+        deletionOf(namespace, name, options, only(response), dryRun).thenCompose(deletion -> deletion != null
+            ? CompletableFuture.completedFuture(deletion) : deleteFrom(attempt + 1, namespace, name, options, dryRun)),
+        work);
+  }
+
+  /** One attempt of a delete of {@code current}: its outcome, or null when current was no longer the stored state. */
+  private CompletableFuture<Deletion> deletionOf(String namespace, String name, DeleteOptions options,
+                                                 ObjectNode current, boolean dryRun) {
+    if (current == null) {
+      throw notFound(name);
+    }
+    options.checkPreconditions(type, current);
+    ResourceStrategy strategy = type.strategy();
+    ObjectNode marked = current.deepCopy();
+    boolean keep = markForDeletion(marked, current, options);
+    if (keep) {
+      if (marked.equals(current)) {
+        return CompletableFuture.completedFuture(new Deletion(current, false));
+      }
+      return write(namespace, name, marked, current, dryRun)
+          .thenApply(write -> write == null ? null : new Deletion(write.object, false));
+    }
+    if (dryRun) {
+      return CompletableFuture.completedFuture(new Deletion(current, true));
+    }
+    byte[] key = type.key(namespace, name);
+    long modRevision = Long.parseLong(Tree.text(current, "metadata", "resourceVersion"));
+    List<Op> ops = new ArrayList<>();
+    ops.add(DeleteRangeRequest.key(key));
+    if (strategy.allocator() != null) {
+      ops.addAll(strategy.allocator().release(current));
+    }
+    return store.txn(new TxnRequest(List.of(Compare.modRevision(key, Compare.Result.EQUAL, modRevision)), ops,
+        List.of())).handle((response, failure) -> {
+          if (failure != null) {
+            throw StoreCalls.translate(failure instanceof CompletionException c ? c.getCause() : failure);
+          }
+          if (!response.succeeded()) {
+            return null;
+          }
+          committed(response.revision());
+          return new Deletion(current, true);
+        });
   }
 
   /**

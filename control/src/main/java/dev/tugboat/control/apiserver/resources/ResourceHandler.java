@@ -36,8 +36,9 @@ import tools.jackson.databind.node.ObjectNode;
 
 /**
  * The resource layer's entry point: routes each {@link ApiRequest} to the registry of its resource and turns the
- * outcome (an object, a list, a Table or a {@link StatusError}) into a response. Store calls block, so requests run
- * on the resource layer's own workers, never on the transport's threads.
+ * outcome (an object, a list, a Table or a {@link StatusError}) into a response. Requests run on the resource layer's
+ * own workers, never on the transport's threads: reads wait for the store there; writes (create, update, patch,
+ * delete) return once proposed, and their answers are finished on the caller's completions executor once committed.
  */
 final class ResourceHandler implements ResourceApi {
 
@@ -211,16 +212,16 @@ final class ResourceHandler implements ResourceApi {
             .thenApply(created -> new ApiResponse(201, JSON, created.json()));
       }
       case "update":
-        return done(update(request, registry, namespace, name, subresource, dryRun));
+        return update(request, registry, namespace, name, subresource, dryRun, completions);
       case "patch":
-        return done(patch(request, registry, namespace, name, subresource, dryRun));
+        return patch(request, registry, namespace, name, subresource, dryRun, completions);
       case "delete": {
         if (subresource != null) {
           throw StatusError.methodNotAllowed("delete is not supported on " + type.resource() + "/" + subresource);
         }
         DeleteOptions options = deleteOptions(request);
-        Registry.Deletion deletion = registry.delete(namespace, name, options, dryRun || options.dryRun());
-        return done(ok(200, deletion.object()));
+        return registry.deleteAsync(namespace, name, options, dryRun || options.dryRun())
+            .thenApplyAsync(deletion -> ok(200, deletion.object()), completions);
       }
       case "deletecollection": {
         DeleteOptions options = deleteOptions(request);
@@ -232,14 +233,14 @@ final class ResourceHandler implements ResourceApi {
     }
   }
 
-  private ApiResponse update(ApiRequest request, Registry registry, String namespace, String name,
-                             String subresource, boolean dryRun) {
+  private CompletableFuture<ApiResponse> update(ApiRequest request, Registry registry, String namespace, String name,
+                                                String subresource, boolean dryRun, Executor completions) {
     ResourceType type = registry.type();
     ObjectNode body = Codec.decodeBody(request.body(), request.contentType());
     if ("scale".equals(subresource)) {
       ObjectNode updated = registry.guaranteedUpdate(namespace, name, current -> Scales.apply(current, body, true),
           Registry.Target.SUBRESOURCE, dryRun, false);
-      return ok(200, Scales.of(updated));
+      return done(ok(200, Scales.of(updated)));
     }
     if ("finalize".equals(subresource)) {
       ObjectNode updated = registry.guaranteedUpdate(namespace, name, current -> {
@@ -256,19 +257,20 @@ final class ResourceHandler implements ResourceApi {
         }
         return current;
       }, Registry.Target.SUBRESOURCE, dryRun, false);
-      return ok(200, updated);
+      return done(ok(200, updated));
     }
     TypedCheck.check(type, body);
     if ("status".equals(subresource)) {
-      return ok(200, registry.update(namespace, name, body, Registry.Target.STATUS, dryRun));
+      return registry.updateAsync(namespace, name, body, Registry.Target.STATUS, dryRun, completions)
+          .thenApplyAsync(updated -> ok(200, updated), completions);
     }
     boolean existed = !type.strategy().allowCreateOnUpdate() || registry.read(namespace, name) != null;
-    ObjectNode updated = registry.update(namespace, name, body, Registry.Target.MAIN, dryRun);
-    return ok(existed ? 200 : 201, updated);
+    return registry.updateAsync(namespace, name, body, Registry.Target.MAIN, dryRun, completions)
+        .thenApplyAsync(updated -> ok(existed ? 200 : 201, updated), completions);
   }
 
-  private ApiResponse patch(ApiRequest request, Registry registry, String namespace, String name, String subresource,
-                            boolean dryRun) {
+  private CompletableFuture<ApiResponse> patch(ApiRequest request, Registry registry, String namespace, String name,
+                                               String subresource, boolean dryRun, Executor completions) {
     ResourceType type = registry.type();
     String contentType = request.contentType() == null ? "" : request.contentType().toLowerCase();
     int semicolon = contentType.indexOf(';');
@@ -303,15 +305,14 @@ final class ResourceHandler implements ResourceApi {
       ObjectNode updated = registry.guaranteedUpdate(namespace, name,
           current -> Scales.apply(current, patchObject(patcher, Scales.of(current), type, name), false),
           Registry.Target.SUBRESOURCE, dryRun, false);
-      return ok(200, Scales.of(updated));
+      return done(ok(200, Scales.of(updated)));
     }
     Registry.Target target = "status".equals(subresource) ? Registry.Target.STATUS : Registry.Target.MAIN;
-    ObjectNode updated = registry.guaranteedUpdate(namespace, name, current -> {
+    return registry.guaranteedUpdateAsync(namespace, name, current -> {
       ObjectNode patched = patchObject(patcher, current, type, name);
       TypedCheck.check(type, patched);
       return patched;
-    }, target, dryRun, false);
-    return ok(200, updated);
+    }, target, dryRun, false, completions).thenApplyAsync(updated -> ok(200, updated), completions);
   }
 
   private static ObjectNode patchObject(UnaryOperator<JsonNode> patcher, ObjectNode current, ResourceType type,

@@ -166,4 +166,94 @@ class WritesInFlightTest {
     assertThat(answered(answer).path("reason").asString()).isEqualTo("Invalid");
     assertThat(store.held()).isZero();
   }
+
+  private CompletableFuture<ApiResponse> send(ApiClient.Call call) {
+    return api.handle(call.request(), completions);
+  }
+
+  private CompletableFuture<ApiResponse> label(String resource, String name, String key, String value) {
+    return send(call("patch", resource, "default", name).contentType("application/merge-patch+json")
+        .body("{\"metadata\":{\"labels\":{\"" + key + "\":\"" + value + "\"}}}"));
+  }
+
+  private void createConfigMaps(int count) throws Exception {
+    for (int i = 0; i < count; i++) {
+      assertThat(status(send(call("create", "configmaps", "default", null)
+          .body("{\"metadata\":{\"name\":\"cm" + i + "\"},\"data\":{\"k\":\"v\"}}")))).isEqualTo(201);
+    }
+  }
+
+  @Test
+  void manyPatchesAndDeletesWaitForTheStoreAtOnceWithTwoWorkers() throws Exception {
+    createConfigMaps(40);
+    store.hold();
+    List<CompletableFuture<ApiResponse>> patches = new ArrayList<>();
+    for (int i = 0; i < 40; i++) {
+      patches.add(label("configmaps", "cm" + i, "patched", "yes"));
+    }
+    await(() -> store.held() == 40, "40 patches proposed (" + store.held() + " so far)");
+    store.release();
+    for (CompletableFuture<ApiResponse> patch : patches) {
+      assertThat(answered(patch).path("metadata").path("labels").path("patched").asString()).isEqualTo("yes");
+    }
+
+    store.hold();
+    List<CompletableFuture<ApiResponse>> deletes = new ArrayList<>();
+    for (int i = 0; i < 40; i++) {
+      deletes.add(send(call("delete", "configmaps", "default", "cm" + i)));
+    }
+    await(() -> store.held() == 40, "40 deletes proposed (" + store.held() + " so far)");
+    assertThat(deletes).noneMatch(CompletableFuture::isDone);
+    store.release();
+    for (CompletableFuture<ApiResponse> delete : deletes) {
+      assertThat(status(delete)).isEqualTo(200);
+    }
+    assertThat(answered(send(call("list", "configmaps", "default", null))).path("items")).isEmpty();
+  }
+
+  @Test
+  void twoPatchesOfOneObjectInFlightTogetherBothApplyTheLoserAfterTheWinner() throws Exception {
+    createConfigMaps(1);
+    store.hold();
+    CompletableFuture<ApiResponse> first = label("configmaps", "cm0", "first", "1");
+    CompletableFuture<ApiResponse> second = label("configmaps", "cm0", "second", "2");
+    // both read the same revision before either writes: one write's guard fails, and that patch is read and made again
+    await(() -> store.held() == 2, "both patches proposed");
+    store.release();
+
+    assertThat(List.of(status(first), status(second))).containsExactly(200, 200);
+    JsonNode labels = answered(send(call("get", "configmaps", "default", "cm0"))).path("metadata").path("labels");
+    assertThat(labels.path("first").asString()).isEqualTo("1");
+    assertThat(labels.path("second").asString()).isEqualTo("2");
+  }
+
+  @Test
+  void anUpdateOrDeleteWhoseCommitFailsAnswersTheStoreErrorAndLeavesTheObjectAsItWas() throws Exception {
+    createConfigMaps(1);
+    JsonNode before = answered(send(call("get", "configmaps", "default", "cm0")));
+    store.hold();
+    CompletableFuture<ApiResponse> patch = label("configmaps", "cm0", "patched", "yes");
+    CompletableFuture<ApiResponse> update = send(call("update", "configmaps", "default", "cm0")
+        .body("{\"metadata\":{\"name\":\"cm0\"},\"data\":{\"k\":\"changed\"}}"));
+    CompletableFuture<ApiResponse> delete = send(call("delete", "configmaps", "default", "cm0"));
+    await(() -> store.held() == 3, "the writes proposed");
+    store.fail(new StoreException(StoreException.Code.TIMEOUT, "etcdserver: request timed out"));
+
+    for (CompletableFuture<ApiResponse> write : List.of(patch, update, delete)) {
+      assertThat(status(write)).isEqualTo(504);
+      assertThat(answered(write).path("reason").asString()).isEqualTo("Timeout");
+    }
+    assertThat(answered(send(call("get", "configmaps", "default", "cm0")))).isEqualTo(before);
+  }
+
+  @Test
+  void anUpdateWithAStaleResourceVersionIsAConflictWithoutTheStore() throws Exception {
+    createConfigMaps(1);
+    store.hold();
+    CompletableFuture<ApiResponse> update = send(call("update", "configmaps", "default", "cm0")
+        .body("{\"metadata\":{\"name\":\"cm0\",\"resourceVersion\":\"1\"},\"data\":{\"k\":\"x\"}}"));
+    assertThat(status(update)).isEqualTo(409);
+    assertThat(answered(update).path("reason").asString()).isEqualTo("Conflict");
+    assertThat(store.held()).isZero();
+  }
 }
