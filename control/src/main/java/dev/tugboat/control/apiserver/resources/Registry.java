@@ -82,6 +82,17 @@ public final class Registry {
     return object;
   }
 
+  /** {@link #get} without waiting for the store: the future completes on a worker, which decodes the object. */
+  public CompletableFuture<ObjectNode> getAsync(String namespace, String name) {
+    return readFromStore(namespace, name).thenApplyAsync(response -> {
+      ObjectNode object = only(response);
+      if (object == null) {
+        throw notFound(name);
+      }
+      return object;
+    }, work);
+  }
+
   /** The object as stored now, with its resourceVersion, or null. */
   ObjectNode read(String namespace, String name) {
     return only(StoreCalls.await(readFromStore(namespace, name)));

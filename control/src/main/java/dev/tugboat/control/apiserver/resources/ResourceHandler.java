@@ -173,11 +173,9 @@ final class ResourceHandler implements ResourceApi {
     }
     switch (request.verb()) {
       case "get": {
-        ObjectNode object = registry.get(namespace, name);
-        if ("scale".equals(subresource)) {
-          return done(ok(200, Scales.of(object)));
-        }
-        return done(asTableOrObject(request, type, object));
+        // decoded and encoded on a worker once the store has read it, as no worker waits for the read
+        return registry.getAsync(namespace, name).thenApply(object -> "scale".equals(subresource)
+            ? ok(200, Scales.of(object)) : asTableOrObject(request, type, object));
       }
       case "list": {
         long limit = parseLong(request.queryParam("limit"), "limit");

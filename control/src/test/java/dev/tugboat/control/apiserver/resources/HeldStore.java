@@ -22,7 +22,7 @@ import java.util.concurrent.CompletableFuture;
 /**
  * A store whose transactions can be held back while the test looks at what waits for them, then let through to the
  * real store or failed with a store error, as a commit that takes long or never comes would. Passes through until
- * {@link #hold} is called.
+ * {@link #hold} is called. Reads can be held back too ({@link #holdReads}), as a read waiting for its Raft round.
  */
 final class HeldStore implements KeyValueStore {
 
@@ -30,6 +30,8 @@ final class HeldStore implements KeyValueStore {
   private final List<Runnable> through = new ArrayList<>();
   private final List<CompletableFuture<TxnResponse>> answers = new ArrayList<>();
   private boolean holding;
+  private final List<Runnable> heldReads = new ArrayList<>();
+  private boolean holdingReads;
 
   HeldStore(KeyValueStore store) {
     this.store = store;
@@ -41,6 +43,25 @@ final class HeldStore implements KeyValueStore {
 
   synchronized int held() {
     return through.size();
+  }
+
+  synchronized void holdReads() {
+    holdingReads = true;
+  }
+
+  synchronized int heldReads() {
+    return heldReads.size();
+  }
+
+  /** Lets every held read reach the store, and passes the next ones through. */
+  void releaseReads() {
+    List<Runnable> go;
+    synchronized (this) {
+      holdingReads = false;
+      go = new ArrayList<>(heldReads);
+      heldReads.clear();
+    }
+    go.forEach(Runnable::run);
   }
 
   /** Lets every held transaction reach the store, and passes the next ones through. */
@@ -88,6 +109,19 @@ final class HeldStore implements KeyValueStore {
 
   @Override
   public CompletableFuture<RangeResponse> range(RangeRequest request) {
+    synchronized (this) {
+      if (holdingReads) {
+        CompletableFuture<RangeResponse> answer = new CompletableFuture<>();
+        heldReads.add(() -> store.range(request).whenComplete((response, failure) -> {
+          if (failure != null) {
+            answer.completeExceptionally(failure);
+          } else {
+            answer.complete(response);
+          }
+        }));
+        return answer;
+      }
+    }
     return store.range(request);
   }
 

@@ -17,13 +17,14 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
 /**
- * Writes while the store has not committed them yet: none holds a worker thread meanwhile, and each is answered,
- * once the store has decided, with what the store decided.
+ * Writes while the store has not committed them yet, and reads of one object while the store has not read it: none
+ * holds a worker thread meanwhile, and each is answered, once the store has decided, with what the store decided.
  */
 class WritesInFlightTest {
 
@@ -43,6 +44,7 @@ class WritesInFlightTest {
 
   @AfterEach
   void close() {
+    store.releaseReads();
     store.release();
     api.close();
     memory.close();
@@ -75,11 +77,11 @@ class WritesInFlightTest {
     return status(api.handle(call(verb, "pods", "default", name).request()));
   }
 
-  private static void await(BooleanSupplier condition, String what) throws InterruptedException {
+  private static void await(BooleanSupplier condition, Supplier<String> what) throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
     while (!condition.getAsBoolean()) {
       if (System.nanoTime() > deadline) {
-        throw new AssertionError("not within 20 s: " + what);
+        throw new AssertionError("not within 20 s: " + what.get());
       }
       Thread.sleep(5);
     }
@@ -93,7 +95,7 @@ class WritesInFlightTest {
       answers.add(create("p" + i));
     }
     // a worker blocked per create would have let only WORKERS of them reach the store
-    await(() -> store.held() == 100, "100 creates proposed (" + store.held() + " so far)");
+    await(() -> store.held() == 100, () -> "100 creates proposed (" + store.held() + " so far)");
     assertThat(answers).noneMatch(CompletableFuture::isDone);
     assertThat(Thread.getAllStackTraces().keySet()).filteredOn(t -> t.getName().startsWith("tug-resources-"))
         .hasSizeLessThanOrEqualTo(WORKERS);
@@ -117,7 +119,7 @@ class WritesInFlightTest {
             "Timeout"})) {
       store.hold();
       CompletableFuture<ApiResponse> answer = create("web");
-      await(() -> store.held() == 1, "the create proposed");
+      await(() -> store.held() == 1, () -> "the create proposed");
       store.fail((StoreException) failure[0]);
 
       assertThat(status(answer)).isEqualTo(failure[1]);
@@ -139,7 +141,7 @@ class WritesInFlightTest {
     store.hold();
     CompletableFuture<ApiResponse> first = create("web");
     CompletableFuture<ApiResponse> second = create("web");
-    await(() -> store.held() == 2, "both creates proposed");
+    await(() -> store.held() == 2, () -> "both creates proposed");
     store.release();
 
     assertThat(List.of(status(first), status(second))).containsExactlyInAnyOrder(201, 409);
@@ -191,7 +193,7 @@ class WritesInFlightTest {
     for (int i = 0; i < 40; i++) {
       patches.add(label("configmaps", "cm" + i, "patched", "yes"));
     }
-    await(() -> store.held() == 40, "40 patches proposed (" + store.held() + " so far)");
+    await(() -> store.held() == 40, () -> "40 patches proposed (" + store.held() + " so far)");
     store.release();
     for (CompletableFuture<ApiResponse> patch : patches) {
       assertThat(answered(patch).path("metadata").path("labels").path("patched").asString()).isEqualTo("yes");
@@ -202,7 +204,7 @@ class WritesInFlightTest {
     for (int i = 0; i < 40; i++) {
       deletes.add(send(call("delete", "configmaps", "default", "cm" + i)));
     }
-    await(() -> store.held() == 40, "40 deletes proposed (" + store.held() + " so far)");
+    await(() -> store.held() == 40, () -> "40 deletes proposed (" + store.held() + " so far)");
     assertThat(deletes).noneMatch(CompletableFuture::isDone);
     store.release();
     for (CompletableFuture<ApiResponse> delete : deletes) {
@@ -218,7 +220,7 @@ class WritesInFlightTest {
     CompletableFuture<ApiResponse> first = label("configmaps", "cm0", "first", "1");
     CompletableFuture<ApiResponse> second = label("configmaps", "cm0", "second", "2");
     // both read the same revision before either writes: one write's guard fails, and that patch is read and made again
-    await(() -> store.held() == 2, "both patches proposed");
+    await(() -> store.held() == 2, () -> "both patches proposed");
     store.release();
 
     assertThat(List.of(status(first), status(second))).containsExactly(200, 200);
@@ -236,7 +238,7 @@ class WritesInFlightTest {
     CompletableFuture<ApiResponse> update = send(call("update", "configmaps", "default", "cm0")
         .body("{\"metadata\":{\"name\":\"cm0\"},\"data\":{\"k\":\"changed\"}}"));
     CompletableFuture<ApiResponse> delete = send(call("delete", "configmaps", "default", "cm0"));
-    await(() -> store.held() == 3, "the writes proposed");
+    await(() -> store.held() == 3, () -> "the writes proposed");
     store.fail(new StoreException(StoreException.Code.TIMEOUT, "etcdserver: request timed out"));
 
     for (CompletableFuture<ApiResponse> write : List.of(patch, update, delete)) {
@@ -255,5 +257,22 @@ class WritesInFlightTest {
     assertThat(status(update)).isEqualTo(409);
     assertThat(answered(update).path("reason").asString()).isEqualTo("Conflict");
     assertThat(store.held()).isZero();
+  }
+
+  @Test
+  void manyGetsWaitForTheStoreAtOnceWithTwoWorkers() throws Exception {
+    createConfigMaps(40);
+    store.holdReads();
+    List<CompletableFuture<ApiResponse>> gets = new ArrayList<>();
+    for (int i = 0; i < 40; i++) {
+      gets.add(send(call("get", "configmaps", "default", "cm" + i)));
+    }
+    await(() -> store.heldReads() == 40, () -> "40 gets sent to the store (" + store.heldReads() + " so far)");
+    assertThat(gets).noneMatch(CompletableFuture::isDone);
+    store.releaseReads();
+    for (int i = 0; i < 40; i++) {
+      assertThat(answered(gets.get(i)).path("metadata").path("name").asString()).isEqualTo("cm" + i);
+    }
+    assertThat(statusOf("get", "missing")).isEqualTo(404);
   }
 }
