@@ -13,6 +13,15 @@ public interface ResourceApi {
   CompletableFuture<ApiResponse> handle(ApiRequest request);
 
   /**
+   * {@link #handle}, with {@code completions} for the little left to do once the store has committed a write (the
+   * response's bytes): the transport passes the connection's event loop, which writes the response anyway, so a
+   * commit wakes that one thread, and no thread waits for the store meanwhile. Work given to it must not block.
+   */
+  default CompletableFuture<ApiResponse> handle(ApiRequest request, Executor completions) {
+    return handle(request);
+  }
+
+  /**
    * Where the transport serves a request off its event loops (authentication, routing, then {@link #handle} or
    * {@link #watch}): threads that may block on the store. {@link #handle} called there serves on the calling thread,
    * without another hand-off. Inline by default, for a resource layer that never blocks.

@@ -22,6 +22,9 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
 import java.util.function.UnaryOperator;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ArrayNode;
@@ -30,8 +33,9 @@ import tools.jackson.databind.node.ObjectNode;
 /**
  * The generic storage logic for one resource (Kubernetes' {@code registry/generic/registry.Store}): objects as JSON
  * in the store, {@code resourceVersion} from the store's mod revision, writes as transactions guarded by that
- * revision, then the kind's strategy for everything kind-specific. Methods block on the store; they run on the
- * resource layer's workers.
+ * revision, then the kind's strategy for everything kind-specific. The plain methods block on the store and run on
+ * the resource layer's workers; the {@code ...Async} ones (create, update, patch, delete) return once the write is
+ * proposed, and no thread waits for the store meanwhile.
  */
 public final class Registry {
 
@@ -46,8 +50,12 @@ public final class Registry {
   private final WatchCache cache;
   private final NamespaceLifecycle namespaces;
   private final SecureRandom random = new SecureRandom();
+  /** The resource layer's workers: where a write that lost a race is tried again, off the store's threads. */
+  private final Executor work;
 
-  public Registry(ResourceType type, KeyValueStore store, Clock clock, WatchCache cache, NamespaceLifecycle namespaces) {
+  public Registry(ResourceType type, KeyValueStore store, Clock clock, WatchCache cache, NamespaceLifecycle namespaces,
+                  Executor work) {
+    this.work = work;
     this.type = type;
     this.store = store;
     this.clock = clock;
@@ -74,9 +82,28 @@ public final class Registry {
     return object;
   }
 
+  /** {@link #get} without waiting for the store: the future completes on a worker, which decodes the object. */
+  public CompletableFuture<ObjectNode> getAsync(String namespace, String name) {
+    return readFromStore(namespace, name).thenApplyAsync(response -> {
+      ObjectNode object = only(response);
+      if (object == null) {
+        throw notFound(name);
+      }
+      return object;
+    }, work);
+  }
+
   /** The object as stored now, with its resourceVersion, or null. */
   ObjectNode read(String namespace, String name) {
-    RangeResponse response = StoreCalls.await(store.range(RangeRequest.key(type.key(namespace, name))));
+    return only(StoreCalls.await(readFromStore(namespace, name)));
+  }
+
+  private CompletableFuture<RangeResponse> readFromStore(String namespace, String name) {
+    return store.range(RangeRequest.key(type.key(namespace, name)));
+  }
+
+  /** The one object a read of its key found, or null. */
+  private static ObjectNode only(RangeResponse response) {
     return response.kvs().isEmpty() ? null : decode(response.kvs().get(0));
   }
 
@@ -192,34 +219,95 @@ public final class Registry {
 
   /** {@link #create}, answering also the created object's JSON without encoding the object once more. */
   public Created createWithJson(String namespace, ObjectNode object, boolean dryRun) {
-    checkKind(object);
-    ObjectNode metadata = Tree.metadata(object);
-    bindNamespace(namespace, metadata);
-    metadata.remove("resourceVersion");
-    String name = Tree.text(metadata, "name");
-    String generateName = Tree.text(metadata, "generateName");
-    boolean generated = (name == null || name.isEmpty()) && generateName != null && !generateName.isEmpty();
-    if (type.namespaced()) {
-      namespaces.admitCreate(type, namespace, name == null || name.isEmpty() ? generateName : name);
-    }
-    Instant now = clock.instant();
-    metadata.put("uid", UUID.randomUUID().toString());
-    metadata.put("creationTimestamp", Timestamps.format(now));
-    metadata.remove("deletionTimestamp");
-    metadata.remove("deletionGracePeriodSeconds");
-    metadata.remove("selfLink");
-    metadata.remove("managedFields");
-    if (type.strategy().tracksGeneration()) {
-      metadata.put("generation", 1);
-    } else {
-      metadata.remove("generation");
-    }
-    type.strategy().prepareForCreate(object);
-    type.strategy().applyDefaults(object);
-    // Only a generated name or an allocation can lose a race and be tried again; without them the one attempt may
-    // take the object itself (copying a pod's tree was about 4% of what the server allocated per create, JFR).
-    boolean mayRetry = generated || type.strategy().allocator() != null;
+    Creation creation = new Creation(namespace, object, dryRun);
     for (int attempt = 0; ; attempt++) {
+      Created created = StoreCalls.await(creation.attempt(attempt, Runnable::run));
+      if (created != null) {
+        return created;
+      }
+    }
+  }
+
+  /**
+   * {@link #createWithJson} without waiting for the store: the checks, defaults and encoding run on the calling
+   * thread, and the future completes once the write is committed (fsynced), or fails with the {@link StatusError}
+   * that answers the request. What little is left after the commit (the served JSON) runs on {@code completions},
+   * which is to be cheap (the connection's event loop); a lost race is tried again on the resource layer's workers,
+   * as an attempt may read the store. No thread waits while the store commits: each in-flight create held one of
+   * the workers before, so 64 clients kept 32 of them (and their wake-ups) busy on 2 cores.
+   */
+  public CompletableFuture<Created> createAsync(String namespace, ObjectNode object, boolean dryRun,
+                                                Executor completions) {
+    Creation creation;
+    try {
+      creation = new Creation(namespace, object, dryRun);
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    return createFrom(creation, 0, completions);
+  }
+
+  private CompletableFuture<Created> createFrom(Creation creation, int attempt, Executor completions) {
+    CompletableFuture<Created> tried;
+    try {
+      tried = creation.attempt(attempt, completions);
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    return tried.thenCompose(created -> created != null ? CompletableFuture.completedFuture(created)
+        : CompletableFuture.supplyAsync(() -> createFrom(creation, attempt + 1, completions), work)
+            .thenCompose(next -> next));
+  }
+
+  /** One create: the object as prepared from the client's once, then as many attempts to store it as it takes. */
+  private final class Creation {
+    private final String namespace;
+    private final ObjectNode object;
+    private final boolean dryRun;
+    private final boolean generated;
+    private final String generateName;
+    /**
+     * Only a generated name or an allocation can lose a race and be tried again; without them the one attempt may
+     * take the object itself (copying a pod's tree was about 4% of what the server allocated per create, JFR).
+     */
+    private final boolean mayRetry;
+
+    Creation(String namespace, ObjectNode object, boolean dryRun) {
+      this.namespace = namespace;
+      this.object = object;
+      this.dryRun = dryRun;
+      checkKind(object);
+      ObjectNode metadata = Tree.metadata(object);
+      bindNamespace(namespace, metadata);
+      metadata.remove("resourceVersion");
+      String name = Tree.text(metadata, "name");
+      this.generateName = Tree.text(metadata, "generateName");
+      this.generated = (name == null || name.isEmpty()) && generateName != null && !generateName.isEmpty();
+      if (type.namespaced()) {
+        namespaces.admitCreate(type, namespace, name == null || name.isEmpty() ? generateName : name);
+      }
+      Instant now = clock.instant();
+      metadata.put("uid", UUID.randomUUID().toString());
+      metadata.put("creationTimestamp", Timestamps.format(now));
+      metadata.remove("deletionTimestamp");
+      metadata.remove("deletionGracePeriodSeconds");
+      metadata.remove("selfLink");
+      metadata.remove("managedFields");
+      if (type.strategy().tracksGeneration()) {
+        metadata.put("generation", 1);
+      } else {
+        metadata.remove("generation");
+      }
+      type.strategy().prepareForCreate(object);
+      type.strategy().applyDefaults(object);
+      this.mayRetry = generated || type.strategy().allocator() != null;
+    }
+
+    /**
+     * Attempt number {@code attempt}: completes with the created object, with null when it lost a race that another
+     * attempt may win, or fails with the StatusError that answers the create (409 AlreadyExists, 422, the store's).
+     */
+    CompletableFuture<Created> attempt(int attempt, Executor completions) {
       // each attempt starts from what the client sent, so numbers reserved by a lost race are chosen afresh
       ObjectNode candidate = mayRetry ? object.deepCopy() : object;
       if (generated) {
@@ -231,7 +319,7 @@ public final class Registry {
       Allocator.Reservation reservation = allocator == null ? Allocator.Reservation.NONE
           : allocator.reserve(candidate, null);
       if (dryRun) {
-        return new Created(candidate, Codec.encode(candidate));
+        return CompletableFuture.completedFuture(new Created(candidate, Codec.encode(candidate)));
       }
       byte[] key = type.key(namespace, finalName);
       List<Compare> compares = new ArrayList<>();
@@ -243,32 +331,39 @@ public final class Registry {
       ops.addAll(reservation.ops());
       WatchCache.ExpectedWrite expectedWrite = cache.expectWrite(new String(key, StandardCharsets.UTF_8), stored,
           candidate);
-      TxnResponse response;
+      CompletableFuture<TxnResponse> written;
       try {
-        response = StoreCalls.await(store.txn(new TxnRequest(compares, ops,
-            List.of(new RangeRequest(key, KeyRanges.NONE, 0, 0, true, false, false)))));
+        written = store.txn(new TxnRequest(compares, ops,
+            List.of(new RangeRequest(key, KeyRanges.NONE, 0, 0, true, false, false))));
       } catch (RuntimeException e) {
         cache.forgetWrite(expectedWrite);
         throw e;
       }
-      if (response.succeeded()) {
-        committed(response.revision());
-        Tree.metadata(candidate).put("resourceVersion", Long.toString(response.revision()));
-        byte[] json = expectedWrite.served(response.revision());
-        return new Created(candidate, json != null ? json : Codec.encode(candidate));
-      }
-      cache.forgetWrite(expectedWrite);
-      RangeResponse existing = (RangeResponse) response.responses().get(0);
-      if (!existing.kvs().isEmpty()) {
-        if (generated && attempt < 8) {
-          continue;
+      return written.handleAsync((response, failure) -> {
+        if (failure != null) {
+          cache.forgetWrite(expectedWrite);
+          throw StoreCalls.translate(failure instanceof CompletionException ? failure.getCause() : failure);
         }
-        throw StatusError.alreadyExists(type.group(), type.resource(), finalName);
-      }
-      if (attempt >= MAX_RETRIES) {
-        throw StatusError.conflict(type.group(), type.resource(), finalName,
-            "could not reserve its allocations after " + MAX_RETRIES + " attempts");
-      }
+        if (response.succeeded()) {
+          committed(response.revision());
+          Tree.metadata(candidate).put("resourceVersion", Long.toString(response.revision()));
+          byte[] json = expectedWrite.served(response.revision());
+          return new Created(candidate, json != null ? json : Codec.encode(candidate));
+        }
+        cache.forgetWrite(expectedWrite);
+        RangeResponse existing = (RangeResponse) response.responses().get(0);
+        if (!existing.kvs().isEmpty()) {
+          if (generated && attempt < 8) {
+            return null;
+          }
+          throw StatusError.alreadyExists(type.group(), type.resource(), finalName);
+        }
+        if (attempt >= MAX_RETRIES) {
+          throw StatusError.conflict(type.group(), type.resource(), finalName,
+              "could not reserve its allocations after " + MAX_RETRIES + " attempts");
+        }
+        return null;
+      }, completions);
     }
   }
 
@@ -341,6 +436,24 @@ public final class Registry {
 
   /** Replaces the object (PUT) with {@code object}. */
   public ObjectNode update(String namespace, String name, ObjectNode object, Target target, boolean dryRun) {
+    return guaranteedUpdate(namespace, name, replacing(namespace, name, object), target, dryRun,
+        type.strategy().allowCreateOnUpdate() && target == Target.MAIN);
+  }
+
+  /** {@link #update} without waiting for the store, as {@link #guaranteedUpdateAsync}. */
+  public CompletableFuture<ObjectNode> updateAsync(String namespace, String name, ObjectNode object, Target target,
+                                                   boolean dryRun, Executor completions) {
+    UnaryOperator<ObjectNode> replace;
+    try {
+      replace = replacing(namespace, name, object);
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    return guaranteedUpdateAsync(namespace, name, replace, target, dryRun,
+        type.strategy().allowCreateOnUpdate() && target == Target.MAIN, completions);
+  }
+
+  private UnaryOperator<ObjectNode> replacing(String namespace, String name, ObjectNode object) {
     checkKind(object);
     ObjectNode metadata = Tree.metadata(object);
     bindNamespace(namespace, metadata);
@@ -351,8 +464,7 @@ public final class Registry {
       throw StatusError.badRequest("the name of the object (" + bodyName + ") does not match the name on the URL ("
           + name + ")");
     }
-    return guaranteedUpdate(namespace, name, current -> object.deepCopy(), target, dryRun,
-        type.strategy().allowCreateOnUpdate() && target == Target.MAIN);
+    return current -> object.deepCopy();
   }
 
   /**
@@ -365,13 +477,8 @@ public final class Registry {
       ObjectNode current = read(namespace, name);
       if (current == null) {
         if (allowCreate) {
-          ObjectNode created = change.apply(null);
-          String precondition = Tree.text(created, "metadata", "resourceVersion");
-          if (precondition != null && !precondition.isEmpty()) {
-            throw notFound(name);
-          }
           try {
-            return create(namespace, created, dryRun);
+            return create(namespace, createdByUpdate(change, name), dryRun);
           } catch (StatusError e) {
             if ("AlreadyExists".equals(e.reason())) {
               continue;
@@ -381,26 +488,85 @@ public final class Registry {
         }
         throw notFound(name);
       }
-      ObjectNode updated = change.apply(current.deepCopy());
-      String uid = Tree.text(updated, "metadata", "uid");
-      String currentUid = Tree.text(current, "metadata", "uid");
-      if (uid != null && !uid.isEmpty() && !uid.equals(currentUid)) {
-        throw StatusError.conflict(type.group(), type.resource(), name, "Precondition failed: UID in precondition: "
-            + uid + ", UID in object meta: " + currentUid);
-      }
-      String currentVersion = Tree.text(current, "metadata", "resourceVersion");
-      String precondition = Tree.text(updated, "metadata", "resourceVersion");
-      if (precondition != null && !precondition.isEmpty() && !precondition.equals(currentVersion)) {
-        throw StatusError.modified(type.group(), type.resource(), name);
-      }
-      ObjectNode next = prepareUpdate(updated, current, target);
-      Write write = write(namespace, name, next, current, dryRun);
+      Write write = StoreCalls.await(updateOf(namespace, name, change, current, target, dryRun));
       if (write != null) {
         return write.object;
       }
     }
-    throw StatusError.conflict(type.group(), type.resource(), name,
-        "too many concurrent writes; please try again");
+    throw tooManyWrites(name);
+  }
+
+  /**
+   * {@link #guaranteedUpdate} without waiting for the store: each read's result is taken up on the resource layer's
+   * workers (decoding, the change, validation, encoding), and the future completes once the write is committed. No
+   * thread waits while the store reads or commits.
+   */
+  public CompletableFuture<ObjectNode> guaranteedUpdateAsync(String namespace, String name,
+                                                             UnaryOperator<ObjectNode> change, Target target,
+                                                             boolean dryRun, boolean allowCreate,
+                                                             Executor completions) {
+    return updateFrom(0, namespace, name, change, target, dryRun, allowCreate, completions);
+  }
+
+  private CompletableFuture<ObjectNode> updateFrom(int attempt, String namespace, String name,
+                                                   UnaryOperator<ObjectNode> change, Target target, boolean dryRun,
+                                                   boolean allowCreate, Executor completions) {
+    if (attempt >= MAX_RETRIES) {
+      return CompletableFuture.failedFuture(tooManyWrites(name));
+    }
+    return readFromStore(namespace, name).thenComposeAsync(response -> {
+      ObjectNode current = only(response);
+      if (current == null) {
+        if (!allowCreate) {
+          throw notFound(name);
+        }
+        return createAsync(namespace, createdByUpdate(change, name), dryRun, completions)
+            .thenApply(Created::object)
+            .exceptionallyCompose(failure -> {
+              Throwable cause = failure instanceof CompletionException c ? c.getCause() : failure;
+              if (cause instanceof StatusError e && "AlreadyExists".equals(e.reason())) {
+                return updateFrom(attempt + 1, namespace, name, change, target, dryRun, allowCreate, completions);
+              }
+              return CompletableFuture.failedFuture(cause);
+            });
+      }
+      return updateOf(namespace, name, change, current, target, dryRun).thenCompose(write -> write != null
+          ? CompletableFuture.completedFuture(write.object)
+          : updateFrom(attempt + 1, namespace, name, change, target, dryRun, allowCreate, completions));
+    }, work);
+  }
+
+  /** The object an update that may create makes when there is none: a resourceVersion in it is a 404. */
+  private ObjectNode createdByUpdate(UnaryOperator<ObjectNode> change, String name) {
+    ObjectNode created = change.apply(null);
+    String precondition = Tree.text(created, "metadata", "resourceVersion");
+    if (precondition != null && !precondition.isEmpty()) {
+      throw notFound(name);
+    }
+    return created;
+  }
+
+  /** One attempt of an update over {@code current}: the write, or null when current was no longer the stored state. */
+  private CompletableFuture<Write> updateOf(String namespace, String name, UnaryOperator<ObjectNode> change,
+                                            ObjectNode current, Target target, boolean dryRun) {
+    ObjectNode updated = change.apply(current.deepCopy());
+    String uid = Tree.text(updated, "metadata", "uid");
+    String currentUid = Tree.text(current, "metadata", "uid");
+    if (uid != null && !uid.isEmpty() && !uid.equals(currentUid)) {
+      throw StatusError.conflict(type.group(), type.resource(), name, "Precondition failed: UID in precondition: "
+          + uid + ", UID in object meta: " + currentUid);
+    }
+    String currentVersion = Tree.text(current, "metadata", "resourceVersion");
+    String precondition = Tree.text(updated, "metadata", "resourceVersion");
+    if (precondition != null && !precondition.isEmpty() && !precondition.equals(currentVersion)) {
+      throw StatusError.modified(type.group(), type.resource(), name);
+    }
+    ObjectNode next = prepareUpdate(updated, current, target);
+    return write(namespace, name, next, current, dryRun);
+  }
+
+  private StatusError tooManyWrites(String name) {
+    return StatusError.conflict(type.group(), type.resource(), name, "too many concurrent writes; please try again");
   }
 
   private ObjectNode prepareUpdate(ObjectNode updated, ObjectNode current, Target target) {
@@ -490,7 +656,8 @@ public final class Registry {
    * Writes {@code next} over {@code current} if current is still the stored state; null when it was not (retry).
    * Deletes instead when {@code next} is being deleted and has no finalizers left.
    */
-  private Write write(String namespace, String name, ObjectNode next, ObjectNode current, boolean dryRun) {
+  private CompletableFuture<Write> write(String namespace, String name, ObjectNode next, ObjectNode current,
+                                         boolean dryRun) {
     byte[] key = type.key(namespace, name);
     long modRevision = Long.parseLong(Tree.textOr(current, "0", "metadata", "resourceVersion"));
     Compare unchanged = Compare.modRevision(key, Compare.Result.EQUAL, modRevision);
@@ -498,28 +665,22 @@ public final class Registry {
     Allocator allocator = type.strategy().allocator();
     if (meta.deletionTimestamp() != null && meta.finalizers().isEmpty() && type.strategy().deleteWhenFinalized(next)) {
       if (dryRun) {
-        return new Write(next);
+        return CompletableFuture.completedFuture(new Write(next));
       }
       List<Op> ops = new ArrayList<>();
       ops.add(DeleteRangeRequest.key(key));
       if (allocator != null) {
         ops.addAll(allocator.release(current));
       }
-      TxnResponse response = StoreCalls.await(store.txn(new TxnRequest(List.of(unchanged), ops, List.of())));
-      if (!response.succeeded()) {
-        return null;
-      }
-      committed(response.revision());
-      Tree.metadata(next).put("resourceVersion", Long.toString(response.revision()));
-      return new Write(next);
+      return committedAs(store.txn(new TxnRequest(List.of(unchanged), ops, List.of())), next);
     }
     if (next.equals(current)) {
-      return new Write(current);
+      return CompletableFuture.completedFuture(new Write(current));
     }
     Allocator.Reservation reservation = allocator == null ? Allocator.Reservation.NONE
         : allocator.reserve(next, current);
     if (dryRun) {
-      return new Write(next);
+      return CompletableFuture.completedFuture(new Write(next));
     }
     List<Compare> compares = new ArrayList<>();
     compares.add(unchanged);
@@ -527,13 +688,25 @@ public final class Registry {
     List<Op> ops = new ArrayList<>();
     ops.add(PutRequest.of(key, encodeForStore(next)));
     ops.addAll(reservation.ops());
-    TxnResponse response = StoreCalls.await(store.txn(new TxnRequest(compares, ops, List.of())));
-    if (!response.succeeded()) {
-      return null;
-    }
-    committed(response.revision());
-    Tree.metadata(next).put("resourceVersion", Long.toString(response.revision()));
-    return new Write(next);
+    return committedAs(store.txn(new TxnRequest(compares, ops, List.of())), next);
+  }
+
+  /**
+   * {@code next} at the revision a guarded write committed, or null when its guard failed (another write came
+   * first); a store failure as the StatusError that answers it. Cheap: it runs on the thread that completes the write.
+   */
+  private CompletableFuture<Write> committedAs(CompletableFuture<TxnResponse> written, ObjectNode next) {
+    return written.handle((response, failure) -> {
+      if (failure != null) {
+        throw StoreCalls.translate(failure instanceof CompletionException c ? c.getCause() : failure);
+      }
+      if (!response.succeeded()) {
+        return null;
+      }
+      committed(response.revision());
+      Tree.metadata(next).put("resourceVersion", Long.toString(response.revision()));
+      return new Write(next);
+    });
   }
 
   // ---- delete ----
@@ -543,42 +716,68 @@ public final class Registry {
 
   public Deletion delete(String namespace, String name, DeleteOptions options, boolean dryRun) {
     for (int attempt = 0; attempt < MAX_RETRIES; attempt++) {
-      ObjectNode current = read(namespace, name);
-      if (current == null) {
-        throw notFound(name);
-      }
-      options.checkPreconditions(type, current);
-      ResourceStrategy strategy = type.strategy();
-      ObjectNode marked = current.deepCopy();
-      boolean keep = markForDeletion(marked, current, options);
-      if (keep) {
-        if (marked.equals(current)) {
-          return new Deletion(current, false);
-        }
-        Write write = write(namespace, name, marked, current, dryRun);
-        if (write == null) {
-          continue;
-        }
-        return new Deletion(write.object, false);
-      }
-      if (dryRun) {
-        return new Deletion(current, true);
-      }
-      byte[] key = type.key(namespace, name);
-      long modRevision = Long.parseLong(Tree.text(current, "metadata", "resourceVersion"));
-      List<Op> ops = new ArrayList<>();
-      ops.add(DeleteRangeRequest.key(key));
-      if (strategy.allocator() != null) {
-        ops.addAll(strategy.allocator().release(current));
-      }
-      TxnResponse response = StoreCalls.await(store.txn(new TxnRequest(
-          List.of(Compare.modRevision(key, Compare.Result.EQUAL, modRevision)), ops, List.of())));
-      if (response.succeeded()) {
-        committed(response.revision());
-        return new Deletion(current, true);
+      Deletion deletion = StoreCalls.await(deletionOf(namespace, name, options, read(namespace, name), dryRun));
+      if (deletion != null) {
+        return deletion;
       }
     }
-    throw StatusError.conflict(type.group(), type.resource(), name, "too many concurrent writes; please try again");
+    throw tooManyWrites(name);
+  }
+
+  /** {@link #delete} without waiting for the store, as {@link #guaranteedUpdateAsync} updates. */
+  public CompletableFuture<Deletion> deleteAsync(String namespace, String name, DeleteOptions options, boolean dryRun) {
+    return deleteFrom(0, namespace, name, options, dryRun);
+  }
+
+  private CompletableFuture<Deletion> deleteFrom(int attempt, String namespace, String name, DeleteOptions options,
+                                                 boolean dryRun) {
+    if (attempt >= MAX_RETRIES) {
+      return CompletableFuture.failedFuture(tooManyWrites(name));
+    }
+    return readFromStore(namespace, name).thenComposeAsync(response ->
+        deletionOf(namespace, name, options, only(response), dryRun).thenCompose(deletion -> deletion != null
+            ? CompletableFuture.completedFuture(deletion) : deleteFrom(attempt + 1, namespace, name, options, dryRun)),
+        work);
+  }
+
+  /** One attempt of a delete of {@code current}: its outcome, or null when current was no longer the stored state. */
+  private CompletableFuture<Deletion> deletionOf(String namespace, String name, DeleteOptions options,
+                                                 ObjectNode current, boolean dryRun) {
+    if (current == null) {
+      throw notFound(name);
+    }
+    options.checkPreconditions(type, current);
+    ResourceStrategy strategy = type.strategy();
+    ObjectNode marked = current.deepCopy();
+    boolean keep = markForDeletion(marked, current, options);
+    if (keep) {
+      if (marked.equals(current)) {
+        return CompletableFuture.completedFuture(new Deletion(current, false));
+      }
+      return write(namespace, name, marked, current, dryRun)
+          .thenApply(write -> write == null ? null : new Deletion(write.object, false));
+    }
+    if (dryRun) {
+      return CompletableFuture.completedFuture(new Deletion(current, true));
+    }
+    byte[] key = type.key(namespace, name);
+    long modRevision = Long.parseLong(Tree.text(current, "metadata", "resourceVersion"));
+    List<Op> ops = new ArrayList<>();
+    ops.add(DeleteRangeRequest.key(key));
+    if (strategy.allocator() != null) {
+      ops.addAll(strategy.allocator().release(current));
+    }
+    return store.txn(new TxnRequest(List.of(Compare.modRevision(key, Compare.Result.EQUAL, modRevision)), ops,
+        List.of())).handle((response, failure) -> {
+          if (failure != null) {
+            throw StoreCalls.translate(failure instanceof CompletionException c ? c.getCause() : failure);
+          }
+          if (!response.succeeded()) {
+            return null;
+          }
+          committed(response.revision());
+          return new Deletion(current, true);
+        });
   }
 
   /**

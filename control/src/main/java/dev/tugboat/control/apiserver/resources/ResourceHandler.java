@@ -18,6 +18,7 @@ import dev.tugboat.control.apiserver.resources.selection.SelectorException;
 import dev.tugboat.control.apiserver.resources.table.TableConvertor;
 import dev.tugboat.control.apiserver.resources.watchcache.EventEncoder;
 import dev.tugboat.control.apiserver.resources.watchcache.WatchCache;
+import dev.tugboat.control.store.StoreException;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -35,8 +36,9 @@ import tools.jackson.databind.node.ObjectNode;
 
 /**
  * The resource layer's entry point: routes each {@link ApiRequest} to the registry of its resource and turns the
- * outcome (an object, a list, a Table or a {@link StatusError}) into a response. Store calls block, so requests run
- * on the resource layer's own workers, never on the transport's threads.
+ * outcome (an object, a list, a Table or a {@link StatusError}) into a response. Requests run on the resource layer's
+ * own workers, never on the transport's threads: reads wait for the store there; writes (create, update, patch,
+ * delete) return once proposed, and their answers are finished on the caller's completions executor once committed.
  */
 final class ResourceHandler implements ResourceApi {
 
@@ -71,11 +73,16 @@ final class ResourceHandler implements ResourceApi {
 
   @Override
   public CompletableFuture<ApiResponse> handle(ApiRequest request) {
+    return handle(request, Runnable::run);
+  }
+
+  @Override
+  public CompletableFuture<ApiResponse> handle(ApiRequest request, Executor completions) {
     if (ON_WORKER.get()) {
-      return CompletableFuture.completedFuture(respond(request));
+      return respond(request, completions);
     }
     try {
-      return CompletableFuture.supplyAsync(() -> respond(request), workers);
+      return CompletableFuture.supplyAsync(() -> respond(request, completions), workers).thenCompose(answer -> answer);
     } catch (java.util.concurrent.RejectedExecutionException e) {
       return CompletableFuture.completedFuture(error(StatusError.serviceUnavailable("the API server is shutting "
           + "down")));
@@ -94,19 +101,38 @@ final class ResourceHandler implements ResourceApi {
     });
   }
 
-  ApiResponse respond(ApiRequest request) {
+  /** Serves a request: at once, or (a write) once the store has committed it; never fails, errors are responses. */
+  CompletableFuture<ApiResponse> respond(ApiRequest request, Executor completions) {
+    CompletableFuture<ApiResponse> answer;
     try {
-      return dispatch(request);
-    } catch (StatusError e) {
-      return error(e);
-    } catch (SelectorException e) {
-      return error(StatusError.badRequest(e.getMessage()));
-    } catch (CompletionException e) {
-      return error(e.getCause() instanceof StatusError s ? s : (StatusError) StoreCalls.translate(e.getCause()));
+      answer = dispatch(request, completions);
     } catch (RuntimeException e) {
-      LOG.warn("{} {} {}/{}: {}", request.verb(), request.resource(), request.namespace(), request.name(), e, e);
-      return error(StatusError.internal(e.toString()));
+      return CompletableFuture.completedFuture(failure(request, e));
     }
+    if (answer.isDone() && !answer.isCompletedExceptionally()) {
+      return answer;
+    }
+    return answer.handle((response, failure) -> failure == null ? response : failure(request, failure));
+  }
+
+  /** The response to a request that failed with {@code e}: its Status, or 500 for what no Status was made for. */
+  private static ApiResponse failure(ApiRequest request, Throwable e) {
+    Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+    if (cause instanceof StatusError status) {
+      return error(status);
+    }
+    if (cause instanceof SelectorException selector) {
+      return error(StatusError.badRequest(selector.getMessage()));
+    }
+    if (cause instanceof StoreException) {
+      return error((StatusError) StoreCalls.translate(cause));
+    }
+    LOG.warn("{} {} {}/{}: {}", request.verb(), request.resource(), request.namespace(), request.name(), cause, cause);
+    return error(StatusError.internal(cause.toString()));
+  }
+
+  private static CompletableFuture<ApiResponse> done(ApiResponse response) {
+    return CompletableFuture.completedFuture(response);
   }
 
   static ApiResponse error(StatusError e) {
@@ -133,7 +159,7 @@ final class ResourceHandler implements ResourceApi {
     return registry;
   }
 
-  private ApiResponse dispatch(ApiRequest request) {
+  private CompletableFuture<ApiResponse> dispatch(ApiRequest request, Executor completions) {
     Registry registry = registry(request);
     ResourceType type = registry.type();
     String subresource = request.subresource() == null || request.subresource().isEmpty() ? null
@@ -147,27 +173,25 @@ final class ResourceHandler implements ResourceApi {
     }
     switch (request.verb()) {
       case "get": {
-        ObjectNode object = registry.get(namespace, name);
-        if ("scale".equals(subresource)) {
-          return ok(200, Scales.of(object));
-        }
-        return asTableOrObject(request, type, object);
+        // decoded and encoded on a worker once the store has read it, as no worker waits for the read
+        return registry.getAsync(namespace, name).thenApply(object -> "scale".equals(subresource)
+            ? ok(200, Scales.of(object)) : asTableOrObject(request, type, object));
       }
       case "list": {
         long limit = parseLong(request.queryParam("limit"), "limit");
         ObjectList list = registry.list(namespace, selection(request, type), request.queryParam("resourceVersion"),
             request.queryParam("resourceVersionMatch"), limit, request.queryParam("continue"));
         if (wantsTable(request)) {
-          return ok(200, TableConvertor.forType(type).table(list.tree(), includeObject(request), clock.instant()));
+          return done(ok(200, TableConvertor.forType(type).table(list.tree(), includeObject(request), clock.instant())));
         }
-        return new ApiResponse(200, JSON, list.encode());
+        return done(new ApiResponse(200, JSON, list.encode()));
       }
       case "create": {
         if ("binding".equals(subresource)) {
-          return bind(registry, namespace, name, Codec.decodeBody(request.body(), request.contentType()), dryRun);
+          return done(bind(registry, namespace, name, Codec.decodeBody(request.body(), request.contentType()), dryRun));
         }
         if ("eviction".equals(subresource)) {
-          return evict(registry, namespace, name, Codec.decodeBody(request.body(), request.contentType()), dryRun);
+          return done(evict(registry, namespace, name, Codec.decodeBody(request.body(), request.contentType()), dryRun));
         }
         if (subresource != null) {
           throw StatusError.methodNotAllowed("create is not supported on " + type.resource() + "/" + subresource);
@@ -182,38 +206,39 @@ final class ResourceHandler implements ResourceApi {
                 + ": post to /api(s)/.../namespaces/NAMESPACE/" + type.resource());
           }
         }
-        return new ApiResponse(201, JSON, registry.createWithJson(into, object, dryRun).json());
+        return registry.createAsync(into, object, dryRun, completions)
+            .thenApply(created -> new ApiResponse(201, JSON, created.json()));
       }
       case "update":
-        return update(request, registry, namespace, name, subresource, dryRun);
+        return update(request, registry, namespace, name, subresource, dryRun, completions);
       case "patch":
-        return patch(request, registry, namespace, name, subresource, dryRun);
+        return patch(request, registry, namespace, name, subresource, dryRun, completions);
       case "delete": {
         if (subresource != null) {
           throw StatusError.methodNotAllowed("delete is not supported on " + type.resource() + "/" + subresource);
         }
         DeleteOptions options = deleteOptions(request);
-        Registry.Deletion deletion = registry.delete(namespace, name, options, dryRun || options.dryRun());
-        return ok(200, deletion.object());
+        return registry.deleteAsync(namespace, name, options, dryRun || options.dryRun())
+            .thenApplyAsync(deletion -> ok(200, deletion.object()), completions);
       }
       case "deletecollection": {
         DeleteOptions options = deleteOptions(request);
-        return ok(200, registry.deleteCollection(namespace, selection(request, type), options,
-            dryRun || options.dryRun()));
+        return done(ok(200, registry.deleteCollection(namespace, selection(request, type), options,
+            dryRun || options.dryRun())));
       }
       default:
         throw StatusError.methodNotAllowed("verb " + request.verb() + " is not supported on " + type.resource());
     }
   }
 
-  private ApiResponse update(ApiRequest request, Registry registry, String namespace, String name,
-                             String subresource, boolean dryRun) {
+  private CompletableFuture<ApiResponse> update(ApiRequest request, Registry registry, String namespace, String name,
+                                                String subresource, boolean dryRun, Executor completions) {
     ResourceType type = registry.type();
     ObjectNode body = Codec.decodeBody(request.body(), request.contentType());
     if ("scale".equals(subresource)) {
       ObjectNode updated = registry.guaranteedUpdate(namespace, name, current -> Scales.apply(current, body, true),
           Registry.Target.SUBRESOURCE, dryRun, false);
-      return ok(200, Scales.of(updated));
+      return done(ok(200, Scales.of(updated)));
     }
     if ("finalize".equals(subresource)) {
       ObjectNode updated = registry.guaranteedUpdate(namespace, name, current -> {
@@ -230,19 +255,20 @@ final class ResourceHandler implements ResourceApi {
         }
         return current;
       }, Registry.Target.SUBRESOURCE, dryRun, false);
-      return ok(200, updated);
+      return done(ok(200, updated));
     }
     TypedCheck.check(type, body);
     if ("status".equals(subresource)) {
-      return ok(200, registry.update(namespace, name, body, Registry.Target.STATUS, dryRun));
+      return registry.updateAsync(namespace, name, body, Registry.Target.STATUS, dryRun, completions)
+          .thenApplyAsync(updated -> ok(200, updated), completions);
     }
     boolean existed = !type.strategy().allowCreateOnUpdate() || registry.read(namespace, name) != null;
-    ObjectNode updated = registry.update(namespace, name, body, Registry.Target.MAIN, dryRun);
-    return ok(existed ? 200 : 201, updated);
+    return registry.updateAsync(namespace, name, body, Registry.Target.MAIN, dryRun, completions)
+        .thenApplyAsync(updated -> ok(existed ? 200 : 201, updated), completions);
   }
 
-  private ApiResponse patch(ApiRequest request, Registry registry, String namespace, String name, String subresource,
-                            boolean dryRun) {
+  private CompletableFuture<ApiResponse> patch(ApiRequest request, Registry registry, String namespace, String name,
+                                               String subresource, boolean dryRun, Executor completions) {
     ResourceType type = registry.type();
     String contentType = request.contentType() == null ? "" : request.contentType().toLowerCase();
     int semicolon = contentType.indexOf(';');
@@ -277,15 +303,14 @@ final class ResourceHandler implements ResourceApi {
       ObjectNode updated = registry.guaranteedUpdate(namespace, name,
           current -> Scales.apply(current, patchObject(patcher, Scales.of(current), type, name), false),
           Registry.Target.SUBRESOURCE, dryRun, false);
-      return ok(200, Scales.of(updated));
+      return done(ok(200, Scales.of(updated)));
     }
     Registry.Target target = "status".equals(subresource) ? Registry.Target.STATUS : Registry.Target.MAIN;
-    ObjectNode updated = registry.guaranteedUpdate(namespace, name, current -> {
+    return registry.guaranteedUpdateAsync(namespace, name, current -> {
       ObjectNode patched = patchObject(patcher, current, type, name);
       TypedCheck.check(type, patched);
       return patched;
-    }, target, dryRun, false);
-    return ok(200, updated);
+    }, target, dryRun, false, completions).thenApplyAsync(updated -> ok(200, updated), completions);
   }
 
   private static ObjectNode patchObject(UnaryOperator<JsonNode> patcher, ObjectNode current, ResourceType type,

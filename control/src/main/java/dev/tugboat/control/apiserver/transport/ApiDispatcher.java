@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 
 /**
  * Turns one HTTP request into an answer, without knowing about Netty: authenticate, route the path, authorize,
@@ -76,6 +77,11 @@ public final class ApiDispatcher {
   }
 
   public Routed route(HttpCall call) {
+    return route(call, Runnable::run);
+  }
+
+  /** {@link #route}, with where a write's answer is finished once committed ({@link ResourceApi#handle(ApiRequest, Executor)}). */
+  public Routed route(HttpCall call, Executor completions) {
     int q = call.uri().indexOf('?');
     String path = q < 0 ? call.uri() : call.uri().substring(0, q);
     Map<String, List<String>> query = RequestPath.parseQuery(q < 0 ? null : call.uri().substring(q + 1));
@@ -103,11 +109,11 @@ public final class ApiDispatcher {
     if (parsed instanceof RequestPath.NonResource nonResource) {
       return answer(nonResource(call, nonResource, resources));
     }
-    return resource(call, (RequestPath.Resource) parsed, query, user, resources);
+    return resource(call, (RequestPath.Resource) parsed, query, user, resources, completions);
   }
 
   private Routed resource(HttpCall call, RequestPath.Resource path, Map<String, List<String>> query, UserInfo user,
-                          ResourceIndex resources) {
+                          ResourceIndex resources, Executor completions) {
     ResourceInfo info = resources.find(path.group(), path.version(), path.resource());
     if (info == null) {
       return answer(StatusResponses.notFound());
@@ -179,7 +185,7 @@ public final class ApiDispatcher {
     if (SelfReviews.serves(info)) {
       return answer(selfReviews.create(request));
     }
-    return new Routed.Answer(api.handle(request));
+    return new Routed.Answer(api.handle(request, completions));
   }
 
   private ApiResponse nonResource(HttpCall call, RequestPath.NonResource path, ResourceIndex resources) {

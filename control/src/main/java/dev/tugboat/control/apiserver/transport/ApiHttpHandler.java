@@ -90,7 +90,7 @@ final class ApiHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
 
     ApiDispatcher.Routed routed;
     try {
-      routed = dispatcher.route(call);
+      routed = dispatcher.route(call, ctx.executor());
     } catch (RuntimeException e) {
       LOG.error("{}: {}", description, e.toString(), e);
       write(ctx, StatusResponses.internalError(e.toString()), keepAlive, head);

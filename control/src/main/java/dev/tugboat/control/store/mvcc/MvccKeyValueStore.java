@@ -1,5 +1,6 @@
 package dev.tugboat.control.store.mvcc;
 
+import com.google.protobuf.CodedOutputStream;
 import dev.tugboat.control.store.DeleteRangeRequest;
 import dev.tugboat.control.store.DeleteRangeResponse;
 import dev.tugboat.control.store.KeyValueStore;
@@ -19,6 +20,8 @@ import dev.tugboat.control.store.etcd.api.CompactionRequest;
 import dev.tugboat.control.store.etcd.api.LeaseGrantRequest;
 import dev.tugboat.control.store.etcd.api.LeaseRevokeRequest;
 import dev.tugboat.control.store.etcd.api.StoreCommand;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -272,20 +275,34 @@ public final class MvccKeyValueStore implements KeyValueStore {
 
   @SuppressWarnings("unchecked")
   private <T> CompletableFuture<T> propose(Supplier<StoreCommand> command) {
-    byte[] encoded;
+    StoreCommand encoded;
     try {
       if (closed) {
         throw new StoreException(StoreException.Code.STOPPED, "store is closed");
       }
-      encoded = command.get().toByteArray();
+      encoded = command.get();
     } catch (StoreException e) {
       return CompletableFuture.failedFuture(e);
     }
-    if (encoded.length > MAX_REQUEST_BYTES) {
+    int size = encoded.getSerializedSize();
+    if (size > MAX_REQUEST_BYTES) {
       return CompletableFuture.failedFuture(new StoreException(StoreException.Code.REQUEST_TOO_LARGE,
-          "request is " + encoded.length + " bytes, more than the limit of " + MAX_REQUEST_BYTES));
+          "request is " + size + " bytes, more than the limit of " + MAX_REQUEST_BYTES));
     }
-    return after(proposer.propose(encoded), result -> (T) result);
+    return after(proposer.proposeFramed(framed(encoded, proposer.headerBytes(), size)), result -> (T) result);
+  }
+
+  /** The command encoded after {@code header} free bytes, which the proposer fills in without copying the command. */
+  private static byte[] framed(StoreCommand command, int header, int size) {
+    byte[] framed = new byte[header + size];
+    CodedOutputStream out = CodedOutputStream.newInstance(framed, header, size);
+    try {
+      command.writeTo(out);
+    } catch (IOException e) {
+      throw new UncheckedIOException("encoding a store command into an array", e); // an array never fails a write
+    }
+    out.checkNoSpaceLeft();
+    return framed;
   }
 
   /** Maps a stage's result, passing its failure (unwrapped) or the mapping's exception on as is. */

@@ -16,6 +16,23 @@ public interface Proposer extends AutoCloseable {
   CompletableFuture<Object> propose(byte[] command);
 
   /**
+   * How many bytes {@link #proposeFramed} wants free in front of a command, for a header of its own: 0 for a
+   * proposer that frames nothing.
+   */
+  default int headerBytes() {
+    return 0;
+  }
+
+  /**
+   * {@link #propose} of the command that starts at {@link #headerBytes()} in {@code framed}: the proposer writes its
+   * header into the bytes in front, so that the command is not copied to prepend it. {@code framed} is the
+   * proposer's from then on.
+   */
+  default CompletableFuture<Object> proposeFramed(byte[] framed) {
+    return propose(framed);
+  }
+
+  /**
    * Completes once this member has applied every command committed before the call (Raft's ReadIndex), so a read
    * served afterwards from the local state is linearizable.
    */

@@ -62,7 +62,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class RaftNode implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(RaftNode.class);
-  private static final int PROPOSAL_HEADER = 16;
+  /** In front of each proposal's command in its entry: the proposing member's id and its request id. */
+  static final int PROPOSAL_HEADER = 16;
   private static final long MAX_PARK_NANOS = 10_000_000;
   /**
    * Bounds on the proposals given to the core at once. A batch travels whole in one message when a follower forwards
@@ -245,12 +246,27 @@ public final class RaftNode implements AutoCloseable {
    * fails with {@link StoreException} NO_LEADER, TIMEOUT or STOPPED if it cannot be.
    */
   public CompletableFuture<Object> propose(byte[] command) {
+    byte[] framed = new byte[PROPOSAL_HEADER + command.length];
+    System.arraycopy(command, 0, framed, PROPOSAL_HEADER, command.length);
+    return proposeFramed(framed);
+  }
+
+  /**
+   * {@link #propose} of the command that starts at {@link #PROPOSAL_HEADER} in {@code framed}: the Raft thread writes
+   * the header into the bytes in front, and the array becomes the entry's data as it is. Encoding a command with
+   * that room in front saves copying it once more (a pod's create is about 1.8 KB).
+   */
+  public CompletableFuture<Object> proposeFramed(byte[] framed) {
+    if (framed.length < PROPOSAL_HEADER) {
+      throw new IllegalArgumentException("a framed proposal has " + PROPOSAL_HEADER + " bytes in front of its "
+          + "command; this one has " + framed.length + " bytes in all");
+    }
     CompletableFuture<Object> future = new CompletableFuture<>();
     if (!running) {
       future.completeExceptionally(stopped());
       return future;
     }
-    enqueue(new Proposal(0, command, future, System.nanoTime() + timeoutNanos));
+    enqueue(new Proposal(0, framed, future, System.nanoTime() + timeoutNanos));
     return future;
   }
 
@@ -529,8 +545,8 @@ public final class RaftNode implements AutoCloseable {
    */
   private void batchProposal(Proposal p) {
     long requestId = nextRequestId++;
-    byte[] data = new byte[PROPOSAL_HEADER + p.data().length];
-    ByteBuffer.wrap(data).putLong(id).putLong(requestId).put(p.data());
+    byte[] data = p.data();
+    ByteBuffer.wrap(data, 0, PROPOSAL_HEADER).putLong(id).putLong(requestId);
     batchedData.add(data);
     batchedProposals.add(new Proposal(requestId, null, p.future(), p.deadline()));
     batchedBytes += data.length;

@@ -18,6 +18,16 @@ public final class RaftProposer implements Proposer {
   }
 
   @Override
+  public int headerBytes() {
+    return RaftNode.PROPOSAL_HEADER;
+  }
+
+  @Override
+  public CompletableFuture<Object> proposeFramed(byte[] framed) {
+    return node.proposeFramed(framed);
+  }
+
+  @Override
   public CompletableFuture<Void> readBarrier() {
     return node.readBarrier();
   }

@@ -66,6 +66,37 @@ class RaftNodeTest {
   }
 
   @Test
+  void aFramedProposalIsAppliedAsTheCommandAfterItsRoomKeptAcrossRestart() throws Exception {
+    CommandListStateMachine machine = new CommandListStateMachine();
+    try (RaftNode node = RaftNode.start(RaftNodeConfig.single(dir), machine)) {
+      List<CompletableFuture<Object>> results = new ArrayList<>();
+      for (int i = 0; i < 50; i++) {
+        byte[] command = ("framed" + i).getBytes();
+        byte[] framed = new byte[RaftNode.PROPOSAL_HEADER + command.length];
+        java.util.Arrays.fill(framed, 0, RaftNode.PROPOSAL_HEADER, (byte) 0x7f); // the node's to overwrite
+        System.arraycopy(command, 0, framed, RaftNode.PROPOSAL_HEADER, command.length);
+        results.add(i % 2 == 0 ? node.proposeFramed(framed) : node.propose(command));
+      }
+      CompletableFuture.allOf(results.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
+      assertThat(machine.commands()).containsExactlyElementsOf(
+          java.util.stream.IntStream.range(0, 50).mapToObj(i -> "framed" + i).toList());
+    }
+    CommandListStateMachine restarted = new CommandListStateMachine();
+    try (RaftNode node = RaftNode.start(RaftNodeConfig.single(dir), restarted)) {
+      node.propose("after".getBytes()).get(10, TimeUnit.SECONDS);
+      assertThat(restarted.commands()).hasSize(51).startsWith("framed0", "framed1").endsWith("after");
+    }
+  }
+
+  @Test
+  void aFramedProposalWithoutRoomForTheHeaderIsRefused() {
+    try (RaftNode node = RaftNode.start(RaftNodeConfig.single(dir), new CommandListStateMachine())) {
+      assertThatThrownBy(() -> node.proposeFramed(new byte[RaftNode.PROPOSAL_HEADER - 1]))
+          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("16 bytes in front");
+    }
+  }
+
+  @Test
   void aCommandThatFailsInTheStateMachineFailsItsProposalOnly() throws Exception {
     CommandListStateMachine machine = new CommandListStateMachine();
     try (RaftNode node = RaftNode.start(RaftNodeConfig.single(dir), machine)) {
