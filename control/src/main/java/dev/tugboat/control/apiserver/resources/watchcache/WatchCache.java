@@ -16,6 +16,8 @@ import dev.tugboat.control.store.Watch;
 import dev.tugboat.control.store.WatchEvent;
 import dev.tugboat.control.store.WatchListener;
 import dev.tugboat.control.store.WatchRequest;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -53,7 +55,7 @@ public final class WatchCache implements WatchListener {
     private final CachedObject previous;
     private final long revision;
     private String encodedType;
-    private byte[] encoded;
+    private ByteBuf encoded;
 
     Event(String type, String key, CachedObject object, CachedObject previous, long revision) {
       this.type = type;
@@ -84,15 +86,35 @@ public final class WatchCache implements WatchListener {
     }
 
     /**
-     * The whole watch event ({@code {"type":...,"object":...}}) as {@code eventType}, encoded once for every watcher
-     * that sees it so (watchers whose selector the object enters or leaves see another type). Under the cache's lock.
+     * The whole watch event ({@code {"type":...,"object":...}} and a newline) as {@code eventType}, encoded once for
+     * every watcher that sees it so (watchers whose selector the object enters or leaves see another type), held by
+     * this event until {@link #dropEncoded()}; each watcher takes its own reference. Under the cache's lock.
      */
-    byte[] encoded(String eventType) {
+    ByteBuf encoded(String eventType, ByteBufAllocator allocator) {
       if (!eventType.equals(encodedType)) {
-        encoded = EventEncoder.wrap(eventType, object.json());
+        dropEncoded();
+        encoded = EventEncoder.wrapLine(eventType, object.json(), allocator);
         encodedType = eventType;
       }
       return encoded;
+    }
+
+    /**
+     * Lets go of the encoded line once the watchers of the moment have their references: kept for the history, the
+     * lines of 10,000 changes would double what the cache holds; a watcher replaying the history encodes it anew.
+     */
+    void dropEncoded() {
+      if (encoded != null) {
+        encoded.release();
+        encoded = null;
+        encodedType = null;
+      }
+    }
+
+    /** The change leaves the history: its reference to the object goes (the previous one it never held). */
+    void release() {
+      dropEncoded();
+      object.release();
     }
   }
 
@@ -164,6 +186,8 @@ public final class WatchCache implements WatchListener {
   private final int historyCapacity;
   private final ConcurrentHashMap<String, ExpectedWrite> expected = new ConcurrentHashMap<>();
   private final long bookmarkIntervalMs;
+  /** Where the objects' JSON and the events' lines live, off the heap. */
+  private final ByteBufAllocator allocator;
 
   private final TreeMap<String, CachedObject> objects = new TreeMap<>();
   private final ArrayDeque<Event> history = new ArrayDeque<>();
@@ -180,6 +204,13 @@ public final class WatchCache implements WatchListener {
 
   public WatchCache(ResourceType type, KeyValueStore store, ScheduledExecutorService scheduler, int historyCapacity,
                     long bookmarkIntervalMs) {
+    this(type, store, scheduler, historyCapacity, bookmarkIntervalMs, ByteBufAllocator.DEFAULT);
+  }
+
+  /** {@code allocator} gives the direct buffers the cache keeps objects and events in; tests count them with it. */
+  public WatchCache(ResourceType type, KeyValueStore store, ScheduledExecutorService scheduler, int historyCapacity,
+                    long bookmarkIntervalMs, ByteBufAllocator allocator) {
+    this.allocator = allocator;
     this.type = type;
     this.store = store;
     this.scheduler = scheduler;
@@ -198,8 +229,7 @@ public final class WatchCache implements WatchListener {
     }
     byte[] prefix = type.collectionPrefix(null);
     RangeResponse response = StoreCalls.await(store.range(RangeRequest.prefix(prefix)));
-    objects.clear();
-    history.clear();
+    releaseAll();
     for (KeyValue kv : response.kvs()) {
       String key = new String(kv.key(), StandardCharsets.UTF_8);
       objects.put(key, cached(key, kv));
@@ -221,11 +251,20 @@ public final class WatchCache implements WatchListener {
         removeWatcher(watcher);
         watcher.sink().close();
       }
+      releaseAll();
     }
     // Cancelled outside this cache's lock: the store delivers events holding its own lock and then takes this one.
     if (toCancel != null) {
       toCancel.cancel();
     }
+  }
+
+  /** Lets go of every object and change held: a restart's fresh list, or the cache closing. */
+  private void releaseAll() {
+    objects.values().forEach(CachedObject::release);
+    objects.clear();
+    history.forEach(Event::release);
+    history.clear();
   }
 
   public synchronized long revision() {
@@ -246,6 +285,7 @@ public final class WatchCache implements WatchListener {
         Event change;
         if (event.type() == WatchEvent.Type.PUT) {
           CachedObject object = cached(key, event.kv());
+          object.retain(); // one reference for the objects, one for the change in the history
           objects.put(key, object);
           change = new Event(previous == null ? "ADDED" : "MODIFIED", key, object, previous, eventRevision);
         } else {
@@ -257,9 +297,14 @@ public final class WatchCache implements WatchListener {
           ((ObjectNode) last.get("metadata")).put("resourceVersion", Long.toString(eventRevision));
           change = new Event("DELETED", key, cached(last), previous, eventRevision);
         }
+        if (previous != null) {
+          previous.release(); // the objects' reference; a change in the history may still hold it
+        }
         history.addLast(change);
         if (history.size() > historyCapacity) {
-          windowStart = history.removeFirst().revision();
+          Event oldest = history.removeFirst();
+          windowStart = oldest.revision();
+          oldest.release();
         }
         for (Iterator<Watcher> it = watchers.iterator(); it.hasNext(); ) {
           Watcher watcher = it.next();
@@ -268,13 +313,14 @@ public final class WatchCache implements WatchListener {
             watcher.cancelTasks();
           }
         }
+        change.dropEncoded();
       }
       advance(eventRevision);
     }
   }
 
   private CachedObject cached(ObjectNode object) {
-    return CachedObject.of(object, type.strategy());
+    return CachedObject.of(object, type.strategy(), allocator);
   }
 
   /**
@@ -288,14 +334,14 @@ public final class WatchCache implements WatchListener {
       byte[] json = write.served(kv.modRevision());
       if (json != null) {
         expected.remove(key, write);
-        return CachedObject.of(json, write.labels(), write.fields());
+        return CachedObject.of(json, write.labels(), write.fields(), allocator);
       }
     }
     byte[] json = StoredJson.withResourceVersion(kv.value(), kv.modRevision());
     if (json == null) {
       return cached(Registry.decode(kv));
     }
-    return CachedObject.of(json, Codec.parseStored(kv.value()), type.strategy());
+    return CachedObject.of(json, Codec.parseStored(kv.value()), type.strategy(), allocator);
   }
 
   /**
@@ -376,7 +422,10 @@ public final class WatchCache implements WatchListener {
 
   // ---- list from memory ----
 
-  /** The object under {@code key} (its full store key) as this cache holds it now, or null. */
+  /**
+   * The object under {@code key} (its full store key) as this cache holds it now, or null. Its bytes are read through
+   * {@link CachedObject#tree()}, which says when the cache has let go of them since.
+   */
   public synchronized CachedObject get(String key) {
     if (!started) {
       start();
@@ -384,7 +433,10 @@ public final class WatchCache implements WatchListener {
     return objects.get(key);
   }
 
-  /** Calls {@code into} with each matching object in key order; returns the revision the list reflects. */
+  /**
+   * Calls {@code into} with each matching object in key order, under this cache's lock (a consumer that keeps the
+   * bytes takes {@link CachedObject#retainedJson()}); returns the revision the list reflects.
+   */
   public synchronized long list(String namespace, Selection selection, Consumer<CachedObject> into) {
     if (!started) {
       start();
@@ -497,7 +549,7 @@ public final class WatchCache implements WatchListener {
       return;
     }
     String prefix = new String(type.collectionPrefix(spec.namespace()), StandardCharsets.UTF_8);
-    Watcher watcher = new Watcher(this, type, prefix, spec.selection(), sink, spec.encoder());
+    Watcher watcher = new Watcher(this, type, prefix, spec.selection(), sink, spec.encoder(), allocator);
     boolean alive = true;
     if (from == null) {
       for (Map.Entry<String, CachedObject> entry : objects.tailMap(prefix, true).entrySet()) {
@@ -514,9 +566,13 @@ public final class WatchCache implements WatchListener {
       }
     } else {
       for (Event event : history) {
-        if (event.revision() > from && !watcher.deliver(event)) {
-          alive = false;
-          break;
+        if (event.revision() > from) {
+          boolean delivered = watcher.deliver(event);
+          event.dropEncoded();
+          if (!delivered) {
+            alive = false;
+            break;
+          }
         }
       }
     }
