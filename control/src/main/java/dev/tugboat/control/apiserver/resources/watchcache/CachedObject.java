@@ -1,7 +1,6 @@
 package dev.tugboat.control.apiserver.resources.watchcache;
 
 import dev.tugboat.control.apiserver.resources.Codec;
-import dev.tugboat.control.apiserver.resources.ResourceStrategy;
 import dev.tugboat.control.apiserver.resources.selection.Selection;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
@@ -31,20 +30,6 @@ public final class CachedObject {
     this.json = json;
     this.labels = labels;
     this.fields = fields;
-  }
-
-  /** {@code object} must carry its resourceVersion; it is not kept. */
-  static CachedObject of(ObjectNode object, ResourceStrategy strategy, ByteBufAllocator allocator) {
-    return of(Codec.encode(object), Map.copyOf(Selection.labelsOf(object)), Map.copyOf(strategy.fields(object)),
-        allocator);
-  }
-
-  /**
-   * {@code json} is the object as served (resourceVersion included), {@code object} its tree with or without the
-   * resourceVersion (selectors do not look at it); the tree is not kept.
-   */
-  static CachedObject of(byte[] json, ObjectNode object, ResourceStrategy strategy, ByteBufAllocator allocator) {
-    return of(json, Map.copyOf(Selection.labelsOf(object)), Map.copyOf(strategy.fields(object)), allocator);
   }
 
   /**

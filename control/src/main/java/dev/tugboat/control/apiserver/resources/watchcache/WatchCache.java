@@ -159,10 +159,10 @@ public final class WatchCache implements WatchListener {
 
     /**
      * The stored bytes as served at {@code revision} ({@link StoredJson#withResourceVersion}), or null when they cannot
-     * be spliced. The writer answers with them and this cache keeps them: made once for both, they are one array
-     * instead of two per create (each a pod's JSON; the two were 2.4 KB of the 39 KB the server allocated per create
-     * with 64 clients, JFR 2026-11-29), and the response shares what the cache holds anyway. Shared: never to be
-     * modified.
+     * be spliced. The writer answers with them and this cache copies them off the heap: made once for both, they are
+     * one array instead of two per create (each a pod's JSON; the two were 2.4 KB of the 39 KB the server allocated
+     * per create with 64 clients, JFR 2026-11-29), and one splice. The array dies young with the response. Shared:
+     * never to be modified.
      */
     public byte[] served(long revision) {
       Served made = served;
@@ -186,6 +186,12 @@ public final class WatchCache implements WatchListener {
   private final int historyCapacity;
   private final ConcurrentHashMap<String, ExpectedWrite> expected = new ConcurrentHashMap<>();
   private final long bookmarkIntervalMs;
+  /**
+   * The selector labels and fields of the objects held, each value kept once: the strings parsed from each pod (its
+   * namespace, restart policy, scheduler, phase, labels...) were, once its JSON left the heap, most of what a cached
+   * pod kept there. Under this cache's lock.
+   */
+  private final RepeatedStrings strings = new RepeatedStrings();
   /** Where the objects' JSON and the events' lines live, off the heap. */
   private final ByteBufAllocator allocator;
 
@@ -320,7 +326,16 @@ public final class WatchCache implements WatchListener {
   }
 
   private CachedObject cached(ObjectNode object) {
-    return CachedObject.of(object, type.strategy(), allocator);
+    return cached(Codec.encode(object), object);
+  }
+
+  /** {@code tree} is the object with or without its resourceVersion (selectors do not look at it); not kept. */
+  private CachedObject cached(byte[] json, ObjectNode tree) {
+    return cached(json, Selection.labelsOf(tree), type.strategy().fields(tree));
+  }
+
+  private CachedObject cached(byte[] json, Map<String, String> labels, Map<String, String> fields) {
+    return CachedObject.of(json, strings.canonicalMap(labels), strings.canonicalMap(fields), allocator);
   }
 
   /**
@@ -334,14 +349,14 @@ public final class WatchCache implements WatchListener {
       byte[] json = write.served(kv.modRevision());
       if (json != null) {
         expected.remove(key, write);
-        return CachedObject.of(json, write.labels(), write.fields(), allocator);
+        return cached(json, write.labels(), write.fields());
       }
     }
     byte[] json = StoredJson.withResourceVersion(kv.value(), kv.modRevision());
     if (json == null) {
       return cached(Registry.decode(kv));
     }
-    return CachedObject.of(json, Codec.parseStored(kv.value()), type.strategy(), allocator);
+    return cached(json, Codec.parseStored(kv.value()));
   }
 
   /**
@@ -353,8 +368,7 @@ public final class WatchCache implements WatchListener {
     if (expected.size() >= MAX_EXPECTED_WRITES) {
       expected.clear();
     }
-    ExpectedWrite write = new ExpectedWrite(key, stored, Map.copyOf(Selection.labelsOf(object)),
-        Map.copyOf(type.strategy().fields(object)));
+    ExpectedWrite write = new ExpectedWrite(key, stored, Selection.labelsOf(object), type.strategy().fields(object));
     expected.put(key, write);
     return write;
   }
