@@ -57,9 +57,10 @@ public final class NamespaceLifecycle {
   public void admitCreate(ResourceType type, String namespace, String name) {
     boolean event = type.kind().equals("Event");
     CachedObject cached = cached(namespace);
+    Boolean fromCache = cached == null ? null : event ? Boolean.FALSE : terminating(namespace, cached);
     boolean terminating;
-    if (cached != null) {
-      terminating = !event && terminating(namespace, cached);
+    if (fromCache != null) {
+      terminating = fromCache;
     } else {
       RangeResponse response = StoreCalls.await(store.range(
           RangeRequest.key((namespacePrefix + namespace).getBytes(StandardCharsets.UTF_8))));
@@ -76,12 +77,17 @@ public final class NamespaceLifecycle {
     }
   }
 
-  private boolean terminating(String namespace, CachedObject cached) {
+  /** Null when the cache has let go of {@code cached} since it was read: the caller reads the store. */
+  private Boolean terminating(String namespace, CachedObject cached) {
     Admission known = remembered.get(namespace);
     if (known != null && known.source() == cached) {
       return known.terminating();
     }
-    boolean terminating = terminating(cached.tree());
+    ObjectNode tree = cached.tree();
+    if (tree == null) {
+      return null;
+    }
+    boolean terminating = terminating(tree);
     if (remembered.size() >= MAX_REMEMBERED) {
       remembered.clear();
     }

@@ -1,5 +1,8 @@
 package dev.tugboat.control.apiserver.resources;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -9,13 +12,16 @@ import tools.jackson.databind.node.ObjectNode;
 /**
  * A list response ({@code PodList} and the like) whose items are already encoded JSON objects, from the watch cache
  * or the store: {@link #encode()} writes them out as they are, without a tree of the whole list.
+ *
+ * <p>Items from the watch cache are references to its direct buffers, copied once, straight into the encoded list.
+ * A list is used once: {@link #encode()} or {@link #tree()} releases its items.
  */
 final class ObjectList {
 
   private static final byte[] ITEMS_START = ",\"items\":[".getBytes(StandardCharsets.US_ASCII);
   private final String kind;
   private final String apiVersion;
-  private final List<byte[]> items = new ArrayList<>();
+  private final List<ByteBuf> items = new ArrayList<>();
   private String resourceVersion = "";
   private String continueToken;
   private long remainingItemCount = -1;
@@ -26,6 +32,11 @@ final class ObjectList {
   }
 
   void add(byte[] itemJson) {
+    items.add(Unpooled.wrappedBuffer(itemJson));
+  }
+
+  /** {@code itemJson}'s reference passes to this list. */
+  void add(ByteBuf itemJson) {
     items.add(itemJson);
   }
 
@@ -65,8 +76,8 @@ final class ObjectList {
   byte[] encode() {
     byte[] head = Codec.encode(shell());
     int size = head.length - 1 + ITEMS_START.length + Math.max(0, items.size() - 1) + 2;
-    for (byte[] item : items) {
-      size += item.length;
+    for (ByteBuf item : items) {
+      size += item.readableBytes();
     }
     byte[] out = new byte[size];
     int at = 0;
@@ -78,21 +89,32 @@ final class ObjectList {
       if (i > 0) {
         out[at++] = ',';
       }
-      byte[] item = items.get(i);
-      System.arraycopy(item, 0, out, at, item.length);
-      at += item.length;
+      ByteBuf item = items.get(i);
+      int length = item.readableBytes();
+      item.getBytes(item.readerIndex(), out, at, length);
+      at += length;
     }
     out[at++] = ']';
     out[at] = '}';
+    release();
     return out;
+  }
+
+  private void release() {
+    items.forEach(ByteBuf::release);
+    items.clear();
   }
 
   /** The list as a tree, for those that look into the items (tables, deletecollection). */
   ObjectNode tree() {
     ObjectNode list = shell();
     ArrayNode array = list.putArray("items");
-    for (byte[] item : items) {
-      array.add(Codec.parseStored(item));
+    try {
+      for (ByteBuf item : items) {
+        array.add(Codec.parseStored(ByteBufUtil.getBytes(item)));
+      }
+    } finally {
+      release();
     }
     return list;
   }

@@ -124,7 +124,7 @@ public final class Registry {
     ObjectList list = new ObjectList(type.kind() + "List", type.apiVersion());
     boolean continues = continueToken != null && !continueToken.isEmpty();
     if ("0".equals(resourceVersion) && !continues) {
-      list.resourceVersion(cache.list(namespace, selection, item -> list.add(item.json())));
+      list.resourceVersion(cache.list(namespace, selection, item -> list.add(item.retainedJson())));
       return list;
     }
     long requested = 0;
@@ -137,7 +137,7 @@ public final class Registry {
     }
     if (!continues && limit <= 0 && !"Exact".equals(resourceVersionMatch)
         && cache.awaitRevision(store.currentRevision(), FRESH_CACHE_WAIT_MS)) {
-      list.resourceVersion(cache.list(namespace, selection, item -> list.add(item.json())));
+      list.resourceVersion(cache.list(namespace, selection, item -> list.add(item.retainedJson())));
       return list;
     }
     byte[] prefix = type.collectionPrefix(namespace);

@@ -2,6 +2,7 @@ package dev.tugboat.control.apiserver.transport;
 
 import dev.tugboat.control.apiserver.WatchSink;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
@@ -37,7 +38,6 @@ final class ChannelWatchSink implements WatchSink {
 
   private static final Logger LOG = LoggerFactory.getLogger(ChannelWatchSink.class);
   private static final byte NEWLINE = '\n';
-  private static final byte[] NEWLINE_BYTES = {NEWLINE};
 
   private final Channel channel;
   /** How events are framed on the channel. */
@@ -52,7 +52,8 @@ final class ChannelWatchSink implements WatchSink {
   private final AtomicBoolean drainScheduled = new AtomicBoolean();
   private boolean headersSent;
 
-  private record Queued(byte[] json, boolean endsWithNewline, int size) {}
+  /** An event's bytes, held by this sink until drained; {@code payload} of them are the event, without a newline. */
+  private record Queued(ByteBuf json, int payload, boolean endsWithNewline, int size) {}
 
   ChannelWatchSink(Channel channel, Framing framing, long maxPendingBytes, String description) {
     this.channel = channel;
@@ -89,18 +90,29 @@ final class ChannelWatchSink implements WatchSink {
 
   @Override
   public boolean send(byte[] watchEventJson) {
+    return send(Unpooled.wrappedBuffer(watchEventJson));
+  }
+
+  /** Takes {@code watchEventJson}'s reference: the watch cache's line, shared with every other watcher, is not copied. */
+  @Override
+  public boolean send(ByteBuf watchEventJson) {
     if (closed.get()) {
+      watchEventJson.release();
       return false;
     }
-    int length = watchEventJson.length;
-    boolean endsWithNewline = framing == Framing.WEBSOCKET || length > 0 && watchEventJson[length - 1] == NEWLINE;
-    int size = endsWithNewline ? length : length + 1;
+    int length = watchEventJson.readableBytes();
+    boolean newlineGiven = length > 0 && watchEventJson.getByte(watchEventJson.writerIndex() - 1) == NEWLINE;
+    // a WebSocket message is the event alone, as before lines came with their newline
+    int payload = framing == Framing.WEBSOCKET && newlineGiven ? length - 1 : length;
+    boolean endsWithNewline = framing == Framing.WEBSOCKET || newlineGiven;
+    int size = endsWithNewline ? payload : length + 1;
     if (pendingBytes.addAndGet(size) > maxPendingBytes) {
       LOG.warn("{}: client is more than {} bytes behind; closing the watch", description, maxPendingBytes);
+      watchEventJson.release();
       cutOff();
       return false;
     }
-    queued.add(new Queued(watchEventJson, endsWithNewline, size));
+    queued.add(new Queued(watchEventJson, payload, endsWithNewline, size));
     if (drainScheduled.compareAndSet(false, true)) {
       channel.eventLoop().execute(this::drain);
     }
@@ -110,7 +122,9 @@ final class ChannelWatchSink implements WatchSink {
   /**
    * Writes every queued event as one buffer and flushes once, on the channel's event loop: under load many events
    * share one pass down the pipeline, one TLS record and one system call, instead of one each, and the sending
-   * thread never waits for the channel. On a WebSocket each event stays its own text message.
+   * thread never waits for the channel. On a WebSocket each event stays its own text message. A lone event that is
+   * already a line goes out as the cache's own bytes, uncopied (TLS reads a single direct buffer in place; given
+   * several, its write queue would copy them into one anyway, so a batch is copied here, once).
    */
   private void drain() {
     drainScheduled.set(false);
@@ -123,28 +137,37 @@ final class ChannelWatchSink implements WatchSink {
         writeHeaders();
       }
     }
-    long batchBytes = 0;
-    int frameBytes = 0;
-    List<byte[]> parts = new ArrayList<>();
-    while (next != null) {
-      batchBytes += next.size();
-      if (framing == Framing.WEBSOCKET) {
-        byte[] header = textFrameHeader(next.json().length);
-        frameBytes += header.length;
-        parts.add(header);
+    ByteBuf content;
+    long batchBytes;
+    Queued following = queued.poll();
+    if (following == null && framing != Framing.WEBSOCKET && next.endsWithNewline() && next.json().isDirect()) {
+      content = next.json();
+      batchBytes = next.size();
+    } else {
+      List<Queued> parts = new ArrayList<>();
+      parts.add(next);
+      batchBytes = next.size();
+      int frameBytes = framing == Framing.WEBSOCKET ? textFrameHeaderLength(next.payload()) : 0;
+      for (Queued more = following; more != null; more = queued.poll()) {
+        parts.add(more);
+        batchBytes += more.size();
+        frameBytes += framing == Framing.WEBSOCKET ? textFrameHeaderLength(more.payload()) : 0;
       }
-      // the event's bytes may be shared with other watchers: copied out, never changed
-      parts.add(next.json());
-      if (!next.endsWithNewline()) {
-        parts.add(NEWLINE_BYTES);
+      // One pooled direct buffer: TLS (BoringSSL) reads direct memory, and given the events as a composite it first
+      // merged them into a fresh heap buffer, then copied that again, for every watcher's batch.
+      content = channel.alloc().directBuffer((int) Math.min(Integer.MAX_VALUE, batchBytes + frameBytes));
+      for (Queued part : parts) {
+        ByteBuf json = part.json();
+        if (framing == Framing.WEBSOCKET) {
+          content.writeBytes(textFrameHeader(part.payload()));
+        }
+        // the event's bytes may be shared with other watchers: copied out, never changed
+        content.writeBytes(json, json.readerIndex(), part.payload());
+        if (!part.endsWithNewline()) {
+          content.writeByte(NEWLINE);
+        }
+        json.release();
       }
-      next = queued.poll();
-    }
-    // One pooled direct buffer: TLS (BoringSSL) reads direct memory, and given the event arrays wrapped as a
-    // composite it first merged them into a fresh heap buffer, then copied that again, for every watcher's batch.
-    ByteBuf content = channel.alloc().directBuffer((int) Math.min(Integer.MAX_VALUE, batchBytes + frameBytes));
-    for (byte[] part : parts) {
-      content.writeBytes(part);
     }
     // one chunk or DATA frame holds the whole batch; WebSocket frames are already framed, past the frame encoder
     ChannelFuture written = channel.write(framing == Framing.WEBSOCKET ? content : new DefaultHttpContent(content));
@@ -156,6 +179,10 @@ final class ChannelWatchSink implements WatchSink {
         closed.set(true);
       }
     });
+  }
+
+  private static int textFrameHeaderLength(int length) {
+    return length < 126 ? 2 : length <= 0xFFFF ? 4 : 10;
   }
 
   /** RFC 6455 header of an unmasked, final text frame (a server never masks) carrying {@code length} bytes. */

@@ -124,7 +124,7 @@ class ResourcesWatchTest {
     byte[] answered = pods.createWithJson("default", object, false).json();
     assertThat(name(events.next())).isEqualTo("a");
     String key = new String(pods.type().key("default", "a"), java.nio.charset.StandardCharsets.UTF_8);
-    assertThat(new String(pods.cache().get(key).json(), java.nio.charset.StandardCharsets.UTF_8))
+    assertThat(new String(pods.cache().get(key).jsonBytes(), java.nio.charset.StandardCharsets.UTF_8))
         .isEqualTo(new String(answered, java.nio.charset.StandardCharsets.UTF_8)).contains("\"resourceVersion\":\"");
   }
 

@@ -5,6 +5,7 @@ import dev.tugboat.control.apiserver.resources.Codec;
 import dev.tugboat.control.apiserver.resources.ResourceType;
 import dev.tugboat.control.apiserver.resources.StatusError;
 import dev.tugboat.control.apiserver.resources.selection.Selection;
+import io.netty.buffer.ByteBufAllocator;
 import java.util.concurrent.ScheduledFuture;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -20,17 +21,19 @@ final class Watcher {
   private final Selection selection;
   private final WatchSink sink;
   private final EventEncoder encoder;
+  private final ByteBufAllocator allocator;
   ScheduledFuture<?> timeout;
   ScheduledFuture<?> bookmarks;
 
   Watcher(WatchCache cache, ResourceType type, String keyPrefix, Selection selection, WatchSink sink,
-          EventEncoder encoder) {
+          EventEncoder encoder, ByteBufAllocator allocator) {
     this.cache = cache;
     this.type = type;
     this.keyPrefix = keyPrefix;
     this.selection = selection;
     this.sink = sink;
     this.encoder = encoder;
+    this.allocator = allocator;
   }
 
   WatchSink sink() {
@@ -62,16 +65,19 @@ final class Watcher {
 
   private boolean send(String eventType, WatchCache.Event event) {
     if (encoder == EventEncoder.OBJECT) {
-      return sink.send(event.encoded(eventType));
+      // the line every watcher that sees the change so shares: this sink gets a reference, no copy
+      return sink.send(event.encoded(eventType, allocator).retainedDuplicate());
     }
-    return sink.send(encoder.encode(eventType, event.object().tree(), event.object().json()));
+    return send(eventType, event.object());
   }
 
+  /** Sends {@code object} as an event of {@code eventType}; the object must be held (the cache's lock). */
   boolean send(String eventType, CachedObject object) {
     if (encoder == EventEncoder.OBJECT) {
-      return sink.send(EventEncoder.wrap(eventType, object.json()));
+      return sink.send(EventEncoder.wrapLine(eventType, object.json(), allocator));
     }
-    return sink.send(encoder.encode(eventType, object.tree(), object.json()));
+    byte[] json = object.jsonBytes();
+    return sink.send(encoder.encode(eventType, Codec.parseStored(json), json));
   }
 
   boolean sendBookmark(long revision, boolean initialEventsEnd) {
