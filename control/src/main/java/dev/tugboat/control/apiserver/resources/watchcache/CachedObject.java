@@ -58,6 +58,8 @@ public final class CachedObject {
 
   /** A copy of the encoded object on the heap, or null once the cache has let go of it (see {@link #tree()}). */
   public byte[] jsonBytes() {
+    // A freed buffer refuses retain() only while its object is not reused for another: true of the unpooled
+    // allocator the cache uses, not of a pooled one, which recycles buffer objects.
     try {
       json.retain();
     } catch (IllegalReferenceCountException released) {

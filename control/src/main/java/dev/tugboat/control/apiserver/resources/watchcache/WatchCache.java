@@ -219,7 +219,10 @@ public final class WatchCache implements WatchListener {
     this(type, store, scheduler, historyCapacity, bookmarkIntervalMs, UnpooledByteBufAllocator.DEFAULT);
   }
 
-  /** {@code allocator} gives the direct buffers the cache keeps objects and events in; tests count them with it. */
+  /**
+   * {@code allocator} gives the direct buffers the cache keeps objects and events in; tests count them with it. It
+   * must not recycle buffer objects (no pooled allocator): see {@link CachedObject#jsonBytes()}.
+   */
   public WatchCache(ResourceType type, KeyValueStore store, ScheduledExecutorService scheduler, int historyCapacity,
                     long bookmarkIntervalMs, ByteBufAllocator allocator) {
     this.allocator = allocator;
