@@ -3,6 +3,7 @@ package dev.tugboat.bench.apiserver;
 import dev.tugboat.bench.BenchPart;
 import dev.tugboat.bench.proc.CompilerThreadsCpu;
 import dev.tugboat.bench.proc.ProcessCpu;
+import dev.tugboat.bench.proc.ThreadCpu;
 import dev.tugboat.bench.proc.ProcessMemory;
 import dev.tugboat.bench.report.BenchCase;
 import dev.tugboat.bench.report.BenchReport;
@@ -14,6 +15,7 @@ import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.netty.channel.EventLoopGroup;
 import io.netty.handler.ssl.SslContext;
+import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.IOException;
 import java.lang.management.CompilationMXBean;
 import java.lang.management.ManagementFactory;
@@ -23,6 +25,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -122,7 +125,14 @@ public final class ApiServerBench implements BenchPart {
         warmUpWatch(server, client, creator);
         System.out.println("watch: the measured round starts");
         CpuUse watchCpu = CpuUse.start(server.pid());
+        Map<String, ThreadCpu.Thread> benchThreads = ThreadCpu.threads(ProcessHandle.current().pid());
+        Map<String, ThreadCpu.Thread> serverThreads = ThreadCpu.threads(server.pid());
         WatchLatencies latencies = watchLatency(server, client, creator, "bench-watch", 100, pods);
+        // where each JVM's CPU went, by kind of thread: what to cut next, on either side
+        System.out.println("watch: bench CPU ms by thread: "
+            + ThreadCpu.usedByKind(benchThreads, ThreadCpu.threads(ProcessHandle.current().pid())));
+        System.out.println("watch: server CPU ms by thread: "
+            + ThreadCpu.usedByKind(serverThreads, ThreadCpu.threads(server.pid())));
         watch.subject("tugboat", watchCpu.perItem(latencies.sinceSent().figures(), "pod", pods));
         watchAfterAck.subject("tugboat", latencies.sinceAcknowledged().figures());
       }
@@ -330,7 +340,7 @@ public final class ApiServerBench implements BenchPart {
     CompletableFuture<Void> failed = new CompletableFuture<>();
     List<WatcherDeliveries> deliveries = new ArrayList<>();
     List<Http2ApiConnection> watches = new ArrayList<>();
-    EventLoopGroup watchLoops = ClientTransport.eventLoops(2);
+    EventLoopGroup watchLoops = ClientTransport.eventLoops("watchers", 2);
     try {
       List<CompletableFuture<Integer>> opened = new ArrayList<>();
       SslContext tls = Http2ApiConnection.tls(server.config());
@@ -350,7 +360,7 @@ public final class ApiServerBench implements BenchPart {
           throw new IllegalStateException("watch of pods in " + namespace + ": HTTP " + status);
         }
       }
-      ExecutorService writers = Executors.newFixedThreadPool(16);
+      ExecutorService writers = Executors.newFixedThreadPool(16, new DefaultThreadFactory("writer"));
       AtomicInteger next = new AtomicInteger();
       try {
         List<Future<?>> done = new ArrayList<>();

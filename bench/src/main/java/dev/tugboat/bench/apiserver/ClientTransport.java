@@ -8,6 +8,7 @@ import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.util.concurrent.DefaultThreadFactory;
 
 /**
  * The sockets of the bench's clients: Netty's epoll where the kernel and the native library have it, as the API
@@ -21,8 +22,10 @@ final class ClientTransport {
 
   private ClientTransport() {}
 
-  static EventLoopGroup eventLoops(int threads) {
-    return new MultiThreadIoEventLoopGroup(threads, EPOLL ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
+  /** {@code threads} event loops named {@code name-N-M}, so that their CPU can be told apart in /proc. */
+  static EventLoopGroup eventLoops(String name, int threads) {
+    return new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory(name),
+        EPOLL ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
   }
 
   static Class<? extends SocketChannel> socketChannel() {

@@ -89,7 +89,7 @@ final class Http2ApiConnection implements AutoCloseable {
 
   /** A connection with an event loop of its own. */
   static Http2ApiConnection connect(Config config) throws Exception {
-    EventLoopGroup group = ClientTransport.eventLoops(1);
+    EventLoopGroup group = ClientTransport.eventLoops("watch", 1);
     try {
       return connect(config, group, true);
     } catch (Exception e) {

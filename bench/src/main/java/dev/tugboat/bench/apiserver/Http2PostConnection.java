@@ -78,7 +78,7 @@ final class Http2PostConnection implements AutoCloseable {
 
   /** Connects with an event loop of its own to the kubeconfig's server; fails unless ALPN chose HTTP/2. */
   static Http2PostConnection connect(Config config) throws Exception {
-    EventLoopGroup group = ClientTransport.eventLoops(1);
+    EventLoopGroup group = ClientTransport.eventLoops("creator", 1);
     try {
       Listener listener = new Listener();
       Http2ConnectionHandler handler = new Http2ConnectionHandlerBuilder().server(false).frameListener(listener)

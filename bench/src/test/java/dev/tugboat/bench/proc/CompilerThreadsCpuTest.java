@@ -6,23 +6,18 @@ import org.junit.jupiter.api.Test;
 
 class CompilerThreadsCpuTest {
 
-  private static String stat(String name) {
-    return "77 (" + name + ") S 1 70 70 0 -1 0 0 0 0 0 3 4 0 0 20 0 1 0 5 6 7";
-  }
-
   @Test
   void hotSpotsC1AndC2CompilerThreadsAreCounted() {
-    assertThat(CompilerThreadsCpu.isCompilerThread(stat("C2 CompilerThre"))).isTrue();
-    assertThat(CompilerThreadsCpu.isCompilerThread(stat("C1 CompilerThre"))).isTrue();
+    assertThat(CompilerThreadsCpu.isCompilerThread("C2 CompilerThre")).isTrue();
+    assertThat(CompilerThreadsCpu.isCompilerThread("C1 CompilerThre")).isTrue();
   }
 
   @Test
   void otherThreadsAreNot() {
-    assertThat(CompilerThreadsCpu.isCompilerThread(stat("java"))).isFalse();
-    assertThat(CompilerThreadsCpu.isCompilerThread(stat("G1 Conc#0"))).isFalse();
-    assertThat(CompilerThreadsCpu.isCompilerThread(stat("C3 CompilerThre"))).isFalse();
-    assertThat(CompilerThreadsCpu.isCompilerThread(stat("CompilerThread"))).isFalse();
-    assertThat(CompilerThreadsCpu.isCompilerThread("not a stat line")).isFalse();
+    assertThat(CompilerThreadsCpu.isCompilerThread("java")).isFalse();
+    assertThat(CompilerThreadsCpu.isCompilerThread("G1 Conc#0")).isFalse();
+    assertThat(CompilerThreadsCpu.isCompilerThread("C3 CompilerThre")).isFalse();
+    assertThat(CompilerThreadsCpu.isCompilerThread("CompilerThread")).isFalse();
   }
 
   @Test
