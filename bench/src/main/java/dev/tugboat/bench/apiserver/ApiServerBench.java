@@ -15,8 +15,8 @@ import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.netty.channel.EventLoopGroup;
 import io.netty.handler.ssl.SslContext;
-import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.lang.management.CompilationMXBean;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
@@ -29,9 +29,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -53,6 +50,8 @@ public final class ApiServerBench implements BenchPart {
   private static final double QUIET_JIT_SHARE = 0.05;
   private static final int MAX_WARM_UP_ROUNDS = 15;
   private static final int WATCH_WARM_UP_EVENTS = 2000;
+  /** The watch case's writers: closed-loop clients creating the pods the watchers see. */
+  private static final int WATCH_WRITERS = 16;
   /** Watch warm-up rounds stop here even if the JIT still compiles: each leaves 2,000 pods in the store. */
   private static final int MAX_WATCH_WARM_UP_ROUNDS = 3;
   /** The cases {@code --cases} can name: each alone saves minutes when only it is under study. */
@@ -125,15 +124,20 @@ public final class ApiServerBench implements BenchPart {
         warmUpWatch(server, client, creator);
         System.out.println("watch: the measured round starts");
         CpuUse watchCpu = CpuUse.start(server.pid());
-        Map<String, ThreadCpu.Thread> benchThreads = ThreadCpu.threads(ProcessHandle.current().pid());
+        long benchPid = ProcessHandle.current().pid();
+        Map<String, ThreadCpu.Thread> benchThreads = ThreadCpu.threads(benchPid);
         Map<String, ThreadCpu.Thread> serverThreads = ThreadCpu.threads(server.pid());
-        WatchLatencies latencies = watchLatency(server, client, creator, "bench-watch", 100, pods);
-        // where each JVM's CPU went, by kind of thread: what to cut next, on either side
-        System.out.println("watch: bench CPU ms by thread: "
-            + ThreadCpu.usedByKind(benchThreads, ThreadCpu.threads(ProcessHandle.current().pid())));
-        System.out.println("watch: server CPU ms by thread: "
-            + ThreadCpu.usedByKind(serverThreads, ThreadCpu.threads(server.pid())));
-        watch.subject("tugboat", watchCpu.perItem(latencies.sinceSent().figures(), "pod", pods));
+        // read as the last event arrives, before the watchers' threads end and the latencies are computed
+        CpuUse[] watchCpuUsed = new CpuUse[1];
+        WatchLatencies latencies = watchLatency(server, client, creator, "bench-watch", 100, pods, () -> {
+          watchCpuUsed[0] = watchCpu.stop();
+          // where each JVM's CPU went, by kind of thread: what to cut next, on either side
+          System.out.println("watch: bench CPU ms by thread: "
+              + ThreadCpu.usedByKind(benchThreads, ThreadCpu.threads(benchPid)));
+          System.out.println("watch: server CPU ms by thread: "
+              + ThreadCpu.usedByKind(serverThreads, ThreadCpu.threads(server.pid())));
+        });
+        watch.subject("tugboat", watchCpuUsed[0].perItem(latencies.sinceSent().figures(), "pod", pods));
         watchAfterAck.subject("tugboat", latencies.sinceAcknowledged().figures());
       }
     } catch (Exception e) {
@@ -158,15 +162,27 @@ public final class ApiServerBench implements BenchPart {
    * The CPU the server and the bench JVM used through one case, per item of its work: latencies here move with the
    * neighbours' load on the 2 shared cores, CPU per item only with the code on either side.
    */
-  private record CpuUse(long serverPid, double serverStartMs, double benchStartMs) {
+  private record CpuUse(long serverPid, double serverStartMs, double benchStartMs, double serverEndMs,
+                        double benchEndMs) {
     static CpuUse start(long serverPid) throws IOException {
       return new CpuUse(serverPid, ProcessCpu.milliseconds(serverPid),
-          ProcessCpu.milliseconds(ProcessHandle.current().pid()));
+          ProcessCpu.milliseconds(ProcessHandle.current().pid()), Double.NaN, Double.NaN);
+    }
+
+    /** The CPU used until now, for {@link #perItem} to count whatever runs after (the bench's own tallying) out. */
+    CpuUse stop() {
+      try {
+        return new CpuUse(serverPid, serverStartMs, benchStartMs, ProcessCpu.milliseconds(serverPid),
+            ProcessCpu.milliseconds(ProcessHandle.current().pid()));
+      } catch (IOException e) {
+        throw new UncheckedIOException("read the CPU time of the server and the bench", e);
+      }
     }
 
     Figures perItem(Figures figures, String item, int count) throws IOException {
-      double server = ProcessCpu.milliseconds(serverPid) - serverStartMs;
-      double bench = ProcessCpu.milliseconds(ProcessHandle.current().pid()) - benchStartMs;
+      CpuUse used = Double.isNaN(benchEndMs) ? stop() : this;
+      double server = used.serverEndMs - serverStartMs;
+      double bench = used.benchEndMs - benchStartMs;
       return figures.put("server_cpu_ms_per_" + item, Math.round(server / count * 1000) / 1000.0)
           .put("bench_cpu_ms_per_" + item, Math.round(bench / count * 1000) / 1000.0);
     }
@@ -191,16 +207,6 @@ public final class ApiServerBench implements BenchPart {
         + "\"name\":\"c\"}]}}";
   }
 
-  /**
-   * Creates one pod as client-go does ({@link Http2PostConnection}: a POST of the pod's JSON, the JSON fabric8 sends, on
-   * a stream of its own) and waits for it; the answer is read whole and its status checked, but not decoded.
-   */
-  private static void create(Http2PostConnection creator, String namespace, String name) throws Exception {
-    Http2PostConnection.Answer answer = creator.post(createPath(namespace, false),
-        podJson(namespace, name, System.nanoTime()).getBytes(StandardCharsets.UTF_8));
-    checkCreated(namespace, name, answer.status(), answer.body());
-  }
-
   private static String createPath(String namespace, boolean dryRun) {
     return "/api/v1/namespaces/" + namespace + "/pods" + (dryRun ? "?dryRun=All" : "");
   }
@@ -223,7 +229,7 @@ public final class ApiServerBench implements BenchPart {
     for (int round = 0; round < MAX_WARM_UP_ROUNDS; round++) {
       long compiledBefore = jit.isCompilationTimeMonitoringSupported() ? jit.getTotalCompilationTime() : 0;
       long start = System.nanoTime();
-      createPods(creator, "bench-warm-up", 64, WARM_UP_CREATES, true);
+      createPods(creator, "bench-warm-up", "p", 64, WARM_UP_CREATES, true, null);
       double roundMs = (System.nanoTime() - start) / 1e6;
       long compiledMs = jit.isCompilationTimeMonitoringSupported() ? jit.getTotalCompilationTime() - compiledBefore : 0;
       if (compiledMs < QUIET_JIT_SHARE * roundMs) {
@@ -243,7 +249,7 @@ public final class ApiServerBench implements BenchPart {
     for (int round = 0; round < MAX_WATCH_WARM_UP_ROUNDS; round++) {
       compiler.millisecondsSinceLast();
       long start = System.nanoTime();
-      watchLatency(server, client, creator, "bench-watch-warm-up-" + round, 100, WATCH_WARM_UP_EVENTS);
+      watchLatency(server, client, creator, "bench-watch-warm-up-" + round, 100, WATCH_WARM_UP_EVENTS, () -> { });
       double roundMs = (System.nanoTime() - start) / 1e6;
       double compiledMs = compiler.millisecondsSinceLast();
       System.out.printf("watch warm-up round %d: %.0f ms, the bench JVM's compiler threads used %.0f ms of CPU%n",
@@ -257,7 +263,7 @@ public final class ApiServerBench implements BenchPart {
   private static Samples createPods(KubernetesClient client, Http2PostConnection creator, String namespace, int clients,
                                     int count) throws Exception {
     client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(namespace).endMetadata().build()).create();
-    return createPods(creator, namespace, clients, count, false);
+    return createPods(creator, namespace, "p", clients, count, false, null);
   }
 
   /**
@@ -266,24 +272,28 @@ public final class ApiServerBench implements BenchPart {
    * loop rather than a thread each: with 64 threads, every create woke a thread to write its request and another on
    * its answer, context switches the bench paid for on the 2 cores the server runs on.
    */
-  private static Samples createPods(Http2PostConnection creator, String namespace, int clients, int count,
-                                    boolean dryRun) throws Exception {
+  private static Samples createPods(Http2PostConnection creator, String namespace, String prefix, int clients,
+                                    int count, boolean dryRun, long[] acknowledgedNanos) throws Exception {
     Samples samples = new Samples();
     AtomicInteger next = new AtomicInteger();
     CompletableFuture<Void> done = new CompletableFuture<>();
     AtomicInteger running = new AtomicInteger(clients);
     String path = createPath(namespace, dryRun);
     for (int c = 0; c < clients; c++) {
-      new ClosedLoopClient(creator, namespace, path, count, next, samples, running, done).sendNext();
+      new ClosedLoopClient(creator, namespace, prefix, path, count, next, samples, acknowledgedNanos, running, done)
+          .sendNext();
     }
     done.get(10, TimeUnit.MINUTES);
     return samples;
   }
 
-  /** One client of {@link #createPods}: a create, then on its answer the next, until the pods run out. */
-  private record ClosedLoopClient(Http2PostConnection creator, String namespace, String path, int count,
-                                  AtomicInteger next, Samples samples, AtomicInteger running,
-                                  CompletableFuture<Void> done) {
+  /**
+   * One client of {@link #createPods}: a create of pod {@code prefix<i>}, then on its answer the next, until the pods
+   * run out; the moment each answer arrived goes into {@code acknowledgedNanos[i]} unless that is null.
+   */
+  private record ClosedLoopClient(Http2PostConnection creator, String namespace, String prefix, String path,
+                                  int count, AtomicInteger next, Samples samples, long[] acknowledgedNanos,
+                                  AtomicInteger running, CompletableFuture<Void> done) {
     void sendNext() {
       int i = next.getAndIncrement();
       if (i >= count || done.isDone()) {
@@ -292,10 +302,11 @@ public final class ApiServerBench implements BenchPart {
         }
         return;
       }
-      String name = "p" + i;
+      String name = prefix + i;
       long start = System.nanoTime();
       creator.post(path, podJson(namespace, name, start).getBytes(StandardCharsets.UTF_8), (status, body, error) -> {
-        long took = System.nanoTime() - start;
+        long answered = System.nanoTime();
+        long took = answered - start;
         try {
           if (error != null) {
             throw new IllegalStateException("create pod " + namespace + "/" + name + ": " + error, error);
@@ -307,6 +318,9 @@ public final class ApiServerBench implements BenchPart {
         }
         // answers arrive on the one event loop, so the samples are never touched by two threads at once
         samples.add(took);
+        if (acknowledgedNanos != null) {
+          acknowledgedNanos[i] = answered;
+        }
         sendNext();
       });
     }
@@ -331,10 +345,10 @@ public final class ApiServerBench implements BenchPart {
    * once every watcher has seen every pod.
    */
   private static WatchLatencies watchLatency(ApiServerProcess server, KubernetesClient client,
-                                            Http2PostConnection creator, String namespace, int watchers, int count)
-      throws Exception {
+                                            Http2PostConnection creator, String namespace, int watchers, int count,
+                                            Runnable atEnd) throws Exception {
     client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(namespace).endMetadata().build()).create();
-    // written by the writer that created the pod, read once the writers are joined
+    // written on the creator's event loop as each create is answered, read once every create has been
     long[] acknowledgedNanos = new long[count];
     CountDownLatch allSeen = new CountDownLatch(watchers);
     CompletableFuture<Void> failed = new CompletableFuture<>();
@@ -360,26 +374,13 @@ public final class ApiServerBench implements BenchPart {
           throw new IllegalStateException("watch of pods in " + namespace + ": HTTP " + status);
         }
       }
-      ExecutorService writers = Executors.newFixedThreadPool(16, new DefaultThreadFactory("writer"));
-      AtomicInteger next = new AtomicInteger();
-      try {
-        List<Future<?>> done = new ArrayList<>();
-        for (int t = 0; t < 16; t++) {
-          done.add(writers.submit(() -> {
-            for (int i = next.getAndIncrement(); i < count; i = next.getAndIncrement()) {
-              create(creator, namespace, "w" + i);
-              acknowledgedNanos[i] = System.nanoTime();
-            }
-            return null;
-          }));
-        }
-        for (Future<?> f : done) {
-          f.get();
-        }
-      } finally {
-        writers.shutdownNow();
-      }
+      // 16 writers in a closed loop, each sending its next create when its last is answered, as 16 client-go callers
+      // blocked on Create do; callbacks on the creator's event loop rather than a thread each, as in createPods: with
+      // 16 threads, each create woke a writer on its answer and the loop again for its next request, switches the
+      // bench paid for on the server's cores
+      createPods(creator, namespace, "w", WATCH_WRITERS, count, false, acknowledgedNanos);
       awaitEveryEvent(allSeen, failed, deliveries, count);
+      atEnd.run();
       return latencies(deliveries, acknowledgedNanos, namespace);
     } finally {
       watches.forEach(Http2ApiConnection::close);
