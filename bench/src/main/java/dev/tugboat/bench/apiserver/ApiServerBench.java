@@ -3,8 +3,8 @@ package dev.tugboat.bench.apiserver;
 import dev.tugboat.bench.BenchPart;
 import dev.tugboat.bench.proc.CompilerThreadsCpu;
 import dev.tugboat.bench.proc.ProcessCpu;
-import dev.tugboat.bench.proc.ThreadCpu;
 import dev.tugboat.bench.proc.ProcessMemory;
+import dev.tugboat.bench.proc.ThreadCpu;
 import dev.tugboat.bench.report.BenchCase;
 import dev.tugboat.bench.report.BenchReport;
 import dev.tugboat.bench.report.Figures;
@@ -379,7 +379,7 @@ public final class ApiServerBench implements BenchPart {
       // 16 threads, each create woke a writer on its answer and the loop again for its next request, switches the
       // bench paid for on the server's cores
       createPods(creator, namespace, "w", WATCH_WRITERS, count, false, acknowledgedNanos);
-      awaitEveryEvent(allSeen, failed, deliveries, count);
+      awaitEveryEvent(allSeen, failed, deliveries, count, Duration.ofSeconds(120));
       atEnd.run();
       return latencies(deliveries, acknowledgedNanos, namespace);
     } finally {
@@ -390,12 +390,12 @@ public final class ApiServerBench implements BenchPart {
 
   /**
    * Waits until every watcher has seen every pod; fails at once when a watcher's stream fails (a malformed or repeated
-   * event, a reset), or after 120 s naming the watchers that missed events.
+   * event, a reset), or after {@code timeout} naming the watchers that missed events and the first pod each missed.
    */
-  private static void awaitEveryEvent(CountDownLatch allSeen, CompletableFuture<Void> failed,
-                                      List<WatcherDeliveries> deliveries, int count) throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-    while (!allSeen.await(100, TimeUnit.MILLISECONDS)) {
+  static void awaitEveryEvent(CountDownLatch allSeen, CompletableFuture<Void> failed,
+                              List<WatcherDeliveries> deliveries, int count, Duration timeout) throws Exception {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (!allSeen.await(Math.min(100, Math.max(1, timeout.toMillis())), TimeUnit.MILLISECONDS)) {
       if (failed.isCompletedExceptionally()) {
         failed.join();
       }
@@ -410,7 +410,7 @@ public final class ApiServerBench implements BenchPart {
           }
         }
         throw new IllegalStateException("watchers saw " + seen + " of " + deliveries.size() * (long) count
-            + " events within 120 s: " + String.join(", ", shortWatchers));
+            + " events within " + timeout.toMillis() / 1000.0 + " s: " + String.join(", ", shortWatchers));
       }
     }
   }
