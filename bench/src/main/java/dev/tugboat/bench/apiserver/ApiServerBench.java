@@ -1,8 +1,10 @@
 package dev.tugboat.bench.apiserver;
 
 import dev.tugboat.bench.BenchPart;
+import dev.tugboat.bench.proc.CompilerThreadsCpu;
 import dev.tugboat.bench.proc.ProcessCpu;
 import dev.tugboat.bench.proc.ProcessMemory;
+import dev.tugboat.bench.proc.ThreadCpu;
 import dev.tugboat.bench.report.BenchCase;
 import dev.tugboat.bench.report.BenchReport;
 import dev.tugboat.bench.report.Figures;
@@ -12,10 +14,9 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.nio.NioIoHandler;
 import io.netty.handler.ssl.SslContext;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.lang.management.CompilationMXBean;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
@@ -27,14 +28,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Consumer;
 
 /**
  * The API server under its clients, as users drive it: pod creates with 1 and 64 clients (HTTP/2 POSTs as client-go
@@ -43,7 +39,7 @@ import java.util.function.Consumer;
  * SLOs, not a reference implementation that runs here, so the targets are the issue's absolute figures.
  */
 public final class ApiServerBench implements BenchPart {
-  private static final String SENT_AT = "bench.tugboat.dev/sent-at-nanos";
+  private static final String SENT_AT = AddedPodEvent.SENT_AT;
   /**
    * Dry-run creates (64 clients) before anything is timed, in rounds of this many until the bench JVM's JIT is quiet.
    * Without them its C2 compiler took about half a core through the measured creates (1,300 compilations of the
@@ -54,10 +50,9 @@ public final class ApiServerBench implements BenchPart {
   private static final double QUIET_JIT_SHARE = 0.05;
   private static final int MAX_WARM_UP_ROUNDS = 15;
   private static final int WATCH_WARM_UP_EVENTS = 2000;
-  /**
-   * Watch warm-up rounds stop here even if the JIT still compiles: each leaves 2,000 pods in the store, and on a
-   * machine that others load the JIT's time (elapsed, not CPU) stays above the quiet share round after round.
-   */
+  /** The watch case's writers: closed-loop clients creating the pods the watchers see. */
+  private static final int WATCH_WRITERS = 16;
+  /** Watch warm-up rounds stop here even if the JIT still compiles: each leaves 2,000 pods in the store. */
   private static final int MAX_WATCH_WARM_UP_ROUNDS = 3;
   /** The cases {@code --cases} can name: each alone saves minutes when only it is under study. */
   public static final Set<String> CASES = Set.of("create", "list", "watch", "memory");
@@ -125,11 +120,24 @@ public final class ApiServerBench implements BenchPart {
         // unmeasured rounds first, for the same reason as the dry-run creates: the bench JVM compiles its HTTP/2
         // and TLS receive path (C2 took a quarter of a core through the measured events without them; after one
         // round of 2,000 events it still compiled for 2.2 s of the measured 14, WatchLines.accept among them)
+        System.out.println("watch: the watchers' and creator's transport is " + ClientTransport.name());
         warmUpWatch(server, client, creator);
         System.out.println("watch: the measured round starts");
         CpuUse watchCpu = CpuUse.start(server.pid());
-        WatchLatencies latencies = watchLatency(server, client, creator, "bench-watch", 100, pods);
-        watch.subject("tugboat", watchCpu.perItem(latencies.sinceSent().figures(), "pod", pods));
+        long benchPid = ProcessHandle.current().pid();
+        Map<String, ThreadCpu.Thread> benchThreads = ThreadCpu.threads(benchPid);
+        Map<String, ThreadCpu.Thread> serverThreads = ThreadCpu.threads(server.pid());
+        // read as the last event arrives, before the watchers' threads end and the latencies are computed
+        CpuUse[] watchCpuUsed = new CpuUse[1];
+        WatchLatencies latencies = watchLatency(server, client, creator, "bench-watch", 100, pods, () -> {
+          watchCpuUsed[0] = watchCpu.stop();
+          // where each JVM's CPU went, by kind of thread: what to cut next, on either side
+          System.out.println("watch: bench CPU ms by thread: "
+              + ThreadCpu.usedByKind(benchThreads, ThreadCpu.threads(benchPid)));
+          System.out.println("watch: server CPU ms by thread: "
+              + ThreadCpu.usedByKind(serverThreads, ThreadCpu.threads(server.pid())));
+        });
+        watch.subject("tugboat", watchCpuUsed[0].perItem(latencies.sinceSent().figures(), "pod", pods));
         watchAfterAck.subject("tugboat", latencies.sinceAcknowledged().figures());
       }
     } catch (Exception e) {
@@ -154,15 +162,27 @@ public final class ApiServerBench implements BenchPart {
    * The CPU the server and the bench JVM used through one case, per item of its work: latencies here move with the
    * neighbours' load on the 2 shared cores, CPU per item only with the code on either side.
    */
-  private record CpuUse(long serverPid, double serverStartMs, double benchStartMs) {
+  private record CpuUse(long serverPid, double serverStartMs, double benchStartMs, double serverEndMs,
+                        double benchEndMs) {
     static CpuUse start(long serverPid) throws IOException {
       return new CpuUse(serverPid, ProcessCpu.milliseconds(serverPid),
-          ProcessCpu.milliseconds(ProcessHandle.current().pid()));
+          ProcessCpu.milliseconds(ProcessHandle.current().pid()), Double.NaN, Double.NaN);
+    }
+
+    /** The CPU used until now, for {@link #perItem} to count whatever runs after (the bench's own tallying) out. */
+    CpuUse stop() {
+      try {
+        return new CpuUse(serverPid, serverStartMs, benchStartMs, ProcessCpu.milliseconds(serverPid),
+            ProcessCpu.milliseconds(ProcessHandle.current().pid()));
+      } catch (IOException e) {
+        throw new UncheckedIOException("read the CPU time of the server and the bench", e);
+      }
     }
 
     Figures perItem(Figures figures, String item, int count) throws IOException {
-      double server = ProcessCpu.milliseconds(serverPid) - serverStartMs;
-      double bench = ProcessCpu.milliseconds(ProcessHandle.current().pid()) - benchStartMs;
+      CpuUse used = Double.isNaN(benchEndMs) ? stop() : this;
+      double server = used.serverEndMs - serverStartMs;
+      double bench = used.benchEndMs - benchStartMs;
       return figures.put("server_cpu_ms_per_" + item, Math.round(server / count * 1000) / 1000.0)
           .put("bench_cpu_ms_per_" + item, Math.round(bench / count * 1000) / 1000.0);
     }
@@ -187,16 +207,6 @@ public final class ApiServerBench implements BenchPart {
         + "\"name\":\"c\"}]}}";
   }
 
-  /**
-   * Creates one pod as client-go does ({@link Http2PostConnection}: a POST of the pod's JSON, the JSON fabric8 sends, on
-   * a stream of its own) and waits for it; the answer is read whole and its status checked, but not decoded.
-   */
-  private static void create(Http2PostConnection creator, String namespace, String name) throws Exception {
-    Http2PostConnection.Answer answer = creator.post(createPath(namespace, false),
-        podJson(namespace, name, System.nanoTime()).getBytes(StandardCharsets.UTF_8));
-    checkCreated(namespace, name, answer.status(), answer.body());
-  }
-
   private static String createPath(String namespace, boolean dryRun) {
     return "/api/v1/namespaces/" + namespace + "/pods" + (dryRun ? "?dryRun=All" : "");
   }
@@ -219,7 +229,7 @@ public final class ApiServerBench implements BenchPart {
     for (int round = 0; round < MAX_WARM_UP_ROUNDS; round++) {
       long compiledBefore = jit.isCompilationTimeMonitoringSupported() ? jit.getTotalCompilationTime() : 0;
       long start = System.nanoTime();
-      createPods(creator, "bench-warm-up", 64, WARM_UP_CREATES, true);
+      createPods(creator, "bench-warm-up", "p", 64, WARM_UP_CREATES, true, null);
       double roundMs = (System.nanoTime() - start) / 1e6;
       long compiledMs = jit.isCompilationTimeMonitoringSupported() ? jit.getTotalCompilationTime() - compiledBefore : 0;
       if (compiledMs < QUIET_JIT_SHARE * roundMs) {
@@ -228,18 +238,22 @@ public final class ApiServerBench implements BenchPart {
     }
   }
 
-  /** Unmeasured watch rounds until the bench JVM's JIT is quiet, as {@link #warmUp} does for creates. */
+  /**
+   * Unmeasured watch rounds until the bench JVM's JIT is quiet, as {@link #warmUp} does for creates, judged by its
+   * compiler threads' CPU time: the JIT's elapsed time (CompilationMXBean) counts the compiler's waits in the run queue
+   * of the 2 loaded cores, and stayed above the quiet share through every round (3.7 of a 5.5 s third round).
+   */
   private static void warmUpWatch(ApiServerProcess server, KubernetesClient client, Http2PostConnection creator)
       throws Exception {
-    CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+    CompilerThreadsCpu compiler = CompilerThreadsCpu.of(ProcessHandle.current().pid());
     for (int round = 0; round < MAX_WATCH_WARM_UP_ROUNDS; round++) {
-      long compiledBefore = jit.isCompilationTimeMonitoringSupported() ? jit.getTotalCompilationTime() : 0;
+      compiler.millisecondsSinceLast();
       long start = System.nanoTime();
-      watchLatency(server, client, creator, "bench-watch-warm-up-" + round, 100, WATCH_WARM_UP_EVENTS);
+      watchLatency(server, client, creator, "bench-watch-warm-up-" + round, 100, WATCH_WARM_UP_EVENTS, () -> { });
       double roundMs = (System.nanoTime() - start) / 1e6;
-      long compiledMs = jit.isCompilationTimeMonitoringSupported() ? jit.getTotalCompilationTime() - compiledBefore : 0;
-      System.out.printf("watch warm-up round %d: %.0f ms, the bench JVM's JIT compiled for %d ms%n", round, roundMs,
-          compiledMs);
+      double compiledMs = compiler.millisecondsSinceLast();
+      System.out.printf("watch warm-up round %d: %.0f ms, the bench JVM's compiler threads used %.0f ms of CPU%n",
+          round, roundMs, compiledMs);
       if (compiledMs < QUIET_JIT_SHARE * roundMs) {
         return;
       }
@@ -249,7 +263,7 @@ public final class ApiServerBench implements BenchPart {
   private static Samples createPods(KubernetesClient client, Http2PostConnection creator, String namespace, int clients,
                                     int count) throws Exception {
     client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(namespace).endMetadata().build()).create();
-    return createPods(creator, namespace, clients, count, false);
+    return createPods(creator, namespace, "p", clients, count, false, null);
   }
 
   /**
@@ -258,24 +272,28 @@ public final class ApiServerBench implements BenchPart {
    * loop rather than a thread each: with 64 threads, every create woke a thread to write its request and another on
    * its answer, context switches the bench paid for on the 2 cores the server runs on.
    */
-  private static Samples createPods(Http2PostConnection creator, String namespace, int clients, int count,
-                                    boolean dryRun) throws Exception {
+  private static Samples createPods(Http2PostConnection creator, String namespace, String prefix, int clients,
+                                    int count, boolean dryRun, long[] acknowledgedNanos) throws Exception {
     Samples samples = new Samples();
     AtomicInteger next = new AtomicInteger();
     CompletableFuture<Void> done = new CompletableFuture<>();
     AtomicInteger running = new AtomicInteger(clients);
     String path = createPath(namespace, dryRun);
     for (int c = 0; c < clients; c++) {
-      new ClosedLoopClient(creator, namespace, path, count, next, samples, running, done).sendNext();
+      new ClosedLoopClient(creator, namespace, prefix, path, count, next, samples, acknowledgedNanos, running, done)
+          .sendNext();
     }
     done.get(10, TimeUnit.MINUTES);
     return samples;
   }
 
-  /** One client of {@link #createPods}: a create, then on its answer the next, until the pods run out. */
-  private record ClosedLoopClient(Http2PostConnection creator, String namespace, String path, int count,
-                                  AtomicInteger next, Samples samples, AtomicInteger running,
-                                  CompletableFuture<Void> done) {
+  /**
+   * One client of {@link #createPods}: a create of pod {@code prefix<i>}, then on its answer the next, until the pods
+   * run out; the moment each answer arrived goes into {@code acknowledgedNanos[i]} unless that is null.
+   */
+  private record ClosedLoopClient(Http2PostConnection creator, String namespace, String prefix, String path,
+                                  int count, AtomicInteger next, Samples samples, long[] acknowledgedNanos,
+                                  AtomicInteger running, CompletableFuture<Void> done) {
     void sendNext() {
       int i = next.getAndIncrement();
       if (i >= count || done.isDone()) {
@@ -284,10 +302,11 @@ public final class ApiServerBench implements BenchPart {
         }
         return;
       }
-      String name = "p" + i;
+      String name = prefix + i;
       long start = System.nanoTime();
       creator.post(path, podJson(namespace, name, start).getBytes(StandardCharsets.UTF_8), (status, body, error) -> {
-        long took = System.nanoTime() - start;
+        long answered = System.nanoTime();
+        long took = answered - start;
         try {
           if (error != null) {
             throw new IllegalStateException("create pod " + namespace + "/" + name + ": " + error, error);
@@ -299,6 +318,9 @@ public final class ApiServerBench implements BenchPart {
         }
         // answers arrive on the one event loop, so the samples are never touched by two threads at once
         samples.add(took);
+        if (acknowledgedNanos != null) {
+          acknowledgedNanos[i] = answered;
+        }
         sendNext();
       });
     }
@@ -312,51 +334,39 @@ public final class ApiServerBench implements BenchPart {
   private record WatchLatencies(Samples sinceSent, Samples sinceAcknowledged) {}
 
   /**
-   * Each pod carries the moment it was sent; every watcher records how long after that its event arrived. Each
-   * watcher is a connection of its own (watchers are other processes than the writers, as kubelets and controllers
-   * are) with a watch stream on it, as client-go watches over HTTP/2, and an event is timed as its line arrives,
-   * before anything decodes it: with fabric8's typed watcher, decoding a million pods was the largest share of the
-   * bench JVM's CPU (80 CPU-seconds over the whole bench against the server's 21-24, on the same 2 cores), and the
-   * deliveries waited for it, as the list case leaves decoding 10,000 typed pods out. (fabric8's WebSocket watches on
-   * the JDK's client took 1.2 ms of the bench's CPU per pod seen by 100 watchers, more than the server's fan-out.)
+   * Each pod carries the moment it was sent; every watcher records when its event arrived. Each watcher is a connection
+   * of its own (watchers are other processes than the writers, as kubelets and controllers are) with a watch stream on
+   * it, as client-go watches over HTTP/2, and an event is timed as its line arrives, reading only the pod's number and
+   * send time from its bytes ({@link AddedPodEvent}): with fabric8's typed watcher, decoding a million pods was the
+   * largest share of the bench JVM's CPU (80 CPU-seconds over the whole bench against the server's 21-24, on the same
+   * 2 cores), and the deliveries waited for it, as the list case leaves decoding 10,000 typed pods out. (fabric8's
+   * WebSocket watches on the JDK's client took 1.2 ms of the bench's CPU per pod seen by 100 watchers, more than the
+   * server's fan-out.) Each watcher keeps its own arrival times ({@link WatcherDeliveries}); they become latencies
+   * once every watcher has seen every pod.
    */
   private static WatchLatencies watchLatency(ApiServerProcess server, KubernetesClient client,
-                                            Http2PostConnection creator, String namespace, int watchers, int count)
-      throws Exception {
+                                            Http2PostConnection creator, String namespace, int watchers, int count,
+                                            Runnable atEnd) throws Exception {
     client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(namespace).endMetadata().build()).create();
-    Samples samples = new Samples();
-    Samples afterAck = new Samples();
-    // sized for every pod at once: growing it moved its entries in steps under the writers, and had C2 compile that
-    Map<String, Long> acknowledged = new ConcurrentHashMap<>(2 * count);
-    // TUG_BENCH_WATCH_TIMELINE set: when in the run the slow deliveries happen (after a GC, at the start, at the end)
-    WatchTimeline timeline = System.getenv("TUG_BENCH_WATCH_TIMELINE") != null ? new WatchTimeline(System.nanoTime())
-        : null;
-    CountDownLatch seen = new CountDownLatch(watchers * count);
+    // written on the creator's event loop as each create is answered, read once every create has been
+    long[] acknowledgedNanos = new long[count];
+    CountDownLatch allSeen = new CountDownLatch(watchers);
+    CompletableFuture<Void> failed = new CompletableFuture<>();
+    List<WatcherDeliveries> deliveries = new ArrayList<>();
     List<Http2ApiConnection> watches = new ArrayList<>();
-    EventLoopGroup watchLoops = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
+    EventLoopGroup watchLoops = ClientTransport.eventLoops("watchers", 2);
     try {
-      Consumer<String> onEvent = message -> {
-        long now = System.nanoTime();
-        WatchedPod pod = WatchedPod.parse(message);
-        if (pod == null) {
-          return;
-        }
-        Long ack = acknowledged.get(pod.name());
-        synchronized (samples) {
-          samples.add(now - pod.sentNanos());
-          if (timeline != null) {
-            timeline.add(pod.sentNanos(), now - pod.sentNanos());
-          }
-          afterAck.add(ack == null ? 0 : Math.max(0, now - ack));
-        }
-        seen.countDown();
-      };
       List<CompletableFuture<Integer>> opened = new ArrayList<>();
       SslContext tls = Http2ApiConnection.tls(server.config());
+      String path = "/api/v1/namespaces/" + namespace + "/pods?watch=true";
       for (int w = 0; w < watchers; w++) {
+        int watcher = w;
+        WatcherDeliveries delivered = new WatcherDeliveries(count, allSeen);
+        deliveries.add(delivered);
         Http2ApiConnection watch = Http2ApiConnection.connect(server.config(), tls, watchLoops);
         watches.add(watch);
-        opened.add(watch.watch("/api/v1/namespaces/" + namespace + "/pods?watch=true", onEvent));
+        opened.add(watch.watch(path, delivered, cause -> failed.completeExceptionally(
+            new IllegalStateException("watcher " + watcher + " of " + namespace + ": " + cause.getMessage(), cause))));
       }
       for (CompletableFuture<Integer> f : opened) {
         int status = f.get(60, TimeUnit.SECONDS);
@@ -364,57 +374,78 @@ public final class ApiServerBench implements BenchPart {
           throw new IllegalStateException("watch of pods in " + namespace + ": HTTP " + status);
         }
       }
-      ExecutorService writers = Executors.newFixedThreadPool(16);
-      AtomicInteger next = new AtomicInteger();
-      try {
-        List<Future<?>> done = new ArrayList<>();
-        for (int t = 0; t < 16; t++) {
-          done.add(writers.submit(() -> {
-            for (int i = next.getAndIncrement(); i < count; i = next.getAndIncrement()) {
-              create(creator, namespace, "w" + i);
-              acknowledged.put("w" + i, System.nanoTime());
-            }
-            return null;
-          }));
-        }
-        for (Future<?> f : done) {
-          f.get();
-        }
-      } finally {
-        writers.shutdownNow();
-      }
-      if (!seen.await(120, TimeUnit.SECONDS)) {
-        throw new IllegalStateException("watchers saw " + (watchers * (long) count - seen.getCount()) + " of "
-            + watchers * (long) count + " events within 120 s");
-      }
-      if (timeline != null) {
-        timeline.print(System.out, namespace);
-      }
-      return new WatchLatencies(samples, afterAck);
+      // 16 writers in a closed loop, each sending its next create when its last is answered, as 16 client-go callers
+      // blocked on Create do; callbacks on the creator's event loop rather than a thread each, as in createPods: with
+      // 16 threads, each create woke a writer on its answer and the loop again for its next request, switches the
+      // bench paid for on the server's cores
+      createPods(creator, namespace, "w", WATCH_WRITERS, count, false, acknowledgedNanos);
+      awaitEveryEvent(allSeen, failed, deliveries, count, Duration.ofSeconds(120));
+      atEnd.run();
+      return latencies(deliveries, acknowledgedNanos, namespace);
     } finally {
       watches.forEach(Http2ApiConnection::close);
       watchLoops.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
     }
   }
 
-  /** The pod of an ADDED watch event: its name and the send time it carries; null for any other event. */
-  record WatchedPod(String name, long sentNanos) {
-    private static final String SENT_AT_FIELD = "\"" + SENT_AT + "\":\"";
-
-    static WatchedPod parse(String event) {
-      if (!event.contains("\"type\":\"ADDED\"")) {
-        return null;
+  /**
+   * Waits until every watcher has seen every pod; fails at once when a watcher's stream fails (a malformed or repeated
+   * event, a reset), or after {@code timeout} naming the watchers that missed events and the first pod each missed.
+   */
+  static void awaitEveryEvent(CountDownLatch allSeen, CompletableFuture<Void> failed,
+                              List<WatcherDeliveries> deliveries, int count, Duration timeout) throws Exception {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (!allSeen.await(Math.min(100, Math.max(1, timeout.toMillis())), TimeUnit.MILLISECONDS)) {
+      if (failed.isCompletedExceptionally()) {
+        failed.join();
       }
-      int sent = event.indexOf(SENT_AT_FIELD);
-      int name = event.indexOf("\"name\":\"w");
-      if (sent < 0 || name < 0) {
-        throw new IllegalStateException("watch event without the bench's pod name or send time: "
-            + event.substring(0, Math.min(event.length(), 200)));
+      if (System.nanoTime() > deadline) {
+        long seen = 0;
+        List<String> shortWatchers = new ArrayList<>();
+        for (int w = 0; w < deliveries.size(); w++) {
+          WatcherDeliveries d = deliveries.get(w);
+          seen += d.count();
+          if (d.count() < count && shortWatchers.size() < 5) {
+            shortWatchers.add("watcher " + w + " saw " + d.count() + " (not w" + d.firstMissing() + ")");
+          }
+        }
+        throw new IllegalStateException("watchers saw " + seen + " of " + deliveries.size() * (long) count
+            + " events within " + timeout.toMillis() / 1000.0 + " s: " + String.join(", ", shortWatchers));
       }
-      int sentStart = sent + SENT_AT_FIELD.length();
-      int nameStart = name + "\"name\":\"".length();
-      return new WatchedPod(event.substring(nameStart, event.indexOf('"', nameStart)),
-          Long.parseLong(event.substring(sentStart, event.indexOf('"', sentStart))));
     }
   }
+
+  /**
+   * Every delivery's latency from its pod's send time and from its create's acknowledgement (zero when the watcher
+   * saw it first); with TUG_BENCH_WATCH_TIMELINE set, printed by when in the run their pods were sent (after a GC, at
+   * the start, at the end).
+   */
+  private static WatchLatencies latencies(List<WatcherDeliveries> deliveries, long[] acknowledgedNanos,
+                                          String namespace) {
+    Samples sinceSent = new Samples();
+    Samples sinceAcknowledged = new Samples();
+    long firstSent = Long.MAX_VALUE;
+    for (WatcherDeliveries d : deliveries) {
+      for (int pod = 0; pod < acknowledgedNanos.length; pod++) {
+        firstSent = Math.min(firstSent, d.sentNanos(pod));
+      }
+    }
+    WatchTimeline timeline = System.getenv("TUG_BENCH_WATCH_TIMELINE") != null ? new WatchTimeline(firstSent) : null;
+    for (WatcherDeliveries d : deliveries) {
+      for (int pod = 0; pod < acknowledgedNanos.length; pod++) {
+        long arrived = d.arrivedNanos(pod);
+        long sent = d.sentNanos(pod);
+        sinceSent.add(arrived - sent);
+        sinceAcknowledged.add(Math.max(0, arrived - acknowledgedNanos[pod]));
+        if (timeline != null) {
+          timeline.add(sent, arrived - sent);
+        }
+      }
+    }
+    if (timeline != null) {
+      timeline.print(System.out, namespace);
+    }
+    return new WatchLatencies(sinceSent, sinceAcknowledged);
+  }
+
 }

@@ -10,11 +10,8 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioSocketChannel;
-import io.netty.channel.nio.NioIoHandler;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -92,7 +89,7 @@ final class Http2ApiConnection implements AutoCloseable {
 
   /** A connection with an event loop of its own. */
   static Http2ApiConnection connect(Config config) throws Exception {
-    EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+    EventLoopGroup group = ClientTransport.eventLoops("watch", 1);
     try {
       return connect(config, group, true);
     } catch (Exception e) {
@@ -167,7 +164,7 @@ final class Http2ApiConnection implements AutoCloseable {
     URI server = URI.create(config.getMasterUrl());
     String host = server.getHost();
     int port = server.getPort() > 0 ? server.getPort() : 443;
-    Channel connection = new Bootstrap().group(group).channel(NioSocketChannel.class)
+    Channel connection = new Bootstrap().group(group).channel(ClientTransport.socketChannel())
         .option(ChannelOption.TCP_NODELAY, true)
         .handler(new ChannelInitializer<SocketChannel>() {
           @Override
@@ -191,15 +188,17 @@ final class Http2ApiConnection implements AutoCloseable {
   }
 
   /**
-   * GETs {@code path} (a watch) on a new stream and hands {@code onEvent} each line of the answer as it arrives; the
-   * future completes with the answer's status when its headers arrive (a watch is established).
+   * GETs {@code path} (a watch) on a new stream and hands {@code onLine} each line of the answer as it arrives; the
+   * future completes with the answer's status when its headers arrive (a watch is established). {@code onFailure}
+   * hears of what ends the stream: an exception of {@code onLine} or the stream's, or the stream closing.
    */
-  CompletableFuture<Integer> watch(String path, Consumer<String> onEvent) throws Exception {
+  CompletableFuture<Integer> watch(String path, WatchLines.LineConsumer onLine, Consumer<Throwable> onFailure)
+      throws Exception {
     CompletableFuture<Integer> established = new CompletableFuture<>();
     Http2StreamChannel stream = streams.open().get(60, TimeUnit.SECONDS);
     stream.pipeline().remove(HttpObjectAggregator.class);
     stream.pipeline().addLast(new SimpleChannelInboundHandler<HttpObject>() {
-      private final WatchLines lines = new WatchLines(onEvent);
+      private final WatchLines lines = new WatchLines(onLine);
 
       @Override
       protected void channelRead0(ChannelHandlerContext ctx, HttpObject message) {
@@ -213,12 +212,15 @@ final class Http2ApiConnection implements AutoCloseable {
 
       @Override
       public void channelInactive(ChannelHandlerContext ctx) {
-        established.completeExceptionally(new IOException("stream closed before an answer to GET " + path));
+        IOException closed = new IOException("the stream of GET " + path + " closed");
+        established.completeExceptionally(closed);
+        onFailure.accept(closed);
       }
 
       @Override
       public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         established.completeExceptionally(cause);
+        onFailure.accept(cause);
         ctx.close();
       }
     });

@@ -6,8 +6,6 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.nio.NioIoHandler;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http2.DefaultHttp2Headers;
 import io.netty.handler.codec.http2.Http2ConnectionHandler;
@@ -80,7 +78,7 @@ final class Http2PostConnection implements AutoCloseable {
 
   /** Connects with an event loop of its own to the kubeconfig's server; fails unless ALPN chose HTTP/2. */
   static Http2PostConnection connect(Config config) throws Exception {
-    EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+    EventLoopGroup group = ClientTransport.eventLoops("creator", 1);
     try {
       Listener listener = new Listener();
       Http2ConnectionHandler handler = new Http2ConnectionHandlerBuilder().server(false).frameListener(listener)

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.utils.Serialization;
+import io.netty.buffer.Unpooled;
+import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
 class PodJsonTest {
@@ -18,9 +20,11 @@ class PodJsonTest {
 
   @Test
   void theWatchersFindTheNameAndSendTimeInIt() {
-    String event = "{\"type\":\"ADDED\",\"object\":" + ApiServerBench.podJson("bench-watch", "w3", 42L) + "}";
-    ApiServerBench.WatchedPod pod = ApiServerBench.WatchedPod.parse(event);
-    assertThat(pod.name()).isEqualTo("w3");
+    byte[] event = ("{\"type\":\"ADDED\",\"object\":" + ApiServerBench.podJson("bench-watch", "w3", 42L) + "}")
+        .getBytes(StandardCharsets.UTF_8);
+    AddedPodEvent pod = new AddedPodEvent();
+    assertThat(pod.read(Unpooled.wrappedBuffer(event), 0, event.length)).isTrue();
+    assertThat(pod.podNumber()).isEqualTo(3);
     assertThat(pod.sentNanos()).isEqualTo(42L);
   }
 }
