@@ -19,7 +19,6 @@ import io.netty.util.collection.IntObjectMap;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -48,9 +47,6 @@ final class Http2PostConnection implements AutoCloseable {
   interface Answered {
     void answered(int status, byte[] body, Throwable error);
   }
-
-  /** The status and body of one answer. */
-  record Answer(int status, byte[] body) {}
 
   private static final class Pending {
     final Answered answered;
@@ -100,19 +96,6 @@ final class Http2PostConnection implements AutoCloseable {
     } else {
       connection.eventLoop().execute(() -> write(path, json, answered));
     }
-  }
-
-  /** {@link #post(String, byte[], Answered)}, waiting for the answer. */
-  Answer post(String path, byte[] json) throws Exception {
-    CompletableFuture<Answer> answer = new CompletableFuture<>();
-    post(path, json, (status, body, error) -> {
-      if (error != null) {
-        answer.completeExceptionally(error);
-      } else {
-        answer.complete(new Answer(status, body));
-      }
-    });
-    return answer.get(60, TimeUnit.SECONDS);
   }
 
   private void write(String path, byte[] json, Answered answered) {
