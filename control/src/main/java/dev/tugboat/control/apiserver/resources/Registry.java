@@ -50,7 +50,10 @@ public final class Registry {
   private final WatchCache cache;
   private final NamespaceLifecycle namespaces;
   private final SecureRandom random = new SecureRandom();
-  /** The resource layer's workers: where a write that lost a race is tried again, off the store's threads. */
+  /**
+   * The resource layer's after-store threads: where a request goes on once the store has answered (a read's result
+   * taken up, a write that lost a race tried again), off the store's threads and apart from the workers.
+   */
   private final Executor work;
 
   public Registry(ResourceType type, KeyValueStore store, Clock clock, WatchCache cache, NamespaceLifecycle namespaces,
@@ -82,7 +85,7 @@ public final class Registry {
     return object;
   }
 
-  /** {@link #get} without waiting for the store: the future completes on a worker, which decodes the object. */
+  /** {@link #get} without waiting for the store: the future completes on an after-store thread, which decodes it. */
   public CompletableFuture<ObjectNode> getAsync(String namespace, String name) {
     return readFromStore(namespace, name).thenApplyAsync(response -> {
       ObjectNode object = only(response);
@@ -232,8 +235,8 @@ public final class Registry {
    * {@link #createWithJson} without waiting for the store: the checks, defaults and encoding run on the calling
    * thread, and the future completes once the write is committed (fsynced), or fails with the {@link StatusError}
    * that answers the request. What little is left after the commit (the served JSON) runs on {@code completions},
-   * which is to be cheap (the connection's event loop); a lost race is tried again on the resource layer's workers,
-   * as an attempt may read the store. No thread waits while the store commits: each in-flight create held one of
+   * which is to be cheap (the connection's event loop); a lost race is tried again on the after-store threads ({@code
+   * work}), as an attempt may read the store. No thread waits while the store commits: each in-flight create held one of
    * the workers before, so 64 clients kept 32 of them (and their wake-ups) busy on 2 cores.
    */
   public CompletableFuture<Created> createAsync(String namespace, ObjectNode object, boolean dryRun,
@@ -497,8 +500,8 @@ public final class Registry {
   }
 
   /**
-   * {@link #guaranteedUpdate} without waiting for the store: each read's result is taken up on the resource layer's
-   * workers (decoding, the change, validation, encoding), and the future completes once the write is committed. No
+   * {@link #guaranteedUpdate} without waiting for the store: each read's result is taken up on the after-store threads
+   * (decoding, the change, validation, encoding), and the future completes once the write is committed. No
    * thread waits while the store reads or commits.
    */
   public CompletableFuture<ObjectNode> guaranteedUpdateAsync(String namespace, String name,

@@ -51,11 +51,14 @@ final class ResourceHandler implements ResourceApi {
   private final Map<String, Registry> registries;
   private final List<ResourceInfo> infos;
   private final ExecutorService workers;
+  /** Where answers are finished for callers that give no executor of their own (see {@link #handle(ApiRequest)}). */
+  private final Executor afterStore;
   private final Clock clock;
 
-  ResourceHandler(Map<String, Registry> registries, ExecutorService workers, Clock clock) {
+  ResourceHandler(Map<String, Registry> registries, ExecutorService workers, Executor afterStore, Clock clock) {
     this.registries = registries;
     this.workers = workers;
+    this.afterStore = afterStore;
     this.clock = clock;
     List<ResourceInfo> list = new ArrayList<>();
     registries.values().forEach(r -> list.add(r.type().info()));
@@ -71,9 +74,14 @@ final class ResourceHandler implements ResourceApi {
     return infos;
   }
 
+  /**
+   * For callers in the same process (controllers, the node authorizer, the kubelet proxy): the answer is finished on
+   * the resource layer's after-store threads, not on the thread that completed the store's future, which is the Raft
+   * thread every commit waits for.
+   */
   @Override
   public CompletableFuture<ApiResponse> handle(ApiRequest request) {
-    return handle(request, Runnable::run);
+    return handle(request, afterStore);
   }
 
   @Override
@@ -173,7 +181,7 @@ final class ResourceHandler implements ResourceApi {
     }
     switch (request.verb()) {
       case "get": {
-        // decoded and encoded on a worker once the store has read it, as no worker waits for the read
+        // decoded and encoded on an after-store thread once the store has read it: no worker waits for the read
         return registry.getAsync(namespace, name).thenApply(object -> "scale".equals(subresource)
             ? ok(200, Scales.of(object)) : asTableOrObject(request, type, object));
       }

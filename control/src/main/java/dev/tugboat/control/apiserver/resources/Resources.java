@@ -66,8 +66,17 @@ public final class Resources implements ResourceApi, AutoCloseable {
     }
   }
 
+  /** One per core on the machines Tugboat is measured on: the work is CPU, and the 64-client creates never queue. */
+  private static final int AFTER_STORE_THREADS = 2;
   private final ResourceHandler handler;
   private final ExecutorService workers;
+  /**
+   * Where a request goes on once the store has answered (a get's decoding, an update's change, a lost race's retry):
+   * threads apart from the workers, because a caller on a worker may wait for such a request (the node authorizer
+   * looks up a kubelet's pod so), and with every worker waiting, work queued behind them would never run. They wait
+   * for nothing but the store.
+   */
+  private final ExecutorService afterStore;
   private final ScheduledExecutorService scheduler;
   private final List<WatchCache> caches;
   private final Map<String, Registry> registries;
@@ -77,6 +86,7 @@ public final class Resources implements ResourceApi, AutoCloseable {
     this.cidr = ServiceCidr.parse(options.serviceCidr());
     ServiceAllocator allocator = new ServiceAllocator(store, cidr, options.nodePortMin(), options.nodePortMax());
     this.workers = Executors.newFixedThreadPool(options.workers(), daemonThreads("tug-resources"));
+    this.afterStore = Executors.newFixedThreadPool(AFTER_STORE_THREADS, daemonThreads("tug-after-store"));
     this.scheduler = Executors.newSingleThreadScheduledExecutor(daemonThreads("tug-watch-timers"));
     List<ResourceType> types = Catalog.types(allocator);
     Map<String, Registry> map = new LinkedHashMap<>();
@@ -93,11 +103,11 @@ public final class Resources implements ResourceApi, AutoCloseable {
     for (int i = 0; i < types.size(); i++) {
       ResourceType type = types.get(i);
       map.put(ResourceHandler.routeKey(type.group(), type.info().version(), type.resource()),
-          new Registry(type, store, clock, cacheList.get(i), lifecycle, workers));
+          new Registry(type, store, clock, cacheList.get(i), lifecycle, afterStore));
     }
     this.registries = map;
     this.caches = List.copyOf(cacheList);
-    this.handler = new ResourceHandler(map, workers, clock);
+    this.handler = new ResourceHandler(map, workers, afterStore, clock);
   }
 
   /** The resource layer with default options (service CIDR 10.96.0.0/12, node ports 30000-32767). */
@@ -206,6 +216,7 @@ public final class Resources implements ResourceApi, AutoCloseable {
       cache.close();
     }
     workers.shutdownNow();
+    afterStore.shutdownNow();
     scheduler.shutdownNow();
   }
 

@@ -275,4 +275,27 @@ class WritesInFlightTest {
     }
     assertThat(statusOf("get", "missing")).isEqualTo(404);
   }
+
+  /**
+   * A caller on a worker that waits for a get's answer (the node authorizer looks up a kubelet's pod so) while every
+   * worker does the same: what finishes the get after the store's read must not need one of those workers.
+   */
+  @Test
+  void getsWaitedForOnEveryWorkerAtOnceAreAnswered() throws Exception {
+    createConfigMaps(WORKERS);
+    store.holdReads();
+    List<CompletableFuture<Integer>> waiting = new ArrayList<>();
+    for (int i = 0; i < WORKERS; i++) {
+      CompletableFuture<Integer> status = new CompletableFuture<>();
+      String name = "cm" + i;
+      api.requestExecutor().execute(() -> status.complete(
+          api.handle(call("get", "configmaps", "default", name).request()).join().status()));
+      waiting.add(status);
+    }
+    await(() -> store.heldReads() == WORKERS, () -> WORKERS + " gets sent to the store (" + store.heldReads() + ")");
+    store.releaseReads();
+    for (CompletableFuture<Integer> status : waiting) {
+      assertThat(status.get(20, TimeUnit.SECONDS)).isEqualTo(200);
+    }
+  }
 }
