@@ -97,7 +97,9 @@ class RemoteKeyValueStoreTest {
         seen.add("closed");
       }
     };
-    try (Watch watch = remote.watch(WatchRequest.prefix(b("/w/"), 0), listener)) {
+    // from the next revision, not from "now": the store may create the watch after the put below
+    long before = remote.put(PutRequest.of(b("/before"), b("1"))).join().revision();
+    try (Watch watch = remote.watch(WatchRequest.prefix(b("/w/"), before + 1), listener)) {
       remote.put(PutRequest.of(b("/w/x"), b("1"))).join();
       remote.deleteRange(DeleteRangeRequest.key(b("/w/x"))).join();
       assertThat(seen.poll(30, TimeUnit.SECONDS)).isEqualTo("PUT /w/x");
