@@ -17,8 +17,6 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.handler.ssl.SslContext;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.lang.management.CompilationMXBean;
-import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -223,15 +221,17 @@ public final class ApiServerBench implements BenchPart {
    * server (C1 only) is warm after the first round; the rounds go on while the bench JVM's C2 is still busy.
    */
   private static void warmUp(KubernetesClient client, Http2PostConnection creator) throws Exception {
-    CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+    CompilerThreadsCpu compiler = CompilerThreadsCpu.of(ProcessHandle.current().pid());
     client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName("bench-warm-up").endMetadata()
         .build()).create();
     for (int round = 0; round < MAX_WARM_UP_ROUNDS; round++) {
-      long compiledBefore = jit.isCompilationTimeMonitoringSupported() ? jit.getTotalCompilationTime() : 0;
+      compiler.millisecondsSinceLast();
       long start = System.nanoTime();
       createPods(creator, "bench-warm-up", "p", 64, WARM_UP_CREATES, true, null);
       double roundMs = (System.nanoTime() - start) / 1e6;
-      long compiledMs = jit.isCompilationTimeMonitoringSupported() ? jit.getTotalCompilationTime() - compiledBefore : 0;
+      double compiledMs = compiler.millisecondsSinceLast();
+      System.out.printf("create warm-up round %d: %.0f ms, the bench JVM's compiler threads used %.0f ms of CPU%n",
+          round, roundMs, compiledMs);
       if (compiledMs < QUIET_JIT_SHARE * roundMs) {
         return;
       }
@@ -240,8 +240,9 @@ public final class ApiServerBench implements BenchPart {
 
   /**
    * Unmeasured watch rounds until the bench JVM's JIT is quiet, as {@link #warmUp} does for creates, judged by its
-   * compiler threads' CPU time: the JIT's elapsed time (CompilationMXBean) counts the compiler's waits in the run queue
-   * of the 2 loaded cores, and stayed above the quiet share through every round (3.7 of a 5.5 s third round).
+   * compiler threads' CPU time (as there): the JIT's elapsed time (CompilationMXBean) counts the compiler's waits in
+   * the run queue of the 2 loaded cores, and stayed above the quiet share through every round (3.7 of a 5.5 s third
+   * round).
    */
   private static void warmUpWatch(ApiServerProcess server, KubernetesClient client, Http2PostConnection creator)
       throws Exception {

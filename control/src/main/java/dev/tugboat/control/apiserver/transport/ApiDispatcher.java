@@ -76,11 +76,10 @@ public final class ApiDispatcher {
     return kubeletProxy;
   }
 
-  public Routed route(HttpCall call) {
-    return route(call, Runnable::run);
-  }
-
-  /** {@link #route}, with where a write's answer is finished once committed ({@link ResourceApi#handle(ApiRequest, Executor)}). */
+  /**
+   * Routes {@code call}; {@code completions} is where a write's answer is finished once committed ({@link
+   * ResourceApi#handle(ApiRequest, Executor)}).
+   */
   public Routed route(HttpCall call, Executor completions) {
     int q = call.uri().indexOf('?');
     String path = q < 0 ? call.uri() : call.uri().substring(0, q);
