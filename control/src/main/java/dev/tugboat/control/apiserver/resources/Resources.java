@@ -66,8 +66,11 @@ public final class Resources implements ResourceApi, AutoCloseable {
     }
   }
 
-  /** One per core on the machines Tugboat is measured on: the work is CPU, and the 64-client creates never queue. */
-  private static final int AFTER_STORE_THREADS = 2;
+  /**
+   * One per core: their work is CPU (decoding, patching, validating, encoding what the store read), so more would
+   * only queue for the cores, and fewer would cap updates and patches below what the machine does.
+   */
+  private static final int AFTER_STORE_THREADS = Math.max(2, Runtime.getRuntime().availableProcessors());
   private final ResourceHandler handler;
   private final ExecutorService workers;
   /**
