@@ -94,13 +94,7 @@ final class HeldStore implements KeyValueStore {
       if (holding) {
         CompletableFuture<TxnResponse> answer = new CompletableFuture<>();
         answers.add(answer);
-        through.add(() -> store.txn(request).whenComplete((response, failure) -> {
-          if (failure != null) {
-            answer.completeExceptionally(failure);
-          } else {
-            answer.complete(response);
-          }
-        }));
+        through.add(() -> passOn(store.txn(request), answer));
         return answer;
       }
     }
@@ -112,17 +106,22 @@ final class HeldStore implements KeyValueStore {
     synchronized (this) {
       if (holdingReads) {
         CompletableFuture<RangeResponse> answer = new CompletableFuture<>();
-        heldReads.add(() -> store.range(request).whenComplete((response, failure) -> {
-          if (failure != null) {
-            answer.completeExceptionally(failure);
-          } else {
-            answer.complete(response);
-          }
-        }));
+        heldReads.add(() -> passOn(store.range(request), answer));
         return answer;
       }
     }
     return store.range(request);
+  }
+
+  /** Completes {@code answer} as the store's {@code result} completes. */
+  private static <T> void passOn(CompletableFuture<T> result, CompletableFuture<T> answer) {
+    result.whenComplete((response, failure) -> {
+      if (failure != null) {
+        answer.completeExceptionally(failure);
+      } else {
+        answer.complete(response);
+      }
+    });
   }
 
   @Override
