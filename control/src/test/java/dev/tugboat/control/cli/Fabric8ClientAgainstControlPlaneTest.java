@@ -3,6 +3,8 @@ package dev.tugboat.control.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.tugboat.control.store.DeleteRangeRequest;
+import dev.tugboat.control.store.DeleteRangeResponse;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -15,24 +17,25 @@ import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.fabric8.kubernetes.client.http.AsyncBody;
 import io.fabric8.kubernetes.client.http.BasicBuilder;
 import io.fabric8.kubernetes.client.http.HttpRequest;
+import io.fabric8.kubernetes.client.http.HttpResponse;
 import io.fabric8.kubernetes.client.http.Interceptor;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
@@ -70,11 +73,25 @@ class Fabric8ClientAgainstControlPlaneTest {
         .withHttpClientBuilderConsumer(builder -> builder.addOrReplaceInterceptor("recorder", new Interceptor() {
           @Override
           public void before(BasicBuilder request, HttpRequest httpRequest, RequestTags tags) {
-            sent.add(httpRequest.method() + " " + httpRequest.uri().getRawPath()
-                + (httpRequest.uri().getRawQuery() == null ? "" : "?" + httpRequest.uri().getRawQuery()));
+            sent.add(describe(httpRequest));
+          }
+
+          @Override
+          public void after(HttpRequest httpRequest, HttpResponse<?> response, AsyncBody.Consumer<List<ByteBuffer>> c) {
+            sent.add("  -> " + response.code() + " for " + describe(httpRequest));
+          }
+
+          @Override
+          public void afterConnectionFailure(HttpRequest httpRequest, Throwable failure) {
+            sent.add("  -> " + failure + " for " + describe(httpRequest));
           }
         }))
         .build();
+  }
+
+  private static String describe(HttpRequest request) {
+    return request.method() + " " + request.uri().getRawPath()
+        + (request.uri().getRawQuery() == null ? "" : "?" + request.uri().getRawQuery());
   }
 
   private static int freePort() throws IOException {
@@ -189,7 +206,7 @@ class Fabric8ClientAgainstControlPlaneTest {
 
   /** What an informer's handler saw, one line per call, in the order it was called. */
   private static final class RecordingHandler implements ResourceEventHandler<ConfigMap> {
-    final BlockingQueue<String> events = new LinkedBlockingQueue<>();
+    final List<String> events = new CopyOnWriteArrayList<>();
 
     @Override
     public void onAdd(ConfigMap object) {
@@ -206,20 +223,18 @@ class Fabric8ClientAgainstControlPlaneTest {
       events.add("DELETE " + object.getMetadata().getName());
     }
 
-    /** Waits for {@code expected}, skipping others (an informer that re-lists repeats what it had as updates). */
-    void awaitEvent(String expected) throws InterruptedException {
-      long deadline = System.nanoTime() + WAIT.toNanos();
-      StringBuilder seen = new StringBuilder();
-      while (true) {
-        String event = events.poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-        if (event == null) {
-          throw new AssertionError("no \"" + expected + "\" within " + WAIT.toSeconds() + " s; saw: " + seen);
-        }
-        if (event.equals(expected)) {
-          return;
-        }
-        seen.append(event).append("; ");
-      }
+    /**
+     * Waits for {@code expected} among the calls from the {@code since}th on, whatever else came between (a re-listing
+     * informer repeats what it had as updates, and reports what changed while it was away in any order).
+     */
+    void awaitEvent(int since, String expected) throws InterruptedException {
+      await("\"" + expected + "\" among the handler's calls since restart: " + since(since),
+          () -> since(since).contains(expected));
+    }
+
+    private List<String> since(int since) {
+      List<String> all = List.copyOf(events);
+      return all.subList(since, all.size());
     }
   }
 
@@ -240,39 +255,71 @@ class Fabric8ClientAgainstControlPlaneTest {
           .build()).create();
       var configMaps = client.configMaps().inNamespace("informed");
       configMaps.resource(configMap("informed", "before", Map.of(), "one")).create();
+      configMaps.resource(configMap("informed", "doomed", Map.of(), "one")).create();
 
       RecordingHandler handler = new RecordingHandler();
+      int seen = 0;
       informer = configMaps.inform(handler, 0);
       SharedIndexInformer<ConfigMap> started = informer;
       await("informer synced", started::hasSynced);
-      handler.awaitEvent("ADD before {mode=one}");
+      handler.awaitEvent(seen, "ADD before {mode=one}");
+      handler.awaitEvent(seen, "ADD doomed {mode=one}");
       configMaps.resource(configMap("informed", "added", Map.of(), "one")).create();
-      handler.awaitEvent("ADD added {mode=one}");
+      handler.awaitEvent(seen, "ADD added {mode=one}");
       configMaps.withName("added").edit(c -> new ConfigMapBuilder(c).addToData("mode", "two").build());
-      handler.awaitEvent("UPDATE added {mode=two}");
+      handler.awaitEvent(seen, "UPDATE added {mode=two}");
       configMaps.withName("before").delete();
-      handler.awaitEvent("DELETE before");
+      handler.awaitEvent(seen, "DELETE before");
 
       for (int restart = 1; restart <= 2; restart++) {
         String round = "r" + restart;
+        String informed = started.lastSyncResourceVersion();
         plane.close();
+        if (restart == 2) {
+          // While the API server is down, the store moves on without it: a ConfigMap goes and the history the
+          // informer would resume from is compacted away. Its re-watch must get 410 Gone, and its re-list must
+          // catch up, this deletion included.
+          try (var store = ControlPlane.openEmbeddedStore(dataDir.resolve("store"))) {
+            DeleteRangeResponse deleted = store.deleteRange(DeleteRangeRequest.key(
+                "/registry/configmaps/informed/doomed".getBytes(StandardCharsets.UTF_8))).join();
+            assertThat(deleted.deleted()).isEqualTo(1);
+            store.compact(deleted.revision()).join();
+          }
+        }
+        int restartedAt = sent.size();
+        seen = handler.events.size();
         plane = ControlPlane.start(options(port), InetAddress.getLoopbackAddress());
         assertThat(plane.apiServer().localAddress().getPort()).isEqualTo(port);
 
         // right after the restart, whether or not the informer has reconnected yet
         String name = "after-" + restart;
         configMaps.resource(configMap("informed", name, Map.of(), "one")).create();
-        handler.awaitEvent("ADD " + name + " {mode=one}");
+        handler.awaitEvent(seen, "ADD " + name + " {mode=one}");
         configMaps.withName("added").edit(c -> new ConfigMapBuilder(c).addToData("restart", round).build());
-        handler.awaitEvent("UPDATE added {mode=two, restart=" + round + "}");
+        handler.awaitEvent(seen, "UPDATE added {mode=two, restart=" + round + "}");
         configMaps.withName(name).delete();
-        handler.awaitEvent("DELETE " + name);
+        handler.awaitEvent(seen, "DELETE " + name);
 
+        int informerCallsEnd = sent.size();
         Map<String, String> fresh = namesAndVersions(configMaps.list().getItems());
         await("informer store equals a fresh list " + fresh + " after restart " + restart,
             () -> namesAndVersions(started.getStore().list()).equals(fresh));
-        assertThat(fresh).containsOnlyKeys("added");
         assertThat(started.isWatching()).isTrue();
+
+        // the collection reads between the restart and the test's own list are the informer's
+        List<String> informerCalls = List.copyOf(sent).subList(restartedAt, informerCallsEnd).stream()
+            .filter(call -> call.matches("GET /api/v1/namespaces/informed/configmaps(\\?.*)?")).toList();
+        List<String> relists = informerCalls.stream().filter(call -> !call.contains("watch=true")).toList();
+        if (restart == 1) {
+          assertThat(fresh).containsOnlyKeys("added", "doomed");
+          assertThat(relists).as("the informer resumed its watch from resourceVersion " + informed).isEmpty();
+          assertThat(informerCalls).allMatch(call -> call.contains("&resourceVersion=" + informed + "&"));
+        } else {
+          handler.awaitEvent(seen, "DELETE doomed");
+          assertThat(fresh).containsOnlyKeys("added");
+          assertThat(relists).as("the informer re-listed after 410 Gone for resourceVersion " + informed)
+              .isNotEmpty();
+        }
       }
     } finally {
       if (informer != null) {
