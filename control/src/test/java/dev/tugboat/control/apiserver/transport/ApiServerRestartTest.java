@@ -2,8 +2,21 @@ package dev.tugboat.control.apiserver.transport;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.KeyStore;
+import java.security.cert.CertificateFactory;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -31,6 +44,78 @@ class ApiServerRestartTest {
       assertThat(result.stdout()).contains("namespace/default");
     } finally {
       Files.deleteIfExists(savedKubeconfig);
+    }
+  }
+
+  /** A client that trusts the cluster CA, as the fabric8 client builds one (the JDK's HttpClient). */
+  private static HttpClient trustingClient(Path caFile) throws Exception {
+    KeyStore trusted = KeyStore.getInstance(KeyStore.getDefaultType());
+    trusted.load(null, null);
+    try (var in = Files.newInputStream(caFile)) {
+      trusted.setCertificateEntry("ca", CertificateFactory.getInstance("X.509").generateCertificate(in));
+    }
+    TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+    trust.init(trusted);
+    SSLContext tls = SSLContext.getInstance("TLS");
+    tls.init(null, trust.getTrustManagers(), null);
+    return HttpClient.newBuilder().sslContext(tls).build();
+  }
+
+  /** A namespace watch over a WebSocket, as fabric8 opens it; {@code closed} gets the server's close code. */
+  private static WebSocket watchNamespaces(HttpClient http, int port, BlockingQueue<String> events,
+                                           CompletableFuture<Integer> closed) throws Exception {
+    return http.newWebSocketBuilder()
+        .header("Authorization", "Bearer " + TestApiServer.ADMIN_TOKEN)
+        .buildAsync(URI.create("wss://127.0.0.1:" + port + "/api/v1/namespaces?watch=true"), new WebSocket.Listener() {
+          @Override
+          public CompletionStage<?> onText(WebSocket socket, CharSequence data, boolean last) {
+            events.add(data.toString());
+            socket.request(1);
+            return null;
+          }
+
+          @Override
+          public CompletionStage<?> onClose(WebSocket socket, int statusCode, String reason) {
+            closed.complete(statusCode);
+            return null;
+          }
+
+          @Override
+          public void onError(WebSocket socket, Throwable error) {
+            closed.completeExceptionally(error);
+          }
+        }).get(15, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void stoppingServerClosesWatchWebSocketsWithGoingAway() throws Exception {
+    BlockingQueue<String> events = new LinkedBlockingQueue<>();
+    CompletableFuture<Integer> closed = new CompletableFuture<>();
+    try (TestApiServer server = new TestApiServer(dataDir)) {
+      HttpClient http = trustingClient(server.caFile());
+      watchNamespaces(http, server.server.localAddress().getPort(), events, closed);
+      assertThat(events.poll(15, TimeUnit.SECONDS)).as("the watch's first event").contains("\"ADDED\"");
+    }
+    // not an abnormal closure (1006), which the fabric8 client echoes back, the JDK refuses, and fabric8 logs
+    assertThat(closed.get(15, TimeUnit.SECONDS)).isEqualTo(1001);
+  }
+
+  @Test
+  void restartBindsTheSamePortAtOnceThoughTheConnectionsItClosedLinger() throws Exception {
+    int port;
+    try (Socket idle = new Socket()) {
+      try (TestApiServer first = new TestApiServer(dataDir)) {
+        port = first.server.localAddress().getPort();
+        idle.connect(first.server.localAddress(), 15_000);
+        idle.setSoTimeout(15_000);
+      }
+      // the server closed first, so once this end closes too, the server's end waits in TIME_WAIT on the port
+      assertThat(idle.getInputStream().read()).isEqualTo(-1);
+    }
+    try (TestApiServer second = new TestApiServer(dataDir, port)) {
+      assertThat(second.server.localAddress().getPort()).isEqualTo(port);
+      var result = TestApiServer.kubectl(second.server.kubeconfig(), "get", "ns", "default", "-o", "name");
+      assertThat(result.exitCode()).as(result.stderr()).isZero();
     }
   }
 }

@@ -26,12 +26,17 @@ final class TestApiServer implements AutoCloseable {
   final KubeApiServer server;
 
   TestApiServer(Path dataDir) throws IOException, InterruptedException {
+    this(dataDir, 0);
+  }
+
+  /** On {@code port}; 0 picks a free one. */
+  TestApiServer(Path dataDir, int port) throws IOException, InterruptedException {
     this.dataDir = dataDir;
     Path tokens = dataDir.resolve("tokens.csv");
     Files.createDirectories(dataDir);
     Files.writeString(tokens, ADMIN_TOKEN + ",alice,1001,\"system:masters\"\n" + VIEWER_TOKEN + ",viewer,1002,\"viewers,qa\"\n");
     server = KubeApiServer.start(
-        new KubeApiServer.Options(dataDir, InetAddress.getLoopbackAddress(), 0, tokens), resources);
+        new KubeApiServer.Options(dataDir, InetAddress.getLoopbackAddress(), port, tokens), resources);
   }
 
   Path caFile() {
