@@ -34,9 +34,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BooleanSupplier;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -243,8 +245,24 @@ class Fabric8ClientAgainstControlPlaneTest {
         c -> c.getMetadata().getResourceVersion(), (a, b) -> a, TreeMap::new));
   }
 
+  /**
+   * Threads that outlive what started them by design, one per process: the JDK's HttpClient selector (it ends when
+   * its client is collected; the JDK 17 HttpClient has no close), fabric8's shared scheduler, Chronicle's releaser
+   * and disk-space checker, the JDK's process reaper and cleaners.
+   */
+  private static final Pattern PROCESS_WIDE_THREADS = Pattern.compile(
+      "HttpClient-\\d+-SelectorManager|CachedSingleThreadScheduler-.*|background~resource~releaser|.*disk~space~checker"
+          + "|process reaper|Cleaner-\\d+");
+
+  private static List<String> threadsStartedSince(Set<Thread> before) {
+    return Thread.getAllStackTraces().keySet().stream()
+        .filter(thread -> !before.contains(thread) && !PROCESS_WIDE_THREADS.matcher(thread.getName()).matches())
+        .map(Thread::getName).sorted().toList();
+  }
+
   @Test
   void informerFollowsTheApiServerThroughTwoRestartsOnTheSamePort() throws Exception {
+    Set<Thread> threadsBefore = Set.copyOf(Thread.getAllStackTraces().keySet());
     int port = freePort();
     ControlPlane plane = ControlPlane.start(options(port), InetAddress.getLoopbackAddress());
     KubernetesClient client = null;
@@ -330,6 +348,11 @@ class Fabric8ClientAgainstControlPlaneTest {
       }
       plane.close();
       System.out.println("fabric8 sent:\n  " + String.join("\n  ", sent));
+    }
+    await("the threads of the planes, the informer and the client end: " + threadsStartedSince(threadsBefore),
+        () -> threadsStartedSince(threadsBefore).isEmpty());
+    try (ServerSocket again = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
+      assertThat(again.getLocalPort()).as("the last plane let go of its port").isEqualTo(port);
     }
   }
 }
