@@ -56,7 +56,10 @@ class Fabric8ClientAgainstControlPlaneTest {
   @TempDir
   Path dataDir;
 
-  /** What the client sent, in order: method and URI (lists, watches and their resourceVersions). */
+  /**
+   * What the client sent, in order: method and URI (lists, watches and their resourceVersions), and what came back
+   * (a status code; for a watch over a WebSocket, 101: its events and errors come inside).
+   */
   private final List<String> sent = new CopyOnWriteArrayList<>();
 
   private ServerOptions options(int port) {
@@ -291,7 +294,10 @@ class Fabric8ClientAgainstControlPlaneTest {
 
       for (int restart = 1; restart <= 2; restart++) {
         String round = "r" + restart;
-        String informed = started.lastSyncResourceVersion();
+        // the handler may hear of the last change before the informer notes its resourceVersion
+        String current = configMaps.list().getMetadata().getResourceVersion();
+        await("informer at resourceVersion " + current, () -> current.equals(started.lastSyncResourceVersion()));
+        String informed = current;
         plane.close();
         if (restart == 2) {
           // While the API server is down, the store moves on without it: a ConfigMap goes and the history the
@@ -329,6 +335,8 @@ class Fabric8ClientAgainstControlPlaneTest {
             .filter(call -> call.matches("GET /api/v1/namespaces/informed/configmaps(\\?.*)?")).toList();
         List<String> relists = informerCalls.stream().filter(call -> !call.contains("watch=true")).toList();
         if (restart == 1) {
+          // a plane that starts on the same port writes nothing to the store, so the new watch cache's history
+          // begins at the informer's resourceVersion and the watch resumes there
           assertThat(fresh).containsOnlyKeys("added", "doomed");
           assertThat(relists).as("the informer resumed its watch from resourceVersion " + informed).isEmpty();
           assertThat(informerCalls).allMatch(call -> call.contains("&resourceVersion=" + informed + "&"));
