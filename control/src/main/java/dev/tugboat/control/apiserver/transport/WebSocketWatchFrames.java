@@ -6,8 +6,8 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
-import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 
 /**
@@ -17,10 +17,10 @@ import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 final class WebSocketWatchFrames extends SimpleChannelInboundHandler<WebSocketFrame> {
 
   /**
-   * On a connection serving a watch WebSocket, a Close frame "1001 Going Away" (RFC 6455 7.4.1: a server going down);
-   * null on any other connection. A connection dropped without one is, to a
-   * client, an abnormal closure (1006): the fabric8 client over the JDK's HttpClient then echoes 1006, which the JDK
-   * refuses to send, and logs that refusal as a warning with its stack trace at every API server restart.
+   * On a connection serving a watch WebSocket, a Close frame "1001 Going Away" (RFC 6455 7.4.1: a server going
+   * down); null on any other connection. A connection dropped without one is, to a client, an abnormal closure
+   * (1006): the fabric8 client over the JDK's HttpClient then echoes 1006, which the JDK refuses to send, and logs
+   * that refusal as a warning with its stack trace at every API server restart.
    */
   static ChannelFuture goingAway(Channel connection) {
     if (connection.pipeline().get(WebSocketWatchFrames.class) == null) {
