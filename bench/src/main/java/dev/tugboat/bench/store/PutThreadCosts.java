@@ -10,10 +10,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.stream.Stream;
 
 /**
  * Where a sequential put's time goes, thread by thread: one jetcd client puts 256-byte values one after another into
@@ -24,21 +26,27 @@ import java.util.TreeMap;
  * every thread wake-up on the put's path; the client is the same for both subjects.
  *
  * <p>Not part of {@code tug bench}: run it by hand, e.g. {@code java -cp 'bench/target/bench-*.jar:bench/target/lib/*'
- * dev.tugboat.bench.store.PutThreadCosts tugboat 3 8}, inside the bench lock.
+ * dev.tugboat.bench.store.PutThreadCosts tugboat 3 8 [WARMUP_PUTS]}, inside the bench lock.
  */
 public final class PutThreadCosts {
-  private static final int WARMUP_PUTS = 1000;
+  /**
+   * Puts before the measured stretch unless a fourth argument says otherwise. A member's JIT (C1 only) was still
+   * compiling the put path after 1000 puts (2026-11-29, JFR: two thirds of the gRPC thread's samples interpreted, 600
+   * compilations per member during an 8-20 s stretch), so a figure of the steady state needs several thousand.
+   */
+  private static final int DEFAULT_WARMUP_PUTS = 1000;
 
   private PutThreadCosts() {}
 
   public static void main(String[] args) throws Exception {
-    if (args.length != 3) {
-      System.err.println("usage: PutThreadCosts tugboat|etcd MEMBERS SECONDS");
+    if (args.length != 3 && args.length != 4) {
+      System.err.println("usage: PutThreadCosts tugboat|etcd MEMBERS SECONDS [WARMUP_PUTS]");
       System.exit(2);
     }
     String subject = args[0];
     int members = Integer.parseInt(args[1]);
     long seconds = Long.parseLong(args[2]);
+    int warmupPuts = args.length == 4 ? Integer.parseInt(args[3]) : DEFAULT_WARMUP_PUTS;
     Path home = Path.of(System.getProperty("tug.home", "."));
     List<String> command = subject.equals("etcd") ? List.of("etcd") : List.of(home.resolve("bin/tug").toString(), "store");
     Path dir = Files.createTempDirectory("put-thread-costs-");
@@ -46,19 +54,27 @@ public final class PutThreadCosts {
          Client client = Client.builder().endpoints(cluster.endpoints().toArray(String[]::new)).build()) {
       KV kv = client.getKVClient();
       ByteSequence value = ByteSequence.from(new byte[256]);
-      for (int i = 0; i < WARMUP_PUTS; i++) {
+      for (int i = 0; i < warmupPuts; i++) {
         kv.put(key(i), value).get();
       }
       List<Long> pids = new ArrayList<>(cluster.pids());
       pids.add(ProcessHandle.current().pid());
       Map<String, long[]> before = threadFigures(pids);
+      // a profiler started by hand on the members (perf record -p) waits for this line to cover only the stretch
+      System.out.println("measuring members " + cluster.pids());
+      System.out.flush();
       long end = System.nanoTime() + seconds * 1_000_000_000L;
       int puts = 0;
       while (System.nanoTime() < end) {
         kv.put(key(puts++), value).get();
       }
       Map<String, long[]> after = threadFigures(pids);
-      print(subject, members, seconds, puts, before, after);
+      print(subject, members, seconds, puts, warmupPuts, before, after);
+    } finally {
+      // the members' data dirs and logs (about 4 MB a run) were left in /tmp after every run
+      try (Stream<Path> files = Files.walk(dir)) {
+        files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+      }
     }
   }
 
@@ -91,8 +107,8 @@ public final class PutThreadCosts {
     return figures;
   }
 
-  private static void print(String subject, int members, long seconds, int puts, Map<String, long[]> before,
-                            Map<String, long[]> after) {
+  private static void print(String subject, int members, long seconds, int puts, int warmupPuts,
+                            Map<String, long[]> before, Map<String, long[]> after) {
     Map<String, long[]> byName = new TreeMap<>();
     for (Map.Entry<String, long[]> e : after.entrySet()) {
       long[] start = before.getOrDefault(e.getKey(), new long[5]);
@@ -103,8 +119,8 @@ public final class PutThreadCosts {
         sum[i] += e.getValue()[i] - start[i];
       }
     }
-    System.out.printf("%s, %d members: %d sequential puts in %d s (%.2f ms each)%n", subject, members, puts, seconds,
-        seconds * 1000.0 / puts);
+    System.out.printf("%s, %d members: %d sequential puts in %d s (%.2f ms each) after %d to warm up%n", subject,
+        members, puts, seconds, seconds * 1000.0 / puts, warmupPuts);
     System.out.printf("%-36s %9s %9s %7s %9s %9s%n", "per put", "cpu_us", "wait_us", "slices", "user_us", "sys_us");
     for (Map.Entry<String, long[]> e : byName.entrySet()) {
       long[] s = e.getValue();

@@ -48,7 +48,8 @@ public final class StoreBench implements BenchPart {
   public void run(BenchReport report, Path scratch) throws Exception {
     BenchCase perf = cases.contains("perf") ? report.addCase("etcdctl check perf --load=l, 3 members on loopback") : null;
     BenchCase puts = cases.contains("puts")
-        ? report.addCase("one jetcd client, sequential puts of 256-byte values, 2000 after 200 warm-up") : null;
+        ? report.addCase("one jetcd client, sequential puts of 256-byte values, 2000 after 200 warm-up and more until"
+            + " the client's JIT is quiet") : null;
     BenchCase memory = cases.contains("memory")
         ? report.addCase("member memory with " + keysForMemory + " keys of 256-byte values, 3 members") : null;
     for (Map.Entry<String, List<String>> subject : subjects().entrySet()) {

@@ -471,16 +471,17 @@ public final class RaftLog implements AutoCloseable {
   }
 
   private void force(int cycle) {
-    Path file = cycleFiles.file(cycle);
+    // The file's name is formatted only to open its channel: formatted at every sync (DateTimeFormatter), it was 2.4%
+    // of the Raft thread's samples under sequential puts (perf record of 3 members, 2026-11-29).
+    FileChannel channel = channels.get(cycle);
     try {
-      FileChannel channel = channels.get(cycle);
       if (channel == null) {
-        channel = FileChannel.open(file, StandardOpenOption.WRITE);
+        channel = FileChannel.open(cycleFiles.file(cycle), StandardOpenOption.WRITE);
         channels.put(cycle, channel);
       }
       channel.force(false);
     } catch (IOException e) {
-      throw new UncheckedIOException("raft log " + directory + ": fsync " + file, e);
+      throw new UncheckedIOException("raft log " + directory + ": fsync " + cycleFiles.file(cycle), e);
     }
   }
 
