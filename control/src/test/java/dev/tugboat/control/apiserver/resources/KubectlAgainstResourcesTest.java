@@ -137,6 +137,74 @@ class KubectlAgainstResourcesTest {
     assertThat(table).containsPattern("shop\\s+0/4\\s+0\\s+0\\s+");
   }
 
+  /** The issue's own case: one file with a Deployment, a Service and a ConfigMap, applied, then applied changed. */
+  @Test
+  void applyOfOneFileWithThreeKindsThenOfItsChangedForm() throws Exception {
+    ok("create", "namespace", "store");
+    String v1 = """
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata: {name: cart, namespace: store}
+        spec:
+          replicas: 1
+          selector: {matchLabels: {app: cart}}
+          template:
+            metadata: {labels: {app: cart}}
+            spec:
+              containers: [{name: cart, image: "busybox:1.36", ports: [{containerPort: 8080}]}]
+        ---
+        apiVersion: v1
+        kind: Service
+        metadata: {name: cart, namespace: store}
+        spec:
+          selector: {app: cart}
+          ports: [{name: http, port: 80, targetPort: 8080}]
+        ---
+        apiVersion: v1
+        kind: ConfigMap
+        metadata: {name: cart-settings, namespace: store}
+        data: {currency: EUR, timeout: "30s"}
+        """;
+    assertThat(ok("apply", "-f", manifest("cart-v1.yaml", v1).toString()).stdout()).contains(
+        "deployment.apps/cart created", "service/cart created", "configmap/cart-settings created");
+    String clusterIp = ok("get", "svc", "cart", "-n", "store", "-o", "jsonpath={.spec.clusterIP}").stdout();
+    assertThat(clusterIp).matches("10\\.\\d+\\.\\d+\\.\\d+");
+
+    // the changed file: a second replica, a second port, one key changed and one dropped (apply prunes what the
+    // last applied configuration had and this one has not)
+    String v2 = v1.replace("replicas: 1", "replicas: 2")
+        .replace("ports: [{name: http, port: 80, targetPort: 8080}]",
+            "ports: [{name: http, port: 80, targetPort: 8080}, {name: admin, port: 9090, targetPort: 9090}]")
+        .replace("data: {currency: EUR, timeout: \"30s\"}", "data: {currency: CHF}");
+    assertThat(ok("apply", "-f", manifest("cart-v2.yaml", v2).toString()).stdout()).contains(
+        "deployment.apps/cart configured", "service/cart configured", "configmap/cart-settings configured");
+    assertThat(ok("get", "deploy", "cart", "-n", "store", "-o", "jsonpath={.spec.replicas}").stdout()).isEqualTo("2");
+    assertThat(ok("get", "svc", "cart", "-n", "store", "-o",
+        "jsonpath={range .spec.ports[*]}{.name}:{.port};{end}").stdout()).isEqualTo("http:80;admin:9090;");
+    assertThat(ok("get", "svc", "cart", "-n", "store", "-o", "jsonpath={.spec.clusterIP}").stdout())
+        .as("the Service keeps the cluster IP it was given").isEqualTo(clusterIp);
+    assertThat(ok("get", "cm", "cart-settings", "-n", "store", "-o", "json").stdout())
+        .contains("\"currency\": \"CHF\"").doesNotContain("timeout");
+    assertThat(ok("apply", "-f", manifest("cart-v2b.yaml", v2).toString()).stdout()).contains(
+        "deployment.apps/cart unchanged", "service/cart unchanged", "configmap/cart-settings unchanged");
+  }
+
+  @Test
+  void annotateSetsOverwritesAndRemovesAnnotations() throws Exception {
+    ok("create", "configmap", "notes", "--from-literal=k=v");
+    assertThat(ok("annotate", "configmap", "notes", "owner=team-a").stdout())
+        .contains("configmap/notes annotated");
+    Result again = kubectl("annotate", "configmap", "notes", "owner=team-b");
+    assertThat(again.exitCode()).isNotZero();
+    assertThat(again.stderr()).contains("already has a value (team-a)");
+    ok("annotate", "--overwrite", "configmap", "notes", "owner=team-b", "ticket=42");
+    assertThat(ok("get", "configmap", "notes", "-o", "jsonpath={.metadata.annotations.owner}/"
+        + "{.metadata.annotations.ticket}").stdout()).isEqualTo("team-b/42");
+    ok("annotate", "configmap", "notes", "ticket-");
+    assertThat(ok("get", "configmap", "notes", "-o", "yaml").stdout()).contains("owner: team-b")
+        .doesNotContain("ticket");
+  }
+
   @Test
   void exposeGivesAServiceAClusterIp() throws Exception {
     ok("create", "deployment", "api", "--image=busybox:1.36");
