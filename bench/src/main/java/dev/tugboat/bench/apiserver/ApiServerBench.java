@@ -1,7 +1,7 @@
 package dev.tugboat.bench.apiserver;
 
 import dev.tugboat.bench.BenchPart;
-import dev.tugboat.bench.proc.CompilerThreadsCpu;
+import dev.tugboat.bench.proc.JitWarmUp;
 import dev.tugboat.bench.proc.ProcessCpu;
 import dev.tugboat.bench.proc.ProcessMemory;
 import dev.tugboat.bench.proc.ThreadCpu;
@@ -44,8 +44,6 @@ public final class ApiServerBench implements BenchPart {
    * HTTP/2 and TLS client), as much CPU as the server; after one round of 5,000 it still took a fifth of a core.
    */
   private static final int WARM_UP_CREATES = 2000;
-  /** The JIT is quiet when it compiled for less than this share of a warm-up round's time. */
-  private static final double QUIET_JIT_SHARE = 0.05;
   /**
    * The bound on those rounds. The bench JVM's C2 compiles Netty's HTTP/2 read path inlined into a few huge methods
    * (0.3-0.9 s of compiler CPU each, LogCompilation 2026-11-29): after 15 rounds it still compiled for 100 of every 150
@@ -236,21 +234,10 @@ public final class ApiServerBench implements BenchPart {
    * server (C1 only) is warm after the first round; the rounds go on while the bench JVM's C2 is still busy.
    */
   private static void warmUp(KubernetesClient client, Http2PostConnection creator) throws Exception {
-    CompilerThreadsCpu compiler = CompilerThreadsCpu.of(ProcessHandle.current().pid());
     client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName("bench-warm-up").endMetadata()
         .build()).create();
-    for (int round = 0; round < MAX_WARM_UP_ROUNDS; round++) {
-      compiler.millisecondsSinceLast();
-      long start = System.nanoTime();
-      createPods(creator, "bench-warm-up", "p", 64, WARM_UP_CREATES, true, null);
-      double roundMs = (System.nanoTime() - start) / 1e6;
-      double compiledMs = compiler.millisecondsSinceLast();
-      System.out.printf("create warm-up round %d: %.0f ms, the bench JVM's compiler threads used %.0f ms of CPU%n",
-          round, roundMs, compiledMs);
-      if (compiledMs < QUIET_JIT_SHARE * roundMs) {
-        return;
-      }
-    }
+    JitWarmUp.untilQuiet("create", MAX_WARM_UP_ROUNDS,
+        round -> createPods(creator, "bench-warm-up", "p", 64, WARM_UP_CREATES, true, null));
   }
 
   /**
@@ -261,19 +248,8 @@ public final class ApiServerBench implements BenchPart {
    */
   private static void warmUpWatch(ApiServerProcess server, KubernetesClient client, Http2PostConnection creator)
       throws Exception {
-    CompilerThreadsCpu compiler = CompilerThreadsCpu.of(ProcessHandle.current().pid());
-    for (int round = 0; round < MAX_WATCH_WARM_UP_ROUNDS; round++) {
-      compiler.millisecondsSinceLast();
-      long start = System.nanoTime();
-      watchLatency(server, client, creator, "bench-watch-warm-up-" + round, 100, WATCH_WARM_UP_EVENTS, () -> { });
-      double roundMs = (System.nanoTime() - start) / 1e6;
-      double compiledMs = compiler.millisecondsSinceLast();
-      System.out.printf("watch warm-up round %d: %.0f ms, the bench JVM's compiler threads used %.0f ms of CPU%n",
-          round, roundMs, compiledMs);
-      if (compiledMs < QUIET_JIT_SHARE * roundMs) {
-        return;
-      }
-    }
+    JitWarmUp.untilQuiet("watch", MAX_WATCH_WARM_UP_ROUNDS, round -> watchLatency(server, client, creator,
+        "bench-watch-warm-up-" + round, 100, WATCH_WARM_UP_EVENTS, () -> { }));
   }
 
   private static Samples createPods(KubernetesClient client, Http2PostConnection creator, String namespace, int clients,

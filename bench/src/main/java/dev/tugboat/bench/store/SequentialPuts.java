@@ -1,6 +1,6 @@
 package dev.tugboat.bench.store;
 
-import dev.tugboat.bench.proc.CompilerThreadsCpu;
+import dev.tugboat.bench.proc.JitWarmUp;
 import dev.tugboat.bench.report.Samples;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
@@ -16,13 +16,12 @@ import java.util.concurrent.ThreadLocalRandom;
  * was still compiling jetcd, gRPC and Vert.x (PutThreadCosts, 2026-11-29, after 1000 puts: the client's C2 thread
  * 0.74-1.07 ms of CPU per put on the 2 cores the members need), while the next one met the client it had warmed. So
  * after the fixed warm-up, unmeasured rounds go on until this JVM's compiler threads are quiet, whichever subject is
- * first; the members get the same warm-up count either way.
+ * first. The first subject's members so get more warm-up puts than the next one's (in make bench, 2026-11-29:
+ * Tugboat 16 rounds, etcd 1); etcd, a Go binary, has no JIT to warm.
  */
 public final class SequentialPuts {
   /** Puts in one extra warm-up round. */
   private static final int WARM_UP_ROUND = 500;
-  /** The client's JIT is quiet when its compiler threads used less than this share of a round's time. */
-  private static final double QUIET_JIT_SHARE = 0.05;
   private static final int MAX_WARM_UP_ROUNDS = 20;
 
   private SequentialPuts() {}
@@ -33,27 +32,16 @@ public final class SequentialPuts {
     ByteSequence v = ByteSequence.from(value);
     try (Client client = Client.builder().endpoints(endpoints.toArray(String[]::new)).build()) {
       KV kv = client.getKVClient();
-      CompilerThreadsCpu compiler = CompilerThreadsCpu.of(ProcessHandle.current().pid());
-      int i = 0;
-      for (; i < warmup; i++) {
+      for (int i = 0; i < warmup; i++) {
         put(kv, i, v);
       }
-      for (int round = 0; round < MAX_WARM_UP_ROUNDS; round++) {
-        compiler.millisecondsSinceLast();
-        long start = System.nanoTime();
-        for (int end = i + WARM_UP_ROUND; i < end; i++) {
-          put(kv, i, v);
+      int rounds = JitWarmUp.untilQuiet("put", MAX_WARM_UP_ROUNDS, round -> {
+        for (int i = 0; i < WARM_UP_ROUND; i++) {
+          put(kv, warmup + round * WARM_UP_ROUND + i, v);
         }
-        double roundMs = (System.nanoTime() - start) / 1e6;
-        double compiledMs = compiler.millisecondsSinceLast();
-        System.out.printf("put warm-up round %d: %.0f ms, the bench JVM's compiler threads used %.0f ms of CPU%n",
-            round, roundMs, compiledMs);
-        if (compiledMs < QUIET_JIT_SHARE * roundMs) {
-          break;
-        }
-      }
+      });
       Samples samples = new Samples();
-      for (int measured = 0; measured < count; measured++, i++) {
+      for (int i = warmup + rounds * WARM_UP_ROUND, end = i + count; i < end; i++) {
         samples.add(put(kv, i, v));
       }
       return samples;
