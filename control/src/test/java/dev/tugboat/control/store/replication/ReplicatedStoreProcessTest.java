@@ -43,9 +43,18 @@ class ReplicatedStoreProcessTest {
   private final Map<String, Process> processes = new ConcurrentHashMap<>();
   private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
 
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
+  /**
+   * A port free now and not yet given to a member of this test: the kernel may hand the same free port out twice
+   * before anything binds it (a member's client port was once another's peer port, and that member never started).
+   */
+  private int freePort() throws IOException {
+    while (true) {
+      try (ServerSocket s = new ServerSocket(0)) {
+        int port = s.getLocalPort();
+        if (!peerPorts.containsValue(port) && !clientPorts.containsValue(port)) {
+          return port;
+        }
+      }
     }
   }
 
