@@ -83,7 +83,7 @@ public final class BenchMain implements Callable<Integer> {
    * A store run leaves gigabytes of logs and values here. A mount still under it (a run that failed halfway) would
    * make a recursive delete reach into the mounted files, so then the directory is kept and named instead.
    */
-  private static void removeScratch(Path scratch) throws IOException {
+  public static void removeScratch(Path scratch) throws IOException {
     String prefix = scratch.toRealPath() + "/";
     try (Stream<String> mounts = Files.lines(Path.of("/proc/self/mountinfo"))) {
       if (mounts.map(line -> line.split(" ")[4]).anyMatch(point -> point.startsWith(prefix))) {

@@ -1,5 +1,6 @@
 package dev.tugboat.bench.store;
 
+import dev.tugboat.bench.BenchMain;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.KV;
@@ -10,12 +11,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.stream.Stream;
 
 /**
  * Where a sequential put's time goes, thread by thread: one jetcd client puts 256-byte values one after another into
@@ -72,9 +71,7 @@ public final class PutThreadCosts {
       print(subject, members, seconds, puts, warmupPuts, before, after);
     } finally {
       // the members' data dirs and logs (about 4 MB a run) were left in /tmp after every run
-      try (Stream<Path> files = Files.walk(dir)) {
-        files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-      }
+      BenchMain.removeScratch(dir);
     }
   }
 
