@@ -32,7 +32,7 @@ public final class BenchMain implements Callable<Integer> {
   int keys = 1_000_000;
 
   @Option(names = "--cases", split = ",",
-      description = "cases to run (default: all): store perf, puts, memory; runtime sequential, many; apiserver create, list, "
+      description = "cases to run (default: all): store perf, puts, floor, memory; runtime sequential, many; apiserver create, list, "
           + "watch, memory")
   java.util.Set<String> cases;
 

@@ -16,16 +16,20 @@ import java.util.Set;
 
 /**
  * Tugboat's store against etcd 3.4, three members each on loopback with their own data dirs, with the same clients:
- * etcdctl check perf, one jetcd client's sequential puts, and member memory holding a million keys.
+ * etcdctl check perf, one jetcd client's sequential puts, and member memory holding a million keys. Beside them, the
+ * floor of a sequential put on this machine: the same client against a server that answers at once, and a bare
+ * fdatasync on the members' filesystem.
  */
 public final class StoreBench implements BenchPart {
   private static final int MEMBERS = 3;
   private final Path home;
   private final int keysForMemory;
-  public static final Set<String> CASES = Set.of("perf", "puts", "memory");
+  public static final Set<String> CASES = Set.of("perf", "puts", "floor", "memory");
+  /** A put's value and its key, about what a log appends for one put. */
+  private static final int RECORD_BYTES = 300;
   private final Set<String> cases;
 
-  /** {@code cases} names the cases to run: perf, puts, memory. */
+  /** {@code cases} names the cases to run: perf, puts, floor, memory. */
   public StoreBench(Path home, int keysForMemory, Set<String> cases) {
     this.home = home;
     this.keysForMemory = keysForMemory;
@@ -50,6 +54,10 @@ public final class StoreBench implements BenchPart {
     BenchCase puts = cases.contains("puts")
         ? report.addCase("one jetcd client, sequential puts of 256-byte values, 2000 after 200 warm-up and more until"
             + " the client's JIT is quiet") : null;
+    BenchCase floor = cases.contains("floor")
+        ? report.addCase("floor of one sequential put here: the jetcd client against a server that answers at once,"
+            + " 5000 puts to warm up then 2000; one " + RECORD_BYTES + "-byte write + fdatasync on the members'"
+            + " filesystem, 200 then 2000") : null;
     BenchCase memory = cases.contains("memory")
         ? report.addCase("member memory with " + keysForMemory + " keys of 256-byte values, 3 members") : null;
     for (Map.Entry<String, List<String>> subject : subjects().entrySet()) {
@@ -62,11 +70,15 @@ public final class StoreBench implements BenchPart {
         runMemory(name, subject.getValue(), dir, memory);
       }
     }
+    if (floor != null) {
+      runFloor(scratch, floor);
+    }
     if (perf != null) {
-      perf.target("tugboat.writes_per_s >= 7200");
+      perf.target("tugboat.writes_per_s >= 7200 and tugboat.slowest_ms < 500");
     }
     if (puts != null) {
-      puts.ratio("tugboat", "p50_ms", "etcd", "p50_ms").target("tugboat_p50_over_etcd_p50 <= 0.5");
+      puts.ratio("tugboat", "p50_ms", "etcd", "p50_ms").ratio("tugboat", "p99_ms", "etcd", "p99_ms")
+          .target("tugboat_p50_over_etcd_p50 <= 0.5 and tugboat_p99_over_etcd_p99 < 1");
     }
     if (memory != null) {
       memory.ratio("tugboat", "max_member_rss_mb", "etcd", "max_member_rss_mb")
@@ -97,6 +109,21 @@ public final class StoreBench implements BenchPart {
           c.subject(name, Figures.error(name + ": " + e.getMessage()));
         }
       }
+    }
+  }
+
+  private static void runFloor(Path scratch, BenchCase floor) {
+    List<String> answering = List.of(ProcessHandle.current().info().command().orElse("java"), "-cp",
+        System.getProperty("java.class.path"), AnsweringKvServer.class.getName());
+    try (StoreMembers server = StoreMembers.start(answering, 1, scratch.resolve("answering"), Duration.ofSeconds(60))) {
+      floor.subject("answering_server", SequentialPuts.run(server.endpoints(), 5000, 2000).figures());
+    } catch (Exception e) {
+      floor.subject("answering_server", Figures.error("answering server: " + e.getMessage()));
+    }
+    try {
+      floor.subject("fdatasync", FsyncLatency.run(scratch, RECORD_BYTES, 200, 2000).figures());
+    } catch (Exception e) {
+      floor.subject("fdatasync", Figures.error("fdatasync: " + e.getMessage()));
     }
   }
 

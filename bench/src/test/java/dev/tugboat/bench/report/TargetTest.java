@@ -41,6 +41,23 @@ class TargetTest {
   @Test
   void malformedTargetNamesTheExpression() {
     assertThatThrownBy(() -> Target.parse("tugboat fast")).hasMessageContaining("\"tugboat fast\"");
+    assertThatThrownBy(() -> Target.parse("a_over_b <= 0.5 and fast"))
+        .hasMessageContaining("\"fast\" is not OPERAND");
+  }
+
+  @Test
+  void everyPartOfAConjunctionMustHold() {
+    Map<String, Double> ratios = Map.of("p50_ratio", 0.4, "p99_ratio", 1.2);
+    assertThat(Target.parse("p50_ratio <= 0.5 and p99_ratio < 1").evaluate(ratios, Map.of())).isFalse();
+    assertThat(Target.parse("p50_ratio <= 0.5 and p99_ratio < 1.5").evaluate(ratios, Map.of())).isTrue();
+    assertThat(Target.parse("p99_ratio < 1 and p50_ratio <= 0.5").evaluate(ratios, Map.of())).isFalse();
+  }
+
+  @Test
+  void aFailedPartDecidesEvenWhenAnotherIsUnknown() {
+    Map<String, Double> ratios = Map.of("p50_ratio", 0.7);
+    assertThat(Target.parse("p50_ratio <= 0.5 and p99_ratio < 1").evaluate(ratios, Map.of())).isFalse();
+    assertThat(Target.parse("p50_ratio <= 1 and p99_ratio < 1").evaluate(ratios, Map.of())).isNull();
   }
 
   @Test

@@ -1,6 +1,7 @@
 package dev.tugboat.bench.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import dev.tugboat.bench.report.Figures;
 import org.junit.jupiter.api.Test;
@@ -39,5 +40,12 @@ class CheckPerfTest {
   void outputWithoutVerdictIsAnError() {
     assertThat(CheckPerf.parse("Error: context deadline exceeded").error())
         .contains("no verdict").contains("context deadline exceeded");
+  }
+
+  @Test
+  void etcdctlCpuIsTheChildrenLineOfBashTimes() {
+    assertThat(CheckPerf.childCpuSeconds("0m0.016s 0m0.000s\n0m17.987s 0m10.465s\n")).isCloseTo(28.452, within(1e-9));
+    assertThat(CheckPerf.childCpuSeconds("0m0.016s 0m0.000s\n1m2.500s 0m0.500s\n")).isCloseTo(63.0, within(1e-9));
+    assertThat(CheckPerf.childCpuSeconds("")).isNull();
   }
 }
