@@ -8,7 +8,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.StringJoiner;
 
 /**
@@ -27,9 +29,10 @@ public final class StoreMembers implements AutoCloseable {
     StoreMembers members = new StoreMembers();
     try {
       int[] peerPorts = new int[count];
+      Set<Integer> taken = new HashSet<>();
       for (int i = 0; i < count; i++) {
-        members.clientPorts.add(freePort());
-        peerPorts[i] = freePort();
+        members.clientPorts.add(freePort(taken));
+        peerPorts[i] = freePort(taken);
       }
       StringJoiner initialCluster = new StringJoiner(",");
       for (int i = 0; i < count; i++) {
@@ -82,9 +85,14 @@ public final class StoreMembers implements AutoCloseable {
     }
   }
 
-  static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
+  /** A port free now and not in {@code taken}: the kernel may give a port it just saw closed to the next caller. */
+  private static int freePort(Set<Integer> taken) throws IOException {
+    while (true) {
+      try (ServerSocket s = new ServerSocket(0)) {
+        if (taken.add(s.getLocalPort())) {
+          return s.getLocalPort();
+        }
+      }
     }
   }
 

@@ -3,6 +3,7 @@ package dev.tugboat.control.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.tugboat.control.LoopbackPorts;
 import dev.tugboat.control.store.DeleteRangeRequest;
 import dev.tugboat.control.store.DeleteRangeResponse;
 import io.fabric8.kubernetes.api.model.ConfigMap;
@@ -97,12 +98,6 @@ class Fabric8ClientAgainstControlPlaneTest {
   private static String describe(HttpRequest request) {
     return request.method() + " " + request.uri().getRawPath()
         + (request.uri().getRawQuery() == null ? "" : "?" + request.uri().getRawQuery());
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return socket.getLocalPort();
-    }
   }
 
   private static long rv(HasMetadata object) {
@@ -266,7 +261,7 @@ class Fabric8ClientAgainstControlPlaneTest {
   @Test
   void informerFollowsTheApiServerThroughTwoRestartsOnTheSamePort() throws Exception {
     Set<Thread> threadsBefore = Set.copyOf(Thread.getAllStackTraces().keySet());
-    int port = freePort();
+    int port = LoopbackPorts.next();
     ControlPlane plane = ControlPlane.start(options(port), InetAddress.getLoopbackAddress());
     KubernetesClient client = null;
     SharedIndexInformer<ConfigMap> informer = null;

@@ -2,12 +2,12 @@ package dev.tugboat.control.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tugboat.control.LoopbackPorts;
 import dev.tugboat.control.store.etcd.Curl;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -85,8 +85,8 @@ class StoreCommandTest {
 
   @Test
   void aStartedStoreServesEtcdctlAndKeepsItsDataAcrossRestarts() throws Exception {
-    int port = freePort();
-    String peer = "http://127.0.0.1:" + freePort(); // a lone member listens for peers too: member add can follow
+    int port = LoopbackPorts.next();
+    String peer = "http://127.0.0.1:" + LoopbackPorts.next(); // a lone member listens for peers too: member add can follow
     String[] args = {"--name=solo", "--data-dir=" + dir.resolve("solo.etcd"),
         "--listen-client-urls=http://127.0.0.1:" + port, "--advertise-client-urls=http://127.0.0.1:" + port,
         "--initial-advertise-peer-urls=" + peer, "--listen-peer-urls=" + peer,
@@ -108,13 +108,13 @@ class StoreCommandTest {
 
   @Test
   void aMemberOfThreeStartedAloneAnswersHealth503OnItsClientAndMetricsUrls() throws Exception {
-    int port = freePort();
-    int metricsPort = freePort();
-    String peer = "http://127.0.0.1:" + freePort();
+    int port = LoopbackPorts.next();
+    int metricsPort = LoopbackPorts.next();
+    String peer = "http://127.0.0.1:" + LoopbackPorts.next();
     String[] args = {"--name=a", "--data-dir=" + dir.resolve("a.etcd"),
         "--listen-client-urls=http://127.0.0.1:" + port, "--advertise-client-urls=http://127.0.0.1:" + port,
         "--initial-advertise-peer-urls=" + peer, "--listen-peer-urls=" + peer,
-        "--initial-cluster=a=" + peer + ",b=http://127.0.0.1:" + freePort() + ",c=http://127.0.0.1:" + freePort(),
+        "--initial-cluster=a=" + peer + ",b=http://127.0.0.1:" + LoopbackPorts.next() + ",c=http://127.0.0.1:" + LoopbackPorts.next(),
         "--listen-metrics-urls=http://127.0.0.1:" + metricsPort};
     try (StoreCommand.RunningStore running = start(args)) {
       assertThat(running.metrics().addresses()).containsExactly(new InetSocketAddress("127.0.0.1", metricsPort));
@@ -133,12 +133,6 @@ class StoreCommandTest {
     StoreCommand command = new StoreCommand();
     new CommandLine(command).parseArgs(args);
     return StoreCommand.start(command.validated());
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-      return socket.getLocalPort();
-    }
   }
 
   private static String etcdctl(int port, String... args) throws Exception {

@@ -2,12 +2,12 @@ package dev.tugboat.control.store.etcd;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tugboat.control.LoopbackPorts;
 import dev.tugboat.control.cli.StoreCommand;
 import dev.tugboat.control.store.mvcc.MvccKeyValueStore;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -60,12 +60,6 @@ class EtcdBackendSnapshotTest {
     }
   }
 
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
-  }
-
   private static Etcdctl.Result ok(Etcdctl etcdctl, String... args) {
     Etcdctl.Result r = etcdctl.run(args);
     assertThat(r.exitCode()).as("etcdctl %s: %s", String.join(" ", args), r.stderr()).isZero();
@@ -104,17 +98,17 @@ class EtcdBackendSnapshotTest {
   }
 
   private Etcdctl startEtcd(String name, Path dataDir) throws IOException {
-    String peer = "http://127.0.0.1:" + freePort();
-    String client = "http://127.0.0.1:" + freePort();
+    String peer = "http://127.0.0.1:" + LoopbackPorts.next();
+    String client = "http://127.0.0.1:" + LoopbackPorts.next();
     start(name, List.of(ETCD.toString(), "--name", name, "--data-dir", dataDir.toString(),
         "--listen-client-urls", client, "--advertise-client-urls", client, "--listen-peer-urls", peer,
         "--initial-advertise-peer-urls", peer, "--initial-cluster", name + "=" + peer,
-        "--listen-metrics-urls", "http://127.0.0.1:" + freePort()));
+        "--listen-metrics-urls", "http://127.0.0.1:" + LoopbackPorts.next()));
     return new Etcdctl(client);
   }
 
   private Etcdctl startTugboatMember(String name, String peer, String token) throws IOException {
-    String client = "http://127.0.0.1:" + freePort();
+    String client = "http://127.0.0.1:" + LoopbackPorts.next();
     List<String> command = new ArrayList<>();
     command.add(ProcessHandle.current().info().command().orElse("java"));
     for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
@@ -216,7 +210,7 @@ class EtcdBackendSnapshotTest {
           .contains("total keys: " + number(status, "totalKey") + "\n");
 
       Path dataDir = dir.resolve("etcd-restored");
-      String peer = "http://127.0.0.1:" + freePort();
+      String peer = "http://127.0.0.1:" + LoopbackPorts.next();
       ok(tug, "snapshot", "restore", saved.toString(), "--name", "e1", "--data-dir", dataDir.toString(),
           "--initial-cluster", "e1=" + peer, "--initial-advertise-peer-urls", peer);
       Etcdctl etcd = startEtcdOn(dataDir, "e1", peer);
@@ -232,11 +226,11 @@ class EtcdBackendSnapshotTest {
   }
 
   private Etcdctl startEtcdOn(Path dataDir, String name, String peer) throws IOException {
-    String client = "http://127.0.0.1:" + freePort();
+    String client = "http://127.0.0.1:" + LoopbackPorts.next();
     start(name, List.of(ETCD.toString(), "--name", name, "--data-dir", dataDir.toString(),
         "--listen-client-urls", client, "--advertise-client-urls", client, "--listen-peer-urls", peer,
         "--initial-advertise-peer-urls", peer, "--initial-cluster", name + "=" + peer,
-        "--listen-metrics-urls", "http://127.0.0.1:" + freePort()));
+        "--listen-metrics-urls", "http://127.0.0.1:" + LoopbackPorts.next()));
     return new Etcdctl(client);
   }
 
@@ -261,7 +255,7 @@ class EtcdBackendSnapshotTest {
           .contains("total keys: " + number(etcdStatus, "totalKey") + "\n");
 
       // bad input: refused, naming the file and the fault, leaving no data dir
-      String peer = "http://127.0.0.1:" + freePort();
+      String peer = "http://127.0.0.1:" + LoopbackPorts.next();
       byte[] bytes = Files.readAllBytes(saved);
       Path cut = dir.resolve("cut.db");
       Files.write(cut, java.util.Arrays.copyOf(bytes, bytes.length - 4096));

@@ -2,10 +2,10 @@ package dev.tugboat.control.store.etcd;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tugboat.control.LoopbackPorts;
 import dev.tugboat.control.cli.StoreCommand;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -39,12 +39,6 @@ class EtcdctlMembershipTest {
 
   private record Member(String id, boolean started, String name, String peerUrls, String clientUrls,
                         boolean learner) {}
-
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
-  }
 
   private String peerUrl(String name) {
     return "http://127.0.0.1:" + peerPorts.get(name);
@@ -164,8 +158,8 @@ class EtcdctlMembershipTest {
   void aMemberStartedWithAnotherTokenIsRefusedByItsPeersAndStops() throws Exception {
     withLogsOnFailure(() -> {
       for (String name : List.of("m1", "m2", "m3")) {
-        peerPorts.put(name, freePort());
-        clientPorts.put(name, freePort());
+        peerPorts.put(name, LoopbackPorts.next());
+        clientPorts.put(name, LoopbackPorts.next());
       }
       String initial = "m1=" + peerUrl("m1") + ",m2=" + peerUrl("m2") + ",m3=" + peerUrl("m3");
       startMember("m1", initial, "new");
@@ -210,8 +204,8 @@ class EtcdctlMembershipTest {
 
   private void saveAndRestore() throws Exception {
     for (String name : List.of("m1", "m2", "m3", "r1", "r2", "r3")) {
-      peerPorts.put(name, freePort());
-      clientPorts.put(name, freePort());
+      peerPorts.put(name, LoopbackPorts.next());
+      clientPorts.put(name, LoopbackPorts.next());
     }
     String initial = "m1=" + peerUrl("m1") + ",m2=" + peerUrl("m2") + ",m3=" + peerUrl("m3");
     for (String name : List.of("m1", "m2", "m3")) {
@@ -300,8 +294,8 @@ class EtcdctlMembershipTest {
 
   private void grow() throws Exception {
     for (String name : List.of("m1", "m2", "m3", "m4", "m5")) {
-      peerPorts.put(name, freePort());
-      clientPorts.put(name, freePort());
+      peerPorts.put(name, LoopbackPorts.next());
+      clientPorts.put(name, LoopbackPorts.next());
     }
     String initial = "m1=" + peerUrl("m1") + ",m2=" + peerUrl("m2") + ",m3=" + peerUrl("m3");
     for (String name : List.of("m1", "m2", "m3")) {

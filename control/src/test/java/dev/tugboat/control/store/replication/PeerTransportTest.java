@@ -3,6 +3,7 @@ package dev.tugboat.control.store.replication;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.tugboat.control.LoopbackPorts;
 import dev.tugboat.control.store.log.SnapshotFiles;
 import dev.tugboat.control.store.raft.ConfState;
 import dev.tugboat.control.store.raft.Entry;
@@ -14,7 +15,6 @@ import dev.tugboat.control.store.raft.SnapshotStatus;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -77,12 +77,6 @@ class PeerTransportTest {
     }
   }
 
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
-  }
-
   private static Message append(long from, long to, long index) {
     return Message.builder(MessageType.APPEND).from(from).to(to).term(1).index(index)
         .entries(List.of(Entry.normal(index + 1, 1, ("e" + index).getBytes()))).build();
@@ -102,8 +96,8 @@ class PeerTransportTest {
 
   @Test
   void membersExchangeMessagesInOrderInBothDirections() throws Exception {
-    InetSocketAddress a1 = new InetSocketAddress("127.0.0.1", freePort());
-    InetSocketAddress a2 = new InetSocketAddress("127.0.0.1", freePort());
+    InetSocketAddress a1 = new InetSocketAddress("127.0.0.1", LoopbackPorts.next());
+    InetSocketAddress a2 = new InetSocketAddress("127.0.0.1", LoopbackPorts.next());
     Map<Long, InetSocketAddress> members = Map.of(1L, a1, 2L, a2);
     Inbox in1 = new Inbox();
     Inbox in2 = new Inbox();
@@ -133,8 +127,8 @@ class PeerTransportTest {
    */
   @Test
   void messagesThatOverflowTheSocketArriveWholeAndInOrderFromEachSender() throws Exception {
-    InetSocketAddress a1 = new InetSocketAddress("127.0.0.1", freePort());
-    InetSocketAddress a2 = new InetSocketAddress("127.0.0.1", freePort());
+    InetSocketAddress a1 = new InetSocketAddress("127.0.0.1", LoopbackPorts.next());
+    InetSocketAddress a2 = new InetSocketAddress("127.0.0.1", LoopbackPorts.next());
     Map<Long, InetSocketAddress> members = Map.of(1L, a1, 2L, a2);
     Inbox in2 = new Inbox();
     int perSender = 100;
@@ -181,8 +175,8 @@ class PeerTransportTest {
 
   @Test
   void aRestartedPeerIsReconnectedTo() throws Exception {
-    InetSocketAddress a1 = new InetSocketAddress("127.0.0.1", freePort());
-    InetSocketAddress a2 = new InetSocketAddress("127.0.0.1", freePort());
+    InetSocketAddress a1 = new InetSocketAddress("127.0.0.1", LoopbackPorts.next());
+    InetSocketAddress a2 = new InetSocketAddress("127.0.0.1", LoopbackPorts.next());
     Map<Long, InetSocketAddress> members = Map.of(1L, a1, 2L, a2);
     Inbox in2 = new Inbox();
     try (PeerTransport t1 = new PeerTransport(CLUSTER, 1, a1, members, dir, new Inbox()).start()) {
@@ -198,8 +192,8 @@ class PeerTransportTest {
 
   @Test
   void aMemberOfAnotherClusterIsNotHeard() throws Exception {
-    InetSocketAddress a1 = new InetSocketAddress("127.0.0.1", freePort());
-    InetSocketAddress a2 = new InetSocketAddress("127.0.0.1", freePort());
+    InetSocketAddress a1 = new InetSocketAddress("127.0.0.1", LoopbackPorts.next());
+    InetSocketAddress a2 = new InetSocketAddress("127.0.0.1", LoopbackPorts.next());
     Map<Long, InetSocketAddress> members = Map.of(1L, a1, 2L, a2);
     Inbox in2 = new Inbox();
     try (PeerTransport stranger = new PeerTransport(0xBAD, 1, a1, members, dir, new Inbox()).start();
@@ -245,8 +239,8 @@ class PeerTransportTest {
 
   @Test
   void aSnapshotIsStreamedFromItsFileAndArrivesCheckedWithItsMessage() throws Exception {
-    InetSocketAddress a1 = new InetSocketAddress("127.0.0.1", freePort());
-    InetSocketAddress a2 = new InetSocketAddress("127.0.0.1", freePort());
+    InetSocketAddress a1 = new InetSocketAddress("127.0.0.1", LoopbackPorts.next());
+    InetSocketAddress a2 = new InetSocketAddress("127.0.0.1", LoopbackPorts.next());
     Map<Long, InetSocketAddress> members = Map.of(1L, a1, 2L, a2);
     Path leaderFile = leaderSnapshot(5 * SnapshotChunks.CHUNK_BYTES + 123); // several chunks, the last one short
     Path followerDir = Files.createDirectories(dir.resolve("follower"));
@@ -282,8 +276,8 @@ class PeerTransportTest {
 
   /** The follower refuses the file sent for a SNAPSHOT message with {@code metadata}: nothing installed or left. */
   private void assertRefused(SnapshotMetadata metadata, Path leaderFile) throws Exception {
-    InetSocketAddress a1 = new InetSocketAddress("127.0.0.1", freePort());
-    InetSocketAddress a2 = new InetSocketAddress("127.0.0.1", freePort());
+    InetSocketAddress a1 = new InetSocketAddress("127.0.0.1", LoopbackPorts.next());
+    InetSocketAddress a2 = new InetSocketAddress("127.0.0.1", LoopbackPorts.next());
     Map<Long, InetSocketAddress> members = Map.of(1L, a1, 2L, a2);
     Path followerDir = Files.createDirectories(dir.resolve("follower"));
     Inbox in1 = new Inbox();
@@ -299,8 +293,8 @@ class PeerTransportTest {
 
   @Test
   void aSnapshotForAPeerThatIsDownIsReportedFailed() throws Exception {
-    InetSocketAddress a1 = new InetSocketAddress("127.0.0.1", freePort());
-    InetSocketAddress a2 = new InetSocketAddress("127.0.0.1", freePort());
+    InetSocketAddress a1 = new InetSocketAddress("127.0.0.1", LoopbackPorts.next());
+    InetSocketAddress a2 = new InetSocketAddress("127.0.0.1", LoopbackPorts.next());
     Inbox in1 = new Inbox();
     try (PeerTransport t1 = new PeerTransport(CLUSTER, 1, a1, Map.of(1L, a1, 2L, a2), dir, in1).start()) {
       t1.sendSnapshot(snapshotMessage(SNAPSHOT_AT_500), leaderSnapshot(1000));
@@ -317,7 +311,7 @@ class PeerTransportTest {
 
   @Test
   void aStreamCutShortLeavesNoFileAndNoSnapshot() throws Exception {
-    InetSocketAddress a2 = new InetSocketAddress("127.0.0.1", freePort());
+    InetSocketAddress a2 = new InetSocketAddress("127.0.0.1", LoopbackPorts.next());
     Path followerDir = Files.createDirectories(dir.resolve("follower"));
     Inbox in2 = new Inbox();
     try (PeerTransport t2 = new PeerTransport(CLUSTER, 2, a2, Map.of(1L, a2, 2L, a2), followerDir, in2).start();

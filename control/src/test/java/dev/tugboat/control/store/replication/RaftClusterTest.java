@@ -2,9 +2,9 @@ package dev.tugboat.control.store.replication;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tugboat.control.LoopbackPorts;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -28,12 +28,6 @@ class RaftClusterTest {
   private final Map<Long, RaftNode> nodes = new HashMap<>();
   private final Map<Long, CommandListStateMachine> machines = new HashMap<>();
 
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
-  }
-
   private RaftNodeConfig config(long id, long snapshotEntries) {
     return new RaftNodeConfig(id, 0xC1, dir.resolve("m" + id), members, members.get(id), Duration.ofMillis(50),
         10, 1, snapshotEntries, Duration.ofSeconds(5));
@@ -41,7 +35,7 @@ class RaftClusterTest {
 
   private void startCluster(long snapshotEntries) throws IOException {
     for (long id = 1; id <= 3; id++) {
-      members.put(id, new InetSocketAddress("127.0.0.1", freePort()));
+      members.put(id, new InetSocketAddress("127.0.0.1", LoopbackPorts.next()));
     }
     for (long id = 1; id <= 3; id++) {
       start(id, snapshotEntries);

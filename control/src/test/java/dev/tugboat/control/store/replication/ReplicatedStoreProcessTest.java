@@ -3,6 +3,7 @@ package dev.tugboat.control.store.replication;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.ByteString;
+import dev.tugboat.control.LoopbackPorts;
 import dev.tugboat.control.cli.StoreCommand;
 import dev.tugboat.control.store.etcd.api.KVGrpc;
 import dev.tugboat.control.store.etcd.api.MaintenanceGrpc;
@@ -12,7 +13,6 @@ import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -42,21 +42,6 @@ class ReplicatedStoreProcessTest {
   private final Map<String, Integer> clientPorts = new LinkedHashMap<>();
   private final Map<String, Process> processes = new ConcurrentHashMap<>();
   private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
-
-  /**
-   * A port free now and not yet given to a member of this test: the kernel may hand the same free port out twice
-   * before anything binds it (a member's client port was once another's peer port, and that member never started).
-   */
-  private int freePort() throws IOException {
-    while (true) {
-      try (ServerSocket s = new ServerSocket(0)) {
-        int port = s.getLocalPort();
-        if (!peerPorts.containsValue(port) && !clientPorts.containsValue(port)) {
-          return port;
-        }
-      }
-    }
-  }
 
   private String initialCluster() {
     List<String> parts = new ArrayList<>();
@@ -174,8 +159,8 @@ class ReplicatedStoreProcessTest {
 
   private void killTheLeaderUnderLoad() throws Exception {
     for (String name : List.of("m1", "m2", "m3")) {
-      peerPorts.put(name, freePort());
-      clientPorts.put(name, freePort());
+      peerPorts.put(name, LoopbackPorts.next());
+      clientPorts.put(name, LoopbackPorts.next());
     }
     for (String name : peerPorts.keySet()) {
       startMember(name);
@@ -286,8 +271,8 @@ class ReplicatedStoreProcessTest {
     List<String> smallHeap = List.of("-Xmx64m", "-XX:MaxDirectMemorySize=512m");
     List<String> snapshotOften = List.of("--snapshot-count", "5000");
     for (String name : List.of("m1", "m2", "m3")) {
-      peerPorts.put(name, freePort());
-      clientPorts.put(name, freePort());
+      peerPorts.put(name, LoopbackPorts.next());
+      clientPorts.put(name, LoopbackPorts.next());
     }
     for (String name : peerPorts.keySet()) {
       startMember(name, smallHeap, snapshotOften);
