@@ -29,9 +29,10 @@ import java.util.TreeMap;
  */
 public final class PutThreadCosts {
   /**
-   * Puts before the measured stretch unless a fourth argument says otherwise. A member's JIT (C1 only) was still
-   * compiling the put path after 1000 puts (2026-11-29, JFR: two thirds of the gRPC thread's samples interpreted, 600
-   * compilations per member during an 8-20 s stretch), so a figure of the steady state needs several thousand.
+   * Puts before the measured stretch unless a fourth argument says otherwise. A member's JIT (C1 only at the time) was
+   * still compiling the put path after 1000 puts (2026-11-29, JFR: two thirds of the gRPC thread's samples interpreted,
+   * 600 compilations per member during an 8-20 s stretch), so a figure of the steady state needs several thousand; with
+   * C2 (tug store's default since), 20,000.
    */
   private static final int DEFAULT_WARMUP_PUTS = 1000;
 

@@ -15,18 +15,19 @@ import java.util.concurrent.ThreadLocalRandom;
  * <p>The client is this JVM, which the subjects share: the first subject measured used to meet a cold client whose C2
  * was still compiling jetcd, gRPC and Vert.x (PutThreadCosts, 2026-11-29, after 1000 puts: the client's C2 thread
  * 0.74-1.07 ms of CPU per put on the 2 cores the members need), while the next one met the client it had warmed. So
- * after the fixed warm-up, unmeasured rounds go on until this JVM's compiler threads are quiet, whichever subject is
- * first. The first subject's members so get more warm-up puts than the next one's (in make bench, 2026-11-29:
- * Tugboat 16 rounds, etcd 1); etcd, a Go binary, has no JIT to warm.
+ * after the fixed warm-up, unmeasured rounds go on until the compiler threads of this JVM and of the subject's
+ * processes are quiet, whichever subject is first: a member's JIT compiling while puts are measured was the same
+ * cost on the same cores. etcd, a Go binary, has no JIT to warm; its rounds stop when the client's is quiet.
  */
 public final class SequentialPuts {
   /** Puts in one extra warm-up round. */
   private static final int WARM_UP_ROUND = 500;
-  private static final int MAX_WARM_UP_ROUNDS = 20;
+  private static final int MAX_WARM_UP_ROUNDS = 80;
 
   private SequentialPuts() {}
 
-  public static Samples run(List<String> endpoints, int warmup, int count) throws Exception {
+  /** {@code subjectPids}: the processes serving the puts; a JVM among them is warmed until its JIT is quiet too. */
+  public static Samples run(List<String> endpoints, List<Long> subjectPids, int warmup, int count) throws Exception {
     byte[] value = new byte[256];
     ThreadLocalRandom.current().nextBytes(value);
     ByteSequence v = ByteSequence.from(value);
@@ -35,7 +36,7 @@ public final class SequentialPuts {
       for (int i = 0; i < warmup; i++) {
         put(kv, i, v);
       }
-      int rounds = JitWarmUp.untilQuiet("put", MAX_WARM_UP_ROUNDS, round -> {
+      int rounds = JitWarmUp.untilQuiet("put", MAX_WARM_UP_ROUNDS, subjectPids, round -> {
         for (int i = 0; i < WARM_UP_ROUND; i++) {
           put(kv, warmup + round * WARM_UP_ROUND + i, v);
         }
