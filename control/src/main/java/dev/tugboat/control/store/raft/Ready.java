@@ -29,7 +29,9 @@ import java.util.List;
  * @param readStates       reads confirmed linearizable: serve each from the state machine once it has applied
  *                         {@link ReadState#index()}
  * @param mustSync         whether entries or hard state must be fsynced (false when only the commit index moved,
- *                         which may be recovered from peers)
+ *                         which may be recovered from peers). When false, the driver may skip saving the hard state
+ *                         altogether: a restart from an older commit index (never one past the log) only applies less
+ *                         until the leader, or this member's own first commit as leader, tells it more.
  */
 public record Ready(SoftState softState, HardState hardState, List<Entry> entries, Snapshot snapshot,
                     List<Entry> committedEntries, List<Message> earlyMessages, List<Message> messages, List<ReadState> readStates,

@@ -150,6 +150,8 @@ public final class RaftNode implements AutoCloseable {
   private volatile StateRole role = StateRole.FOLLOWER;
   private volatile long term;
   private volatile long committed;
+  /** The newest hard state the core handed out (Raft thread); the log holds it as of the last Ready that synced. */
+  private HardState latestHardState;
   private volatile long applied;
   /** The newest snapshot written (and the log compacted to) while running. */
   private volatile long snapshotIndex;
@@ -447,6 +449,13 @@ public final class RaftNode implements AutoCloseable {
         core.advance(ready);
       }
       campaignIfAlone();
+      // A lone member's log may hold entries past the durable commit index (a commit-only Ready writes nothing): its
+      // first entry as leader commits them, here, before anyone reads.
+      while (core.hasReady()) {
+        Ready ready = core.ready();
+        handle(ready);
+        core.advance(ready);
+      }
       advanceFirstElectionClock();
       replayed.complete(null);
       while (running) {
@@ -482,6 +491,12 @@ public final class RaftNode implements AutoCloseable {
           }
           sleeping = false;
         }
+      }
+      // A clean stop makes the commit index durable too, so that a restart applies all it acknowledged at once (as
+      // etcd's WAL holds it after a clean stop); after a crash it may be up to one round of commits behind.
+      if (latestHardState != null) {
+        storage.append(List.of(), latestHardState);
+        storage.sync();
       }
     } catch (Throwable t) {
       LOG.error("raft member {}: the Raft thread failed; the member stops", Long.toHexString(id), t);
@@ -616,18 +631,19 @@ public final class RaftNode implements AutoCloseable {
     if (ready.snapshot() != null) {
       installed = storage.installSnapshot(takeReceivedSnapshot(ready.snapshot().metadata()));
     }
-    // A Ready that only moves the commit index needs no fsync, and nothing waits for its record: it is written after
-    // the applies and their replies, which it held up before (each put makes one such Ready on every member).
-    boolean commitOnly = !ready.mustSync() && ready.entries().isEmpty() && ready.snapshot() == null;
-    if (!commitOnly) {
-      storage.append(ready.entries(), ready.hardState());
-    }
-    if (ready.mustSync() || !ready.entries().isEmpty()) {
-      storage.sync();
-    }
+    // Only a Ready that must sync (entries, a snapshot, a new term or vote) writes to the log, and then with the
+    // newest hard state. A Ready that only moves the commit index writes nothing: Raft needs term and vote durable,
+    // not the commit index, which a restarted member relearns (a follower from the leader's next APPEND or heartbeat,
+    // a leader by committing an entry of its new term) and which is at most the commit of the last entries written
+    // behind. Each put makes one such Ready on every member, and its HARD_STATE record cost each a Chronicle write.
     if (ready.hardState() != null) {
-      term = ready.hardState().term();
-      committed = ready.hardState().commit();
+      latestHardState = ready.hardState();
+      term = latestHardState.term();
+      committed = latestHardState.commit();
+    }
+    if (ready.mustSync()) {
+      storage.append(ready.entries(), latestHardState);
+      storage.sync();
     }
     // 2. send
     sendAll(ready.messages());
@@ -655,9 +671,6 @@ public final class RaftNode implements AutoCloseable {
       }
     }
     completeAppliedReads();
-    if (commitOnly && ready.hardState() != null) {
-      storage.append(List.of(), ready.hardState());
-    }
     maybeSnapshot();
   }
 

@@ -19,6 +19,8 @@ final class SimNode {
     /** The Ready taken from the core whose persistence is under way (it completes at {@code persistAt}). */
     Ready pending;
     long persistAt;
+    /** The newest hard state the core handed out; the storage holds it only as of the last Ready that had to sync. */
+    HardState latestHardState;
     long downUntil;
     long lastApplied;
     long leaderCheckedTerm = -1;
@@ -41,6 +43,7 @@ final class SimNode {
         Snapshot snap = storage.snapshot();
         stateMachine = KvStateMachine.restore(snap.data());
         lastApplied = snap.metadata().index();
+        latestHardState = null;
         leaderCheckedTerm = -1;
     }
 

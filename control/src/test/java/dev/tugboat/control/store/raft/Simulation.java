@@ -350,7 +350,10 @@ final class Simulation {
             n.lastApplied = rd.snapshot().metadata().index();
         }
         n.storage.append(rd.entries());
-        if (rd.hardState() != null) n.storage.setHardState(rd.hardState());
+        // As RaftNode does: the hard state is written only by a Ready that must sync (term, vote, entries or a
+        // snapshot), then the newest one; a commit-only Ready writes nothing, so a restart may find an older commit.
+        if (rd.hardState() != null) n.latestHardState = rd.hardState();
+        if (rd.mustSync() && n.latestHardState != null) n.storage.setHardState(n.latestHardState);
         for (Message m : rd.messages()) send(m);
         for (Entry e : rd.committedEntries()) apply(n, e);
         n.readStates.addAll(rd.readStates());
