@@ -17,7 +17,8 @@ import org.agrona.concurrent.UnsafeBuffer;
  *  8  a           long   ENTRY: index  HARD_STATE: term  TRUNCATE: first removed index  SNAPSHOT: index
  *                        DISCARD: Chronicle index of the first unreadable record
  * 16  b           long   ENTRY: term   HARD_STATE: vote  SNAPSHOT: term
- * 24  c           long   HARD_STATE: commit
+ * 24  c           long   HARD_STATE: commit  ENTRY: a commit index known when it was written, at most its own index
+ *                        (0 if none): the commit rides on the entries instead of a HARD_STATE record of its own
  * 32  data        dataLength bytes
  *  .  crc32c      int    over every byte before it
  * </pre>

@@ -134,16 +134,28 @@ public final class LogStorage implements Storage, AutoCloseable {
   /**
    * Stages entries and hard state; durable after {@link #sync()}. Entries a snapshot already covers are skipped, as
    * the core may still hand over some that a snapshot installed meanwhile made moot.
+   *
+   * <p>Term and vote are written whenever they change. The commit index is written only with entries, inside their
+   * records: Raft does not need it durable (a restarted member relearns it from the leader, a leader by committing an
+   * entry of its term), and a record of its own cost every member one more Chronicle write per put. So a restart may
+   * find an older commit index than the member had, never one past what was committed and is in the log.
    */
   public void append(List<Entry> entries, HardState hardState) {
     int skip = 0;
     while (skip < entries.size() && entries.get(skip).index() <= log.snapshotIndex()) {
       skip++;
     }
-    log.append(skip == 0 ? entries : entries.subList(skip, entries.size()));
-    if (hardState != null) {
+    long commit = hardState != null ? hardState.commit() : log.hardState().commit();
+    log.append(skip == 0 ? entries : entries.subList(skip, entries.size()), commit);
+    HardState stored = log.hardState();
+    if (hardState != null && (hardState.term() != stored.term() || hardState.vote() != stored.vote())) {
       log.saveHardState(hardState);
     }
+  }
+
+  /** Stages the whole hard state, commit index included (a clean stop leaves it for the restart); durable after sync. */
+  public void saveHardState(HardState hardState) {
+    log.saveHardState(hardState);
   }
 
   public void sync() {

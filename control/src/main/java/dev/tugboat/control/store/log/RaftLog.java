@@ -43,7 +43,9 @@ import org.slf4j.LoggerFactory;
  *       the new entries. Rewriting the queue instead would cost a copy of the whole tail and a window in which the
  *       log exists twice; a marker costs one record and keeps every write sequential.</li>
  *   <li>The hard state is a record in the same stream, so an entry batch and the term, vote and commit that go with
- *       it become durable in one fsync instead of two (plus a rename) for a separate file.</li>
+ *       it become durable in one fsync instead of two (plus a rename) for a separate file. A commit index alone
+ *       needs no record: {@link #append(List, long)} writes it into the entries' records (each with at most its own
+ *       index, so that a torn tail never leaves a commit past the log), and recovery takes the largest.</li>
  *   <li>A snapshot is a SNAPSHOT record (index, term) after which entries up to the index are gone. Whole cycle files
  *       that hold only older records are then deleted; the newest hard state is rewritten first so that deleting
  *       old files never loses it.</li>
@@ -221,11 +223,17 @@ public final class RaftLog implements AutoCloseable {
         }
         positions.addLong(position);
         terms.addLong(record.b());
+        if (record.c() > hardState.commit()) {
+          // a commit written with the entries: it stays true if this entry is truncated later, as the entries up to it
+          // are committed and never are
+          hardState = new HardState(hardState.term(), hardState.vote(), record.c());
+        }
       }
       case LogRecord.HARD_STATE -> {
         HardState read = new HardState(record.a(), record.b(), record.c());
         if (isNewer(read, hardState)) {
-          hardState = read;
+          // an entry read before may carry a newer commit than this record (commit indexes only grow)
+          hardState = new HardState(read.term(), read.vote(), Math.max(read.commit(), hardState.commit()));
         }
       }
       case LogRecord.TRUNCATE -> dropFrom(record.a());
@@ -317,6 +325,15 @@ public final class RaftLog implements AutoCloseable {
    * its index on are replaced: Raft overwrites a conflicting uncommitted suffix.
    */
   public void append(List<Entry> entries) {
+    append(entries, 0);
+  }
+
+  /**
+   * Appends {@code entries} as {@link #append(List)} does, with the commit index {@code commit} known when they are
+   * written: durable with them, without a HARD_STATE record. Each entry records at most its own index (any index up to
+   * a commit index is committed), so a torn tail that keeps only some of them never leaves a commit past the log.
+   */
+  public void append(List<Entry> entries, long commit) {
     if (entries.isEmpty()) {
       return;
     }
@@ -334,10 +351,15 @@ public final class RaftLog implements AutoCloseable {
         throw new IllegalArgumentException("raft log " + directory + ": entry " + entry.index()
             + " does not follow entry " + lastIndex());
       }
-      long position = write(LogRecord.ENTRY, entry.type().ordinal(), entry.index(), entry.term(), 0, entry.data());
+      long entryCommit = Math.min(commit, entry.index());
+      long position = write(LogRecord.ENTRY, entry.type().ordinal(), entry.index(), entry.term(), entryCommit,
+          entry.data());
       positions.addLong(position);
       terms.addLong(entry.term());
       tailCache[(int) (entry.index() & (TAIL_CACHE_SIZE - 1))] = entry;
+      if (entryCommit > hardState.commit()) {
+        hardState = new HardState(hardState.term(), hardState.vote(), entryCommit);
+      }
     }
   }
 

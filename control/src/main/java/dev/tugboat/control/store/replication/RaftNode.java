@@ -495,7 +495,7 @@ public final class RaftNode implements AutoCloseable {
       // A clean stop makes the commit index durable too, so that a restart applies all it acknowledged at once (as
       // etcd's WAL holds it after a clean stop); after a crash it may be up to one round of commits behind.
       if (latestHardState != null) {
-        storage.append(List.of(), latestHardState);
+        storage.saveHardState(latestHardState);
         storage.sync();
       }
     } catch (Throwable t) {
@@ -632,10 +632,10 @@ public final class RaftNode implements AutoCloseable {
       installed = storage.installSnapshot(takeReceivedSnapshot(ready.snapshot().metadata()));
     }
     // Only a Ready that must sync (entries, a snapshot, a new term or vote) writes to the log, and then with the
-    // newest hard state. A Ready that only moves the commit index writes nothing: Raft needs term and vote durable,
-    // not the commit index, which a restarted member relearns (a follower from the leader's next APPEND or heartbeat,
-    // a leader by committing an entry of its new term) and which is at most the commit of the last entries written
-    // behind. Each put makes one such Ready on every member, and its HARD_STATE record cost each a Chronicle write.
+    // newest hard state (its commit index rides in the entries' records). A Ready that only moves the commit index
+    // writes nothing: Raft needs term and vote durable, not the commit index, which a restarted member relearns (a
+    // follower from the leader's next APPEND or heartbeat, a leader by committing an entry of its new term). Each put
+    // makes one such Ready on every member, and its HARD_STATE record cost each one more Chronicle write.
     if (ready.hardState() != null) {
       latestHardState = ready.hardState();
       term = latestHardState.term();

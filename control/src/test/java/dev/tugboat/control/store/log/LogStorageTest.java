@@ -92,6 +92,31 @@ class LogStorageTest {
     }
   }
 
+  @Test
+  void theCommitIndexIsWrittenOnlyWithEntriesAndTermAndVoteAlways() {
+    try (LogStorage storage = LogStorage.open(dir, THREE)) {
+      storage.append(entries(1, 10, 3), new HardState(3, 2, 4));
+      storage.sync();
+      // a Ready that only moves the commit index: nothing to write
+      storage.append(List.of(), new HardState(3, 2, 10));
+      storage.sync();
+    }
+    try (LogStorage storage = LogStorage.open(dir, THREE)) {
+      assertThat(storage.initialState().hardState()).isEqualTo(new HardState(3, 2, 4));
+      // a new term is written even without entries, and the commit goes with it
+      storage.append(List.of(), new HardState(4, 0, 6));
+      storage.sync();
+    }
+    try (LogStorage storage = LogStorage.open(dir, THREE)) {
+      assertThat(storage.initialState().hardState()).isEqualTo(new HardState(4, 0, 6));
+      storage.append(entries(11, 11, 4), new HardState(4, 0, 11));
+      storage.sync();
+    }
+    try (LogStorage storage = LogStorage.open(dir, THREE)) {
+      assertThat(storage.initialState().hardState()).isEqualTo(new HardState(4, 0, 11));
+    }
+  }
+
   /** A snapshot as a follower receives it: a checked file under a temporary name in the snapshot directory. */
   private static SnapshotFiles.Stored received(LogStorage storage, SnapshotMetadata meta, byte[] data)
       throws IOException {

@@ -78,6 +78,79 @@ class RaftLogTest {
   }
 
   @Test
+  void aCommitIndexWrittenWithEntriesSurvivesReopenWithoutAHardStateRecord() {
+    try (RaftLog log = open()) {
+      log.saveHardState(new HardState(2, 3, 0));
+      log.append(entries(1, 10, 2), 4);
+      log.append(entries(11, 12, 2), 9);
+      assertThat(log.hardState()).isEqualTo(new HardState(2, 3, 9));
+      log.sync();
+    }
+    try (RaftLog log = open()) {
+      assertThat(log.hardState()).isEqualTo(new HardState(2, 3, 9));
+      assertThat(log.lastIndex()).isEqualTo(12);
+      // a later term's record with an older commit (written before those entries were) keeps the newer commit
+      log.saveHardState(new HardState(3, 0, 9));
+      log.sync();
+    }
+    try (RaftLog log = open()) {
+      assertThat(log.hardState()).isEqualTo(new HardState(3, 0, 9));
+    }
+  }
+
+  @Test
+  void anEntryRecordsNoCommitPastItsOwnIndexSoATornBatchNeverLeavesACommitPastTheLog() throws IOException {
+    byte[] marker = new byte[5000];
+    Arrays.fill(marker, (byte) 0x6B);
+    try (RaftLog log = open()) {
+      log.append(entries(1, 20, 1), 0);
+      // a follower appends 21..22 and learns in the same APPEND that everything up to 22 is committed
+      log.append(List.of(entry(21, 1), new Entry(22, 1, EntryType.NORMAL, marker)), 22);
+      log.sync();
+    }
+    Path file = onlyCycleFile();
+    long at = find(file, marker);
+    try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
+      raf.setLength(at + 1000);
+    }
+    try (RaftLog log = open()) {
+      assertThat(log.lastIndex()).isEqualTo(21);
+      assertThat(log.hardState().commit()).isEqualTo(21);
+    }
+  }
+
+  @Test
+  void aCommitWrittenInEntriesThatAreTruncatedLaterStillHolds() {
+    try (RaftLog log = open()) {
+      log.append(entries(1, 8, 1), 0);
+      log.append(entries(9, 12, 1), 10);
+      log.append(entries(11, 13, 2), 10);
+      log.sync();
+    }
+    try (RaftLog log = open()) {
+      assertThat(log.hardState().commit()).isEqualTo(10);
+      assertThat(log.term(12)).isEqualTo(2);
+    }
+  }
+
+  @Test
+  void compactionKeepsACommitThatOnlyEntriesInTheDeletedFilesHeld() throws IOException {
+    try (RaftLog log = open()) {
+      log.saveHardState(new HardState(1, 1, 0));
+      log.append(entries(1, 10, 1), 10);
+      log.sync();
+      clock.advanceMillis(10 * 60_000);
+      log.append(entries(11, 12, 1), 0);
+      log.compact(10, 1);
+      assertThat(log.cycleFileCount()).isEqualTo(1);
+    }
+    try (RaftLog log = open()) {
+      assertThat(log.hardState()).isEqualTo(new HardState(1, 1, 10));
+      assertThat(log.firstIndex()).isEqualTo(11);
+    }
+  }
+
+  @Test
   void appendingOverAConflictingSuffixReplacesItAcrossReopen() {
     try (RaftLog log = open()) {
       log.append(entries(1, 10, 1));

@@ -350,10 +350,15 @@ final class Simulation {
             n.lastApplied = rd.snapshot().metadata().index();
         }
         n.storage.append(rd.entries());
-        // As RaftNode does: the hard state is written only by a Ready that must sync (term, vote, entries or a
-        // snapshot), then the newest one; a commit-only Ready writes nothing, so a restart may find an older commit.
+        // As RaftNode and LogStorage do: term and vote are written when they change, the commit index only with
+        // entries (the newest one the core handed out); a Ready that only moves the commit index writes nothing, so a
+        // restart may find an older commit index.
         if (rd.hardState() != null) n.latestHardState = rd.hardState();
-        if (rd.mustSync() && n.latestHardState != null) n.storage.setHardState(n.latestHardState);
+        HardState stored = n.storage.initialState().hardState();
+        if (n.latestHardState != null && (!rd.entries().isEmpty() || n.latestHardState.term() != stored.term()
+                || n.latestHardState.vote() != stored.vote())) {
+            n.storage.setHardState(n.latestHardState);
+        }
         for (Message m : rd.messages()) send(m);
         for (Entry e : rd.committedEntries()) apply(n, e);
         n.readStates.addAll(rd.readStates());
