@@ -139,6 +139,10 @@ public final class LogStorage implements Storage, AutoCloseable {
    * records: Raft does not need it durable (a restarted member relearns it from the leader, a leader by committing an
    * entry of its term), and a record of its own cost every member one more Chronicle write per put. So a restart may
    * find an older commit index than the member had, never one past what was committed and is in the log.
+   * Measured on one thread with the store's JIT flags, a member's log work per put (append a 300-byte entry, fsync;
+   * before: then a HARD_STATE record with the new commit), 8,000 puts, alternated 3 times (2026-11-29): on a quiet
+   * machine 95-100 us of CPU either way; with a store bench running beside it 241-303 us before, 233-267 after, and
+   * 780-1014 us of wall time before against 679-841 after.
    */
   public void append(List<Entry> entries, HardState hardState) {
     int skip = 0;
