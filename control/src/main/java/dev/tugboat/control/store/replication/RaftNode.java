@@ -638,12 +638,14 @@ public final class RaftNode implements AutoCloseable {
     // makes one such Ready on every member, and its HARD_STATE record cost each one more Chronicle write.
     if (ready.hardState() != null) {
       latestHardState = ready.hardState();
-      term = latestHardState.term();
-      committed = latestHardState.commit();
     }
     if (ready.mustSync()) {
       storage.append(ready.entries(), latestHardState);
       storage.sync();
+    }
+    if (ready.hardState() != null) {
+      term = ready.hardState().term();
+      committed = ready.hardState().commit();
     }
     // 2. send
     sendAll(ready.messages());
