@@ -27,17 +27,20 @@ public final class JitWarmUp {
    * and compiler CPU under {@code what}; returns how many rounds ran.
    */
   public static int untilQuiet(String what, int maxRounds, Round round) throws Exception {
-    return untilQuiet(what, maxRounds, List.of(), round);
+    return untilQuiet(what, maxRounds, List.of(), 1, round);
   }
 
   /**
    * As {@link #untilQuiet(String, int, Round)}, with the compiler threads of the processes {@code subjectPids} counted
-   * too: quiet when all of them together used less than the quiet share of the round.
+   * too, until {@code quietRounds} rounds in a row were quiet: all of them together used less than the quiet share of
+   * the round. A subject's C2 compiles in bursts a few rounds apart, so one quiet round may be a pause between two.
    */
-  public static int untilQuiet(String what, int maxRounds, List<Long> subjectPids, Round round) throws Exception {
+  public static int untilQuiet(String what, int maxRounds, List<Long> subjectPids, int quietRounds, Round round)
+      throws Exception {
     List<CompilerThreadsCpu> compilers = new ArrayList<>();
     compilers.add(CompilerThreadsCpu.of(ProcessHandle.current().pid()));
     subjectPids.forEach(pid -> compilers.add(CompilerThreadsCpu.of(pid)));
+    int quietInARow = 0;
     for (int r = 0; r < maxRounds; r++) {
       compilers.forEach(CompilerThreadsCpu::millisecondsSinceLast);
       long start = System.nanoTime();
@@ -50,7 +53,8 @@ public final class JitWarmUp {
       }
       System.out.printf("%s warm-up round %d: %.0f ms, the bench JVM's compiler threads used %.0f ms of CPU%s%n",
           what, r, roundMs, benchMs, subjectPids.isEmpty() ? "" : String.format(", the subject's %.0f", subjectsMs));
-      if (benchMs + subjectsMs < QUIET_SHARE * roundMs) {
+      quietInARow = benchMs + subjectsMs < QUIET_SHARE * roundMs ? quietInARow + 1 : 0;
+      if (quietInARow == quietRounds) {
         return r + 1;
       }
     }

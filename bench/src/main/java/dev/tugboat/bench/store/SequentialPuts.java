@@ -23,6 +23,8 @@ public final class SequentialPuts {
   /** Puts in one extra warm-up round. */
   private static final int WARM_UP_ROUND = 500;
   private static final int MAX_WARM_UP_ROUNDS = 80;
+  /** Quiet rounds in a row that end the warm-up. */
+  private static final int QUIET_ROUNDS = 3;
 
   private SequentialPuts() {}
 
@@ -36,7 +38,7 @@ public final class SequentialPuts {
       for (int i = 0; i < warmup; i++) {
         put(kv, i, v);
       }
-      int rounds = JitWarmUp.untilQuiet("put", MAX_WARM_UP_ROUNDS, subjectPids, round -> {
+      int rounds = JitWarmUp.untilQuiet("put", MAX_WARM_UP_ROUNDS, subjectPids, QUIET_ROUNDS, round -> {
         for (int i = 0; i < WARM_UP_ROUND; i++) {
           put(kv, warmup + round * WARM_UP_ROUND + i, v);
         }
