@@ -100,19 +100,14 @@ class RaftLogTest {
 
   @Test
   void anEntryRecordsNoCommitPastItsOwnIndexSoATornBatchNeverLeavesACommitPastTheLog() throws IOException {
-    byte[] marker = new byte[5000];
-    Arrays.fill(marker, (byte) 0x6B);
+    byte[] marker = marker();
     try (RaftLog log = open()) {
       log.append(entries(1, 20, 1), 0);
       // a follower appends 21..22 and learns in the same APPEND that everything up to 22 is committed
       log.append(List.of(entry(21, 1), new Entry(22, 1, EntryType.NORMAL, marker)), 22);
       log.sync();
     }
-    Path file = onlyCycleFile();
-    long at = find(file, marker);
-    try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
-      raf.setLength(at + 1000);
-    }
+    cutInsideTheRecordOf(marker);
     try (RaftLog log = open()) {
       assertThat(log.lastIndex()).isEqualTo(21);
       assertThat(log.hardState().commit()).isEqualTo(21);
@@ -243,18 +238,13 @@ class RaftLogTest {
 
   @Test
   void aFileCutInsideTheLastRecordLosesOnlyThatRecord() throws IOException {
-    byte[] marker = new byte[5000];
-    Arrays.fill(marker, (byte) 0x6B);
+    byte[] marker = marker();
     try (RaftLog log = open()) {
       log.append(entries(1, 20, 1));
       log.append(List.of(new Entry(21, 1, EntryType.NORMAL, marker)));
       log.sync();
     }
-    Path file = onlyCycleFile();
-    long at = find(file, marker);
-    try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
-      raf.setLength(at + 1000);
-    }
+    cutInsideTheRecordOf(marker);
     try (RaftLog log = open()) {
       assertThat(log.lastIndex()).isEqualTo(20);
       assertSameEntries(log.entries(1, 21, Long.MAX_VALUE), entries(1, 20, 1));
@@ -412,5 +402,21 @@ class RaftLogTest {
       return i;
     }
     throw new AssertionError("pattern not found in " + file);
+  }
+
+  /** A record's data that find() can locate in the cycle file: 5000 bytes of 'k'. */
+  private static byte[] marker() {
+    byte[] marker = new byte[5000];
+    Arrays.fill(marker, (byte) 0x6B);
+    return marker;
+  }
+
+  /** Cuts the only cycle file 1000 bytes into the record holding {@code marker}, as a crash in mid-write leaves it. */
+  private void cutInsideTheRecordOf(byte[] marker) throws IOException {
+    Path file = onlyCycleFile();
+    long at = find(file, marker);
+    try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
+      raf.setLength(at + 1000);
+    }
   }
 }
