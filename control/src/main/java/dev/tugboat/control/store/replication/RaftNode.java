@@ -443,19 +443,11 @@ public final class RaftNode implements AutoCloseable {
     long nextTick = System.nanoTime() + tickNanos;
     try {
       // apply what the log holds first (a new log's configuration among it), so that a lone member leads at once
-      while (core.hasReady()) {
-        Ready ready = core.ready();
-        handle(ready);
-        core.advance(ready);
-      }
+      handleReadies();
       campaignIfAlone();
       // A lone member's log may hold entries past the durable commit index (a commit-only Ready writes nothing): its
       // first entry as leader commits them, here, before anyone reads.
-      while (core.hasReady()) {
-        Ready ready = core.ready();
-        handle(ready);
-        core.advance(ready);
-      }
+      handleReadies();
       advanceFirstElectionClock();
       replayed.complete(null);
       while (running) {
@@ -473,12 +465,7 @@ public final class RaftNode implements AutoCloseable {
         work += drainInbox();
         retryMembership();
         work += sendReads();
-        while (core.hasReady()) {
-          Ready ready = core.ready();
-          handle(ready);
-          core.advance(ready);
-          work++;
-        }
+        work += handleReadies();
         discardReceivedSnapshot(); // the core stepped it and did not install it
         if (wasRemoved) {
           running = false;
@@ -509,6 +496,18 @@ public final class RaftNode implements AutoCloseable {
       replayed.completeExceptionally(stopped());
       failEverything(stopped());
     }
+  }
+
+  /** Carries out every Ready the core has, in order; returns how many. */
+  private int handleReadies() {
+    int count = 0;
+    while (core.hasReady()) {
+      Ready ready = core.ready();
+      handle(ready);
+      core.advance(ready);
+      count++;
+    }
+    return count;
   }
 
   private int drainInbox() {
