@@ -27,6 +27,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -99,6 +100,8 @@ public final class PeerTransport implements AutoCloseable {
   private final ExecutorService snapshotDisk;
   private final Receiver receiver;
   private final EventLoopGroup group;
+  /** Whether {@link #close} shuts the event loop down (a member's loop outlives its transport by a little). */
+  private final boolean ownsGroup;
   private final boolean epoll;
   private final Map<Long, OutboundPeer> peers = new ConcurrentHashMap<>();
   private final Set<Long> removed = ConcurrentHashMap.newKeySet();
@@ -108,9 +111,23 @@ public final class PeerTransport implements AutoCloseable {
   /** Connections peers dialed to us; closed explicitly on close so that peers notice at once. */
   private final ChannelGroup accepted = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
 
-  /** A transport that writes the snapshots peers stream to it into {@code snapshotDirectory}. */
+  /**
+   * A transport that writes the snapshots peers stream to it into {@code snapshotDirectory}, on an event loop of its
+   * own.
+   */
   public PeerTransport(long clusterId, long selfId, InetSocketAddress listenAddress,
                        Map<Long, InetSocketAddress> peerAddresses, Path snapshotDirectory, Receiver receiver) {
+    this(clusterId, selfId, listenAddress, peerAddresses, snapshotDirectory, receiver, null);
+  }
+
+  /**
+   * A transport whose connections all live on {@code loop}, one of {@link #newEventLoop}'s, which the caller owns:
+   * a member runs its Raft duty cycle on the same thread, so that a peer's message is read, decoded and stepped by
+   * one thread (see RaftNode).
+   */
+  public PeerTransport(long clusterId, long selfId, InetSocketAddress listenAddress,
+                       Map<Long, InetSocketAddress> peerAddresses, Path snapshotDirectory, Receiver receiver,
+                       EventLoopGroup loop) {
     this.clusterId = clusterId;
     this.selfId = selfId;
     this.listenAddress = listenAddress;
@@ -122,16 +139,22 @@ public final class PeerTransport implements AutoCloseable {
     });
     this.receiver = receiver;
     this.epoll = Epoll.isAvailable();
-    IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
     // One event loop for every peer: it only reads (the sending thread writes), and the answers of two followers that
     // arrive together then cost the leader one wake-up instead of one per follower (PutThreadCosts, 2026-11-29: the
     // leader's event-loop wake-ups per sequential put 5.1 with two loops, 4.3 with one; one run each, a noisy machine).
-    this.group = new MultiThreadIoEventLoopGroup(1, io);
+    this.ownsGroup = loop == null;
+    this.group = loop != null ? loop : newEventLoop(r -> new Thread(r, "raft-" + Long.toHexString(selfId) + "-io"));
     peerAddresses.forEach((id, address) -> {
       if (id != selfId) {
         peers.put(id, new OutboundPeer(this, id, address, group.next()));
       }
     });
+  }
+
+  /** A single-thread event loop group of the kind the transport's channels need (epoll where the kernel has it). */
+  public static EventLoopGroup newEventLoop(ThreadFactory threads) {
+    IoHandlerFactory io = Epoll.isAvailable() ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+    return new MultiThreadIoEventLoopGroup(1, threads, io);
   }
 
   /** Listens for peers and starts dialing them. */
@@ -154,7 +177,9 @@ public final class PeerTransport implements AutoCloseable {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("raft transport: listen on " + listenAddress + ": interrupted", e);
     } catch (Exception e) {
-      group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
+      if (ownsGroup) {
+        group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
+      }
       throw new IllegalStateException("raft transport: listen on " + listenAddress + ": " + e.getMessage(), e);
     }
     started = true;
@@ -250,7 +275,9 @@ public final class PeerTransport implements AutoCloseable {
         ch.close().awaitUninterruptibly();
       }
     }
-    group.shutdownGracefully(0, 200, TimeUnit.MILLISECONDS).awaitUninterruptibly();
+    if (ownsGroup) {
+      group.shutdownGracefully(0, 200, TimeUnit.MILLISECONDS).awaitUninterruptibly();
+    }
     snapshotDisk.shutdown();
     try {
       // a received file being checked is deleted or handed over before the member closes its log

@@ -36,7 +36,12 @@ import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.util.concurrent.FastThreadLocalThread;
 import org.agrona.collections.Long2ObjectHashMap;
 import org.jctools.queues.MpscUnboundedArrayQueue;
 import org.slf4j.Logger;
@@ -44,12 +49,16 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Runs one member: a single thread owns the Raft core, the durable log and the state machine, in a duty cycle
- * (Agrona agent style) that ticks the clock, feeds the core what arrived (peer messages, proposals, read requests)
- * and carries out each {@link Ready} in the order it demands: persist entries and hard state with one fsync (group
- * commit: everything proposed since the last fsync rides on the next), then send, then apply, then serve reads.
+ * that ticks the clock, feeds the core what arrived (peer messages, proposals, read requests) and carries out each
+ * {@link Ready} in the order it demands: persist entries and hard state with one fsync (group commit: everything
+ * proposed since the last fsync rides on the next), then send, then apply, then serve reads.
  *
- * <p>Other threads talk to it only through one MPSC queue, and wake it when it sleeps. {@link #propose} and
- * {@link #readBarrier} are its client API (what the store's {@code Proposer} needs).
+ * <p>That thread is the event loop of the member's peer connections, too: a peer's message is read, decoded and
+ * stepped by the thread that acts on it. With a loop of their own, every message on a put's path (a follower's
+ * forward, the leader's append, each answer, the commit that follows) woke two threads, the loop and then the Raft
+ * thread, each waiting for one of 2 cores on a busy machine. Other threads talk to it only through one MPSC queue,
+ * and queue a cycle on the loop when none is queued. {@link #propose} and {@link #readBarrier} are its client API
+ * (what the store's {@code Proposer} needs).
  *
  * <p>Each proposal travels in its entry as {@code [proposing member id][request id][command]}, so that the member
  * that proposed it (leader or follower) completes its future when it applies the entry.
@@ -64,7 +73,6 @@ public final class RaftNode implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(RaftNode.class);
   /** In front of each proposal's command in its entry: the proposing member's id and its request id. */
   static final int PROPOSAL_HEADER = 16;
-  private static final long MAX_PARK_NANOS = 10_000_000;
   /**
    * Bounds on the proposals given to the core at once. A batch travels whole in one message when a follower forwards
    * it, and the leader's APPENDs carry at most RaftConfig.maxSizePerMessage (1 MiB) of entries anyway.
@@ -115,7 +123,15 @@ public final class RaftNode implements AutoCloseable {
   private final RaftCore core;
   private final PeerTransport transport;
   private final MpscUnboundedArrayQueue<Object> inbox = new MpscUnboundedArrayQueue<>(1024);
-  private final Thread thread;
+  /** The Raft thread: an event loop that also reads the peer connections (see the class comment). */
+  private final EventLoopGroup loopGroup;
+  private final EventLoop loop;
+  /** A duty cycle is queued on the loop (set by whoever queues it, cleared by the cycle as it starts). */
+  private final AtomicBoolean cycleQueued = new AtomicBoolean();
+  private final Runnable queuedCycle = () -> {
+    cycleQueued.getAndSet(false); // a read-modify-write: everything offered before the flag was set is seen below
+    cycle();
+  };
   /** Writes snapshot files, so that serialising the whole state never holds up the Raft thread. */
   private final ExecutorService snapshotWriter;
   private final long tickNanos;
@@ -145,7 +161,11 @@ public final class RaftNode implements AutoCloseable {
   private long snapshotRetryIndex;
 
   private volatile boolean running = true;
-  private volatile boolean sleeping;
+  /** The log is replayed and the clock runs (Raft thread). */
+  private boolean startedUp;
+  /** The duty cycle has ended, cleanly or not (Raft thread). */
+  private boolean ended;
+  private long nextTick;
   private volatile long leader;
   private volatile StateRole role = StateRole.FOLLOWER;
   private volatile long term;
@@ -178,6 +198,9 @@ public final class RaftNode implements AutoCloseable {
     this.timeoutNanos = config.requestTimeout().toNanos();
     // the configuration lives in the log from its first entries on (see bootstrapLog): nothing to bootstrap here
     this.storage = LogStorage.open(config.dataDir(), ConfState.EMPTY);
+    String name = "raft-" + Long.toHexString(id);
+    this.loopGroup = PeerTransport.newEventLoop(r -> new FastThreadLocalThread(r, name));
+    this.loop = loopGroup.next();
     try {
       bootstrapLog();
       long snapshotAt = storage.snapshotMetadata().index();
@@ -199,13 +222,13 @@ public final class RaftNode implements AutoCloseable {
       this.nextRequestId = System.nanoTime();
       this.transport = config.isSingleMember() ? null
           : new PeerTransport(config.clusterId(), id, config.listenPeer(), config.members(),
-              storage.receivingDirectory(), new PeerInbox());
+              storage.receivingDirectory(), new PeerInbox(), loopGroup);
       updatePeers(memberList);
     } catch (RuntimeException e) {
+      loopGroup.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
       storage.close();
       throw e;
     }
-    this.thread = new Thread(this::run, "raft-" + Long.toHexString(id));
     this.snapshotWriter = Executors.newSingleThreadExecutor(r -> {
       Thread t = new Thread(() -> {
         ThreadNiceness.lowerCurrentThread(SNAPSHOT_WRITER_NICE);
@@ -223,11 +246,12 @@ public final class RaftNode implements AutoCloseable {
       try {
         node.transport.start();
       } catch (RuntimeException e) {
+        node.loopGroup.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS).awaitUninterruptibly();
         node.storage.close();
         throw e;
       }
     }
-    node.thread.start();
+    node.loop.execute(node::startUp);
     try {
       // the caller gets a member whose state is what it acknowledged before (as a store that replays on open)
       node.replayed.get();
@@ -381,8 +405,13 @@ public final class RaftNode implements AutoCloseable {
 
   private void enqueue(Object item) {
     inbox.offer(item);
-    if (sleeping) {
-      LockSupport.unpark(thread);
+    // from the loop itself (a peer's message read there) this only queues the cycle behind the reads of this round
+    if (!cycleQueued.getAndSet(true)) {
+      try {
+        loop.execute(queuedCycle);
+      } catch (RejectedExecutionException stopped) {
+        // the loop has shut down: close() fails what is left in the inbox
+      }
     }
   }
 
@@ -437,10 +466,10 @@ public final class RaftNode implements AutoCloseable {
 
   // ---------------------------------------------------------------- the duty cycle (Raft thread)
 
-  private void run() {
+  /** On the loop, first: applies what the log holds, then starts the clock and the duty cycle. */
+  private void startUp() {
     LOG.info("raft member {}: starting at term {}, commit {}, log {}..{}, applied {}", Long.toHexString(id),
         core.term(), core.committedIndex(), storage.firstIndex(), storage.lastIndex(), appliedIndex);
-    long nextTick = System.nanoTime() + tickNanos;
     try {
       // apply what the log holds first (a new log's configuration among it), so that a lone member leads at once
       handleReadies();
@@ -449,69 +478,105 @@ public final class RaftNode implements AutoCloseable {
       // first entry as leader commits them, here, before anyone reads.
       handleReadies();
       advanceFirstElectionClock();
-      replayed.complete(null);
-      while (running) {
-        long now = System.nanoTime();
-        int work = 0;
-        if (now - nextTick >= 0) {
-          core.tick();
-          nextTick += tickNanos;
-          if (now - nextTick > tickNanos * 10) {
-            nextTick = now + tickNanos; // we were stalled (GC, a huge snapshot): do not fire a burst of ticks
-          }
-          expireDeadlines(now);
-          work++;
-        }
-        work += drainInbox();
-        retryMembership();
-        work += sendReads();
-        work += handleReadies();
-        discardReceivedSnapshot(); // the core stepped it and did not install it
-        if (wasRemoved) {
-          running = false;
-          break;
-        }
-        if (work == 0) {
-          sleeping = true;
-          if (inbox.isEmpty()) {
-            LockSupport.parkNanos(Math.min(MAX_PARK_NANOS, Math.max(0, nextTick - System.nanoTime())));
-          }
-          sleeping = false;
-        }
-      }
-      // A clean stop makes the commit index durable too, so that a restart applies all it acknowledged at once (as
-      // etcd's WAL holds it after a clean stop); after a crash it may be up to one round of commits behind.
-      if (latestHardState != null) {
-        storage.saveHardState(latestHardState);
-        storage.sync();
-      }
     } catch (Throwable t) {
-      LOG.error("raft member {}: the Raft thread failed; the member stops", Long.toHexString(id), t);
+      fail(t);
+      return;
+    }
+    startedUp = true;
+    replayed.complete(null);
+    nextTick = System.nanoTime() + tickNanos;
+    loop.schedule(this::tick, tickNanos, TimeUnit.NANOSECONDS);
+    cycle();
+  }
+
+  /** The clock, on the loop: ticks the core, expires what waited too long, and runs a cycle for what that made. */
+  private void tick() {
+    if (ended) {
+      return;
+    }
+    long now = System.nanoTime();
+    core.tick();
+    nextTick += tickNanos;
+    if (now - nextTick > tickNanos * 10) {
+      nextTick = now + tickNanos; // we were stalled (GC, a huge snapshot): do not fire a burst of ticks
+    }
+    expireDeadlines(now);
+    loop.schedule(this::tick, Math.max(0, nextTick - now), TimeUnit.NANOSECONDS);
+    cycle();
+  }
+
+  /**
+   * One duty cycle, on the loop: feeds the core what arrived (peer messages, proposals, read requests) and carries
+   * out its Readies. It runs after the loop's reads of one round, so that what arrived together (two followers'
+   * answers) is handled together.
+   */
+  private void cycle() {
+    if (!startedUp || ended) {
+      return;
+    }
+    if (!running) {
+      end(true);
+      return;
+    }
+    try {
+      drainInbox();
+      retryMembership();
+      sendReads();
+      handleReadies();
+      discardReceivedSnapshot(); // the core stepped it and did not install it
+    } catch (Throwable t) {
+      fail(t);
+      return;
+    }
+    if (wasRemoved) {
       running = false;
-    } finally {
-      if (wasRemoved) {
-        // not on this thread: whoever waits for it closes the node, which joins this thread
-        CompletableFuture.runAsync(() -> removed.complete(null));
-      }
-      replayed.completeExceptionally(stopped());
-      failEverything(stopped());
+      end(true);
+      // not on this thread: whoever waits for it closes the node, which waits for this loop
+      CompletableFuture.runAsync(() -> removed.complete(null));
+    } else if (!inbox.isEmpty() && !cycleQueued.getAndSet(true)) {
+      loop.execute(queuedCycle); // drainInbox stopped at a received snapshot: the rest after its Ready
     }
   }
 
-  /** Carries out every Ready the core has, in order; returns how many. */
-  private int handleReadies() {
-    int count = 0;
+  private void fail(Throwable t) {
+    LOG.error("raft member {}: the Raft thread failed; the member stops", Long.toHexString(id), t);
+    running = false;
+    end(false);
+  }
+
+  /**
+   * Ends the duty cycle for good, once, on the loop: a clean end makes the hard state durable; then whatever still
+   * waits fails with STOPPED.
+   */
+  private void end(boolean clean) {
+    if (ended) {
+      return;
+    }
+    ended = true;
+    // A clean stop makes the commit index durable too, so that a restart applies all it acknowledged at once (as
+    // etcd's WAL holds it after a clean stop); after a crash it may be up to one round of commits behind.
+    if (clean && startedUp && latestHardState != null) {
+      try {
+        storage.saveHardState(latestHardState);
+        storage.sync();
+      } catch (RuntimeException e) {
+        LOG.error("raft member {}: saving the hard state at stop failed", Long.toHexString(id), e);
+      }
+    }
+    replayed.completeExceptionally(stopped());
+    failEverything(stopped());
+  }
+
+  /** Carries out every Ready the core has, in order. */
+  private void handleReadies() {
     while (core.hasReady()) {
       Ready ready = core.ready();
       handle(ready);
       core.advance(ready);
-      count++;
     }
-    return count;
   }
 
-  private int drainInbox() {
-    int count = 0;
+  private void drainInbox() {
     Object item;
     while ((item = inbox.relaxedPoll()) != null) {
       if (item instanceof ReceivedSnapshot r) {
@@ -521,9 +586,8 @@ public final class RaftNode implements AutoCloseable {
         core.step(r.message());
         // the Ready that installs it comes before anything else is stepped: a second snapshot stepped meanwhile
         // would make the first one's file moot while the core may still hand it out
-        return count + 1;
+        return;
       }
-      count++;
       if (item instanceof Proposal p) {
         batchProposal(p);
         continue;
@@ -549,7 +613,6 @@ public final class RaftNode implements AutoCloseable {
       }
     }
     proposeBatch();
-    return count;
   }
 
   /**
@@ -593,9 +656,9 @@ public final class RaftNode implements AutoCloseable {
   }
 
   /** All reads that arrived since the last round share one ReadIndex round trip. */
-  private int sendReads() {
+  private void sendReads() {
     if (unsentReads.isEmpty()) {
-      return 0;
+      return;
     }
     long readId = nextReadId++;
     byte[] context = ByteBuffer.allocate(8).putLong(readId).array();
@@ -607,10 +670,9 @@ public final class RaftNode implements AutoCloseable {
       StoreException noLeader = new StoreException(StoreException.Code.NO_LEADER,
           "etcdserver: no leader (" + e.getMessage() + ")");
       batch.forEach(r -> r.future().completeExceptionally(noLeader));
-      return 1;
+      return;
     }
     sentReads.put(readId, new ReadBatch(batch));
-    return 1;
   }
 
   private void handle(Ready ready) {
@@ -1094,11 +1156,10 @@ public final class RaftNode implements AutoCloseable {
   @Override
   public void close() {
     running = false;
-    LockSupport.unpark(thread);
     try {
-      thread.join();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+      loop.submit(() -> end(true)).awaitUninterruptibly();
+    } catch (RejectedExecutionException alreadyShutDown) {
+      // closed before
     }
     snapshotWriter.shutdown();
     try {
@@ -1110,6 +1171,7 @@ public final class RaftNode implements AutoCloseable {
     if (transport != null) {
       transport.close();
     }
+    loopGroup.shutdownGracefully(0, 200, TimeUnit.MILLISECONDS).awaitUninterruptibly();
     storage.close();
     failEverything(stopped());
   }
