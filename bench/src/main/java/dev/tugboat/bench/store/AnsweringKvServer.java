@@ -5,7 +5,7 @@ import dev.tugboat.control.store.etcd.api.PutRequest;
 import dev.tugboat.control.store.etcd.api.PutResponse;
 import dev.tugboat.control.store.etcd.api.ResponseHeader;
 import io.grpc.Server;
-import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.StreamObserver;
 import java.net.InetSocketAddress;
 import java.net.URI;

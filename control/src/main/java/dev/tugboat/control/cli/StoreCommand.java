@@ -188,7 +188,8 @@ public final class StoreCommand implements Callable<Integer> {
             member.listenMetricsAddresses());
       }
       return new RunningStore(replicated,
-          EtcdGrpcServer.start(replicated.store(), replicated.membership(), member.listenClientAddresses()), metrics);
+          EtcdGrpcServer.start(replicated.store(), replicated.membership(), member.listenClientAddresses(),
+              replicated.node().eventLoop()), metrics);
     } catch (RuntimeException e) {
       if (metrics != null) {
         metrics.close();

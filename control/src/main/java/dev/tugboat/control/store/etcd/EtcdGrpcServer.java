@@ -11,8 +11,12 @@ import io.grpc.ServerInterceptors;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.inprocess.InProcessChannelBuilder;
 import io.grpc.inprocess.InProcessServerBuilder;
-import io.grpc.netty.shaded.io.grpc.netty.InternalNettyServerCredentials;
-import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.netty.InternalNettyServerCredentials;
+import io.grpc.netty.NettyServerBuilder;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -68,6 +72,17 @@ public final class EtcdGrpcServer implements AutoCloseable {
   /** Starts serving; an address with port 0 gets a free port (see {@link #addresses()}). */
   public static EtcdGrpcServer start(MvccKeyValueStore store, Membership membership,
                                      List<InetSocketAddress> listenAddresses) {
+    return start(store, membership, listenAddresses, null);
+  }
+
+  /**
+   * Starts serving with every client connection on {@code transportLoop} (which the caller owns and shuts down after
+   * {@link #close}), or on gRPC's own event loops if it is null. A replicated member passes its Raft thread's loop
+   * (RaftNode#eventLoop): a put is then read, proposed, applied and answered by that one thread, where gRPC's loops
+   * woke the Raft thread for each proposal and were woken in turn for each answer.
+   */
+  public static EtcdGrpcServer start(MvccKeyValueStore store, Membership membership,
+                                     List<InetSocketAddress> listenAddresses, EventLoopGroup transportLoop) {
     if (listenAddresses.isEmpty()) {
       throw new IllegalArgumentException("etcd API: no client address to listen on");
     }
@@ -118,6 +133,10 @@ public final class EtcdGrpcServer implements AutoCloseable {
     // goes: with a pool there, every write hopped to a pool thread for the lookup (2 of a member's 23 CPU-seconds in
     // check perf, plus a thread wake-up per write). Direct, the lookup runs on the transport thread that read the call.
     builder.directExecutor();
+    if (transportLoop != null) {
+      builder.bossEventLoopGroup(transportLoop).workerEventLoopGroup(transportLoop)
+          .channelType(Epoll.isAvailable() ? EpollServerSocketChannel.class : NioServerSocketChannel.class);
+    }
     builder.callExecutor(new ServerCallExecutorSupplier() {
       @Override
       public <Q, R> Executor getExecutor(ServerCall<Q, R> call, Metadata metadata) {

@@ -1,34 +1,34 @@
 package dev.tugboat.control.store.etcd;
 
-import io.grpc.netty.shaded.io.netty.buffer.ByteBufUtil;
-import io.grpc.netty.shaded.io.netty.buffer.Unpooled;
-import io.grpc.netty.shaded.io.netty.channel.ChannelFutureListener;
-import io.grpc.netty.shaded.io.netty.channel.ChannelHandlerContext;
-import io.grpc.netty.shaded.io.netty.channel.ChannelPipeline;
-import io.grpc.netty.shaded.io.netty.channel.SimpleChannelInboundHandler;
-import io.grpc.netty.shaded.io.netty.handler.codec.http.DefaultFullHttpResponse;
-import io.grpc.netty.shaded.io.netty.handler.codec.http.DefaultHttpContent;
-import io.grpc.netty.shaded.io.netty.handler.codec.http.DefaultHttpResponse;
-import io.grpc.netty.shaded.io.netty.handler.codec.http.FullHttpRequest;
-import io.grpc.netty.shaded.io.netty.handler.codec.http.FullHttpResponse;
-import io.grpc.netty.shaded.io.netty.handler.codec.http.HttpHeaderNames;
-import io.grpc.netty.shaded.io.netty.handler.codec.http.HttpHeaderValues;
-import io.grpc.netty.shaded.io.netty.handler.codec.http.HttpMethod;
-import io.grpc.netty.shaded.io.netty.handler.codec.http.HttpObjectAggregator;
-import io.grpc.netty.shaded.io.netty.handler.codec.http.HttpResponse;
-import io.grpc.netty.shaded.io.netty.handler.codec.http.HttpResponseStatus;
-import io.grpc.netty.shaded.io.netty.handler.codec.http.HttpServerCodec;
-import io.grpc.netty.shaded.io.netty.handler.codec.http.HttpUtil;
-import io.grpc.netty.shaded.io.netty.handler.codec.http.HttpVersion;
-import io.grpc.netty.shaded.io.netty.handler.codec.http.LastHttpContent;
-import io.grpc.netty.shaded.io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpContent;
+import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http.QueryStringDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * Serves {@link EtcdHttpEndpoints} and the JSON gateway ({@link EtcdJsonGateway}) on one HTTP/1.1 connection. It runs in gRPC's shaded Netty, as the client port's
- * connections are gRPC's channels. Answers go out in request order even when one waits (a pipelined {@code /health}
+ * Serves {@link EtcdHttpEndpoints} and the JSON gateway ({@link EtcdJsonGateway}) on one HTTP/1.1 connection: a
+ * client port connection that {@link ClientPortNegotiator} found to speak plain HTTP, or a metrics listener's. Answers go out in request order even when one waits (a pipelined {@code /health}
  * ahead of a {@code /version}); a request Netty cannot parse gets 400 and the connection is closed, as Go's server does.
  */
 final class EtcdHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {

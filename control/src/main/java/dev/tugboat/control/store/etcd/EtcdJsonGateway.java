@@ -235,7 +235,7 @@ public final class EtcdJsonGateway {
         error.put("grpc_code", status.getCode().value());
         error.put("http_code", http);
         error.put("message", message);
-        error.put("http_status", io.grpc.netty.shaded.io.netty.handler.codec.http.HttpResponseStatus.valueOf(http)
+        error.put("http_status", io.netty.handler.codec.http.HttpResponseStatus.valueOf(http)
             .reasonPhrase());
         out.line(Codecs.JSON.writeValueAsString(Map.of("error", error)));
       }

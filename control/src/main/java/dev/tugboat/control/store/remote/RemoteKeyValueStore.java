@@ -41,7 +41,7 @@ import dev.tugboat.control.store.mvcc.EtcdMessages;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.StreamObserver;
 import java.nio.charset.StandardCharsets;
 import java.net.URI;

@@ -20,6 +20,9 @@ import dev.tugboat.control.store.raft.SnapshotMetadata;
 import dev.tugboat.control.store.raft.SnapshotStatus;
 import dev.tugboat.control.store.raft.SoftState;
 import dev.tugboat.control.store.raft.StateRole;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.util.concurrent.FastThreadLocalThread;
 import java.io.BufferedInputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
@@ -39,9 +42,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import io.netty.channel.EventLoop;
-import io.netty.channel.EventLoopGroup;
-import io.netty.util.concurrent.FastThreadLocalThread;
 import org.agrona.collections.Long2ObjectHashMap;
 import org.jctools.queues.MpscUnboundedArrayQueue;
 import org.slf4j.Logger;
@@ -398,6 +398,15 @@ public final class RaftNode implements AutoCloseable {
     return id;
   }
 
+  /**
+   * The Raft thread's event loop. A server whose requests become proposals may read them on it (see EtcdGrpcServer):
+   * a proposal queued from the loop itself wakes nobody, and its answer goes out after the cycle that applied it. It
+   * stops when the member closes: close such a server first.
+   */
+  public EventLoopGroup eventLoop() {
+    return loopGroup;
+  }
+
   /** The peer address actually bound (null for a single member). */
   public java.net.InetSocketAddress peerAddress() {
     return transport == null ? null : transport.localAddress();
@@ -441,10 +450,12 @@ public final class RaftNode implements AutoCloseable {
       refusedBy.add(address);
       long peers = config.members().keySet().stream().filter(m -> m != id).count();
       if (!heardFromPeer && refusedBy.size() >= peers) {
-        refusedByEveryPeer.complete("every peer (" + String.join(", ", new java.util.TreeSet<>(refusedBy))
+        // not on the Raft thread, which this runs on: whoever waits for it closes the node, which waits for that thread
+        String reason = "every peer (" + String.join(", ", new java.util.TreeSet<>(refusedBy))
             + ") belongs to cluster " + Long.toHexString(theirCluster) + ", not to cluster "
             + Long.toHexString(config.clusterId()) + " that --initial-cluster and --initial-cluster-token describe "
-            + "for this member; start it with the other members' --initial-cluster-token");
+            + "for this member; start it with the other members' --initial-cluster-token";
+        CompletableFuture.runAsync(() -> refusedByEveryPeer.complete(reason));
       }
     }
 
@@ -495,12 +506,17 @@ public final class RaftNode implements AutoCloseable {
       return;
     }
     long now = System.nanoTime();
-    core.tick();
+    try {
+      core.tick();
+      expireDeadlines(now);
+    } catch (Throwable t) {
+      fail(t);
+      return;
+    }
     nextTick += tickNanos;
     if (now - nextTick > tickNanos * 10) {
       nextTick = now + tickNanos; // we were stalled (GC, a huge snapshot): do not fire a burst of ticks
     }
-    expireDeadlines(now);
     loop.schedule(this::tick, Math.max(0, nextTick - now), TimeUnit.NANOSECONDS);
     cycle();
   }
@@ -511,8 +527,12 @@ public final class RaftNode implements AutoCloseable {
    * answers) is handled together.
    */
   private void cycle() {
-    if (!startedUp || ended) {
+    if (ended) {
+      failEverything(stopped()); // what was queued after the end
       return;
+    }
+    if (!startedUp) {
+      return; // startUp runs the first cycle
     }
     if (!running) {
       end(true);
@@ -1155,6 +1175,10 @@ public final class RaftNode implements AutoCloseable {
   /** Stops the Raft thread, fails what is still waiting with STOPPED, and closes the transport and the log. */
   @Override
   public void close() {
+    if (loop.inEventLoop()) {
+      throw new IllegalStateException("raft member " + Long.toHexString(id) + ": close() waits for the Raft thread, "
+          + "so it cannot run on it");
+    }
     running = false;
     try {
       loop.submit(() -> end(true)).awaitUninterruptibly();

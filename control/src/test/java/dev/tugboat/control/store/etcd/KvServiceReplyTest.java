@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.grpc.netty.shaded.io.netty.util.concurrent.DefaultEventExecutor;
 import io.grpc.stub.StreamObserver;
+import io.netty.util.concurrent.DefaultEventExecutor;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;

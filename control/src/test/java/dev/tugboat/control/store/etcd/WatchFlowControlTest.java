@@ -11,7 +11,7 @@ import dev.tugboat.control.store.etcd.api.WatchRequest;
 import dev.tugboat.control.store.etcd.api.WatchResponse;
 import dev.tugboat.control.store.mvcc.MvccKeyValueStore;
 import io.grpc.ManagedChannel;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
 import java.net.InetSocketAddress;

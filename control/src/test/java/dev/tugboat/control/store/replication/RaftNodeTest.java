@@ -66,6 +66,22 @@ class RaftNodeTest {
   }
 
   @Test
+  void aProposalFromTheMembersOwnLoopIsAnsweredAndCloseIsRefusedThere() throws Exception {
+    CommandListStateMachine machine = new CommandListStateMachine();
+    try (RaftNode node = RaftNode.start(RaftNodeConfig.single(dir), machine)) {
+      // tug store reads its clients' requests on this loop: what they propose there is answered after its cycle
+      CompletableFuture<Object> onLoop = node.eventLoop().submit(() -> node.propose("on-loop".getBytes()))
+          .get(10, TimeUnit.SECONDS);
+      onLoop.get(10, TimeUnit.SECONDS);
+      assertThat(machine.commands()).containsExactly("on-loop");
+      assertThatThrownBy(() -> node.eventLoop().submit(node::close).get(10, TimeUnit.SECONDS))
+          .hasCauseInstanceOf(IllegalStateException.class).hasMessageContaining("cannot run on it");
+      node.propose("still-serving".getBytes()).get(10, TimeUnit.SECONDS);
+      assertThat(machine.commands()).containsExactly("on-loop", "still-serving");
+    }
+  }
+
+  @Test
   void aFramedProposalIsAppliedAsTheCommandAfterItsRoomKeptAcrossRestart() throws Exception {
     CommandListStateMachine machine = new CommandListStateMachine();
     try (RaftNode node = RaftNode.start(RaftNodeConfig.single(dir), machine)) {
