@@ -19,6 +19,7 @@ import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.util.concurrent.FastThreadLocalThread;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -34,8 +35,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Carries Raft messages between the members of one cluster over TCP (Netty, epoll where the kernel has it): listens
- * for peers, keeps the table of peers it dials, routes each message to its peer, and owns the event loop and the
- * thread that checks received snapshots.
+ * for peers, keeps the table of peers it dials, routes each message to its peer, and owns the thread that checks
+ * received snapshots and, unless a member lends it the loop its Raft thread runs on, its event loop.
  *
  * <p>Each member dials every peer once and writes only on the connection it dialed ({@link OutboundPeer}: its queue,
  * the sending thread's direct writes, reconnects); connections it accepts it only reads ({@link InboundHandler}).
@@ -143,7 +144,7 @@ public final class PeerTransport implements AutoCloseable {
     // arrive together then cost the leader one wake-up instead of one per follower (PutThreadCosts, 2026-11-29: the
     // leader's event-loop wake-ups per sequential put 5.1 with two loops, 4.3 with one; one run each, a noisy machine).
     this.ownsGroup = loop == null;
-    this.group = loop != null ? loop : newEventLoop(r -> new Thread(r, "raft-" + Long.toHexString(selfId) + "-io"));
+    this.group = loop != null ? loop : newEventLoop(r -> new FastThreadLocalThread(r, "raft-" + Long.toHexString(selfId) + "-io"));
     peerAddresses.forEach((id, address) -> {
       if (id != selfId) {
         peers.put(id, new OutboundPeer(this, id, address, group.next()));
