@@ -276,15 +276,17 @@ public final class PeerTransport implements AutoCloseable {
         ch.close().awaitUninterruptibly();
       }
     }
-    if (ownsGroup) {
-      group.shutdownGracefully(0, 200, TimeUnit.MILLISECONDS).awaitUninterruptibly();
-    }
     snapshotDisk.shutdown();
     try {
       // a received file being checked is deleted or handed over before the member closes its log
       snapshotDisk.awaitTermination(1, TimeUnit.MINUTES);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    }
+    // after the checks: one that ends answers the sender through the loop (its write fails on the closed connection,
+    // but its listener still needs a running loop; it logged a rejected task when the loop had stopped first)
+    if (ownsGroup) {
+      group.shutdownGracefully(0, 200, TimeUnit.MILLISECONDS).awaitUninterruptibly();
     }
   }
 
