@@ -27,9 +27,10 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * Serves {@link EtcdHttpEndpoints} and the JSON gateway ({@link EtcdJsonGateway}) on one HTTP/1.1 connection: a
- * client port connection that {@link ClientPortNegotiator} found to speak plain HTTP, or a metrics listener's. Answers go out in request order even when one waits (a pipelined {@code /health}
- * ahead of a {@code /version}); a request Netty cannot parse gets 400 and the connection is closed, as Go's server does.
+ * Serves {@link EtcdHttpEndpoints} and the JSON gateway ({@link EtcdJsonGateway}) on one HTTP/1.1 connection: a client
+ * port connection that {@link ClientPortNegotiator} found to speak plain HTTP, or a metrics listener's. Answers go out
+ * in request order even when one waits (a pipelined {@code /health} ahead of a {@code /version}); a request Netty
+ * cannot parse gets 400 and the connection is closed, as Go's server does.
  */
 final class EtcdHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 

@@ -144,7 +144,8 @@ public final class PeerTransport implements AutoCloseable {
     // arrive together then cost the leader one wake-up instead of one per follower (PutThreadCosts, 2026-11-29: the
     // leader's event-loop wake-ups per sequential put 5.1 with two loops, 4.3 with one; one run each, a noisy machine).
     this.ownsGroup = loop == null;
-    this.group = loop != null ? loop : newEventLoop(r -> new FastThreadLocalThread(r, "raft-" + Long.toHexString(selfId) + "-io"));
+    String loopName = "raft-" + Long.toHexString(selfId) + "-io";
+    this.group = loop != null ? loop : newEventLoop(r -> new FastThreadLocalThread(r, loopName));
     peerAddresses.forEach((id, address) -> {
       if (id != selfId) {
         peers.put(id, new OutboundPeer(this, id, address, group.next()));
