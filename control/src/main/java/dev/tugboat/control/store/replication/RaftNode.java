@@ -414,7 +414,14 @@ public final class RaftNode implements AutoCloseable {
 
   private void enqueue(Object item) {
     inbox.offer(item);
-    // from the loop itself (a peer's message read there) this only queues the cycle behind the reads of this round
+    queueCycle();
+  }
+
+  /**
+   * Queues a duty cycle on the loop unless one is queued already. From the loop itself (a peer's message read there)
+   * this wakes nobody: the cycle runs behind the reads of this round.
+   */
+  private void queueCycle() {
     if (!cycleQueued.getAndSet(true)) {
       try {
         loop.execute(queuedCycle);
@@ -553,8 +560,8 @@ public final class RaftNode implements AutoCloseable {
       end(true);
       // not on this thread: whoever waits for it closes the node, which waits for this loop
       CompletableFuture.runAsync(() -> removed.complete(null));
-    } else if (!inbox.isEmpty() && !cycleQueued.getAndSet(true)) {
-      loop.execute(queuedCycle); // drainInbox stopped at a received snapshot: the rest after its Ready
+    } else if (!inbox.isEmpty()) {
+      queueCycle(); // drainInbox stopped at a received snapshot: the rest after its Ready
     }
   }
 
