@@ -1,8 +1,12 @@
 package dev.tugboat.bench.store;
 
+import dev.tugboat.control.store.etcd.api.DeleteRangeRequest;
+import dev.tugboat.control.store.etcd.api.DeleteRangeResponse;
 import dev.tugboat.control.store.etcd.api.KVGrpc;
 import dev.tugboat.control.store.etcd.api.PutRequest;
 import dev.tugboat.control.store.etcd.api.PutResponse;
+import dev.tugboat.control.store.etcd.api.RangeRequest;
+import dev.tugboat.control.store.etcd.api.RangeResponse;
 import dev.tugboat.control.store.etcd.api.ResponseHeader;
 import io.grpc.Server;
 import io.grpc.netty.NettyServerBuilder;
@@ -15,6 +19,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * An etcd KV endpoint that answers every put at once and keeps nothing: no Raft, no log, no fsync. Sequential puts
  * from the bench's jetcd client against it are the client's and the loopback's share of a put on this machine, which
  * no store can go below; the bench reports them beside a bare fdatasync to show how far a target is from that floor.
+ * Ranges find nothing and deletes delete nothing, which is all {@code etcdctl check perf} asks besides its puts: run
+ * against three of these, it measures the most writes per second that etcdctl itself drives here.
  *
  * <p>Started by the bench with etcd's member flags (it reads only {@code --listen-client-urls}); the same gRPC server
  * settings as a Tugboat member: Netty transport, the call run on the thread that read it.
@@ -45,10 +51,24 @@ public final class AnsweringKvServer {
 
     @Override
     public void put(PutRequest request, StreamObserver<PutResponse> response) {
-      ResponseHeader header = ResponseHeader.newBuilder().setClusterId(1).setMemberId(1)
-          .setRevision(revision.incrementAndGet()).setRaftTerm(1).build();
-      response.onNext(PutResponse.newBuilder().setHeader(header).build());
+      response.onNext(PutResponse.newBuilder().setHeader(header(revision.incrementAndGet())).build());
       response.onCompleted();
+    }
+
+    @Override
+    public void range(RangeRequest request, StreamObserver<RangeResponse> response) {
+      response.onNext(RangeResponse.newBuilder().setHeader(header(revision.get())).build());
+      response.onCompleted();
+    }
+
+    @Override
+    public void deleteRange(DeleteRangeRequest request, StreamObserver<DeleteRangeResponse> response) {
+      response.onNext(DeleteRangeResponse.newBuilder().setHeader(header(revision.get())).build());
+      response.onCompleted();
+    }
+
+    private static ResponseHeader header(long revision) {
+      return ResponseHeader.newBuilder().setClusterId(1).setMemberId(1).setRevision(revision).setRaftTerm(1).build();
     }
   }
 }
