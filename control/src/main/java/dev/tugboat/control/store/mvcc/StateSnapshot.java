@@ -2,19 +2,17 @@ package dev.tugboat.control.store.mvcc;
 
 import dev.tugboat.control.store.StoreException;
 import java.io.BufferedInputStream;
-import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.zip.CRC32C;
 import java.util.zip.CheckedInputStream;
-import java.util.zip.CheckedOutputStream;
 
 /**
  * The state machine's state as a byte stream:
@@ -134,9 +132,7 @@ final class StateSnapshot {
   }
 
   void writeTo(OutputStream target) throws IOException {
-    CheckedOutputStream checked = new CheckedOutputStream(new BufferedOutputStream(nonClosing(target), 1 << 16),
-        new CRC32C());
-    DataOutputStream out = new DataOutputStream(checked);
+    ChecksummedOutput out = new ChecksummedOutput(target);
     out.write(MAGIC);
     out.writeLong(appliedIndex);
     out.writeLong(revision);
@@ -154,7 +150,7 @@ final class StateSnapshot {
         out.writeLong(e.version());
         out.writeLong(e.lease());
         out.writeInt(e.valueLength());
-        out.write(values.read(e.valueRef(), e.valueLength()));
+        out.writeValue(values, e.valueRef(), e.valueLength());
       }
     }
     out.writeInt(leaseIds.length);
@@ -163,9 +159,8 @@ final class StateSnapshot {
       out.writeLong(leaseTtls[i]);
     }
     out.flush();
-    int crc = (int) checked.getChecksum().getValue();
-    out.writeInt(crc);
-    out.flush();
+    target.write(ByteBuffer.allocate(Integer.BYTES).putInt(out.checksum()).array());
+    target.flush();
   }
 
   /** Reads and checks a whole snapshot; a damaged one fails with {@link StoreException.Code#CORRUPT}. */
@@ -268,19 +263,5 @@ final class StateSnapshot {
 
   private static StoreException corrupt(String why) {
     return new StoreException(StoreException.Code.CORRUPT, "store snapshot: " + why);
-  }
-
-  private static OutputStream nonClosing(OutputStream out) {
-    return new java.io.FilterOutputStream(out) {
-      @Override
-      public void write(byte[] b, int off, int len) throws IOException {
-        out.write(b, off, len);
-      }
-
-      @Override
-      public void close() throws IOException {
-        flush();
-      }
-    };
   }
 }

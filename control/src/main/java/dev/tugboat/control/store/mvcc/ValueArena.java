@@ -117,14 +117,28 @@ final class ValueArena {
 
   /** Reads the values present now, on any thread, for as long as the reader is kept, whatever happens after. */
   Reader reader() {
-    ByteBuffer[] seen = Arrays.copyOf(chunks, slotCount);
-    return (ref, length) -> read(seen, ref, length);
+    return new Reader(Arrays.copyOf(chunks, slotCount));
   }
 
   /** Reads values as they were when it was made (see {@link #reader}). */
-  @FunctionalInterface
-  interface Reader {
-    byte[] read(long ref, int length);
+  static final class Reader {
+    private final ByteBuffer[] chunks;
+
+    private Reader(ByteBuffer[] chunks) {
+      this.chunks = chunks;
+    }
+
+    /** The value at {@code ref}, a copy. */
+    byte[] read(long ref, int length) {
+      return ValueArena.read(chunks, ref, length);
+    }
+
+    /** Copies {@code length} bytes of the value at {@code ref}, from its byte {@code from}, into {@code target}. */
+    void copy(long ref, int from, byte[] target, int at, int length) {
+      if (length > 0) {
+        chunks[(int) (ref >>> 32)].get((int) ref + from, target, at, length);
+      }
+    }
   }
 
   private static byte[] read(ByteBuffer[] chunks, long ref, int length) {

@@ -173,6 +173,34 @@ class StoreStateMachineTest {
   }
 
   @Test
+  void valuesAcrossAndLargerThanTheWritersBlockRestoreByteForByteAndADamagedLaterBlockIsRefused() throws IOException {
+    StoreStateMachine original = newStateMachine();
+    Random random = new Random(5);
+    int index = 0;
+    for (int i = 0; i < 40; i++) {
+      byte[] value = new byte[1_000 + 3_001 * i]; // up to ~118 KB: many fields and values straddle 64 KiB blocks
+      random.nextBytes(value);
+      original.apply(++index, StoreCommand.newBuilder().setPut(PutRequest.newBuilder()
+          .setKey(ByteString.copyFromUtf8("key-" + i)).setValue(ByteString.copyFrom(value))).build().toByteArray());
+    }
+    original.apply(++index, put("key-7", "a later, small value", 0)); // a history of two entries
+    byte[] snapshot = snapshot(original);
+    assertThat(snapshot.length).isGreaterThan(2_000_000);
+
+    StoreStateMachine restored = newStateMachine();
+    restored.restoreSnapshot(new ByteArrayInputStream(snapshot));
+    assertThat(restored.hash(0)).isEqualTo(original.hash(0));
+    RangeRequest all = new RangeRequest(new byte[] {0}, KeyRanges.ALL_FROM_KEY, 0, 0, false, false, false);
+    assertThat(restored.range(all)).usingRecursiveComparison().isEqualTo(original.range(all));
+    assertThat(snapshot(restored)).isEqualTo(snapshot);
+
+    byte[] flipped = snapshot.clone();
+    flipped[snapshot.length - 100_000] ^= 1; // inside a value, many blocks in
+    assertThatThrownBy(() -> newStateMachine().restoreSnapshot(new ByteArrayInputStream(flipped)))
+        .isInstanceOf(StoreException.class).hasMessageContaining("checksum mismatch");
+  }
+
+  @Test
   void aDamagedSnapshotIsRefusedAndChangesNothing() throws IOException {
     StoreStateMachine original = newStateMachine();
     original.apply(1, put("a", "1", 0));
